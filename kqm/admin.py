@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import SentEmail, User, WorkerHeartbeat
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+    ordering = ["full_name"]
+    list_display = ["email", "full_name", "role", "is_active"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["email", "full_name"]
+    filter_horizontal = ["settings", "groups", "user_permissions"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("full_name", "role", "settings")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "role", "password1", "password2"),
+            },
+        ),
+    )
+
+
+@admin.register(SentEmail)
+class SentEmailAdmin(admin.ModelAdmin):
+    list_display = ["template", "to", "subject", "sent_at"]
+    search_fields = ["to", "key"]
+
+
+admin.site.register(WorkerHeartbeat)
+admin.site.site_header = "KQM administration"

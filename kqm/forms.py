@@ -1,0 +1,91 @@
+"""Forms for accounts and users. Forms validate; services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms_gds.helper import FormHelper
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+from settings.models import Setting
+
+from .models import SETTING_ROLES, Role, User
+
+
+class GovForm:
+    """Mixin: GOV.UK rendering through crispy-forms-gds; the page supplies <form> and buttons."""
+
+    helper: FormHelper
+
+    def _init_helper(self) -> None:
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class LoginForm(GovForm, auth_forms.AuthenticationForm):
+    username = forms.EmailField(
+        label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        self._init_helper()
+
+
+class PasswordResetForm(GovForm, auth_forms.PasswordResetForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self._init_helper()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Queue the reset email for each matching active user; send nothing here."""
+        from .services import do_request_password_reset
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            do_request_password_reset(user=user)
+
+
+class SetPasswordForm(GovForm, auth_forms.SetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+
+
+class InviteUserForm(GovForm, forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(label="Email address")
+    role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
+    settings = forms.ModelMultipleChoiceField(
+        label="Settings",
+        queryset=Setting.objects.order_by("name"),
+        required=False,
+        help_text="Required for setting managers and practitioners. "
+        "Hold Ctrl (or Cmd) to choose more than one.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("A user with this email address already exists.")
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role = data.get("role")
+        chosen = data.get("settings")
+        if role in SETTING_ROLES and not chosen:
+            self.add_error("settings", "Choose the setting this person belongs to.")
+        if role and role not in SETTING_ROLES and chosen:
+            self.add_error(
+                "settings", "Only setting managers and practitioners belong to a setting."
+            )
+        return data

@@ -1,0 +1,79 @@
+"""Writes for users and accounts. Each is atomic and leaves history (who, when, old/new)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from settings.models import Setting
+
+from .emails import queue_email
+from .models import SETTING_ROLES, User
+
+
+def _password_link(user: User, url_name: str) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse(url_name, kwargs={"uidb64": uid, "token": token})
+
+
+@transaction.atomic
+def do_invite_user(
+    *,
+    invited_by: User,
+    email: str,
+    full_name: str,
+    role: str,
+    settings: Iterable[Setting] = (),
+) -> User:
+    """Create an account with no usable password and email a link to set one."""
+    settings = list(settings)
+    if role in SETTING_ROLES and not settings:
+        raise ValidationError({"settings": "Choose the setting this person belongs to."})
+    user = User(email=email.lower(), full_name=full_name, role=role, invited_by=invited_by)
+    user.set_unusable_password()
+    user.is_staff = False
+    user.full_clean()
+    user._history_user = invited_by  # type: ignore[attr-defined]
+    user.save()
+    if settings:
+        user.settings.set(settings)
+    queue_email(
+        template="invitation",
+        user_id=user.pk,
+        context={
+            "inviter": invited_by.full_name,
+            "role": user.get_role_display(),
+            "link": _password_link(user, "accept-invitation"),
+        },
+        key=f"invitation:{user.pk}",
+    )
+    return user
+
+
+def do_request_password_reset(*, user: User) -> None:
+    queue_email(
+        template="password_reset",
+        user_id=user.pk,
+        context={"link": _password_link(user, "password_reset_confirm")},
+    )
+
+
+@transaction.atomic
+def do_set_user_active(*, actor: User, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) an account. Managers cannot deactivate themselves."""
+    if actor.pk == user.pk and not active:
+        raise ValidationError("You cannot deactivate your own account.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user._history_user = actor  # type: ignore[attr-defined]
+    user.save(update_fields=["is_active"])
+    return user

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.db.models import Model
+
+from kqm.history import history_rows
+
+register = template.Library()
+
+
+@register.inclusion_tag("partials/history.html", takes_context=True)
+def history_table(context: dict[str, Any], obj: Model) -> dict[str, Any]:
+    """The record's audit trail, for the KQM manager only."""
+    user = context["request"].user
+    visible = getattr(user, "is_manager", False)
+    return {"rows": history_rows(obj) if visible else [], "visible": visible}
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: dict[str, Any], **changes: Any) -> str:
+    """The current query string with some parameters replaced (for pagination links)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return params.urlencode()

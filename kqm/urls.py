@@ -1,0 +1,50 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+users_patterns = (
+    [
+        path("", views.user_list, name="list"),
+        path("invite/", views.user_invite, name="invite"),
+        path("<int:user_id>/", views.user_detail, name="detail"),
+        path(
+            "<int:user_id>/deactivate/",
+            views.user_set_active,
+            {"action": "deactivate"},
+            name="deactivate",
+        ),
+        path(
+            "<int:user_id>/reactivate/",
+            views.user_set_active,
+            {"action": "reactivate"},
+            name="reactivate",
+        ),
+    ],
+    "users",
+)
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("users/", include(users_patterns)),
+    path("settings/", include("settings.urls")),
+    path("account/login/", views.login_view, name="login"),
+    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password-reset/", views.password_reset, name="password_reset"),
+    path("account/password-reset/sent/", views.password_reset_done, name="password_reset_done"),
+    path(
+        "account/reset/<uidb64>/<token>/",
+        views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("account/reset/done/", views.password_reset_complete, name="password_reset_complete"),
+    path(
+        "account/invitation/<uidb64>/<token>/",
+        views.accept_invitation,
+        name="accept-invitation",
+    ),
+    path("account/invitation/done/", views.invitation_complete, name="invitation_complete"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,195 @@
+"""Dashboard, users and accounts, and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from settings.models import Setting
+from settings.selectors import settings_by_sector, settings_visible_to
+
+from . import forms, selectors, services
+from .access import any_signed_in, public, role_required
+from .models import Role, User, WorkerHeartbeat
+
+PAGE_SIZE = 25
+
+
+@require_GET
+@any_signed_in
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    context: dict[str, Any] = {}
+    if user.role == Role.MANAGER:
+        context["setting_count"] = Setting.objects.count()
+        context["users_by_role"] = selectors.users_by_role()
+    elif user.role == Role.VIEWER:
+        context["settings_by_sector"] = settings_by_sector()
+        context["setting_count"] = sum(
+            int(str(row["count"])) for row in context["settings_by_sector"]
+        )
+    else:
+        context["my_settings"] = list(settings_visible_to(user).order_by("name"))
+    return render(request, f"dashboard/{user.role}.html", context)
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def user_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    status = request.GET.get("status", "")
+    users = selectors.user_list(search=search, role=role, status=status)
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "users/list.html",
+        {
+            "page_obj": page,
+            "q": search,
+            "role": role,
+            "status": status,
+            "roles": Role.choices,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
+def user_invite(request: HttpRequest) -> HttpResponse:
+    form = forms.InviteUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.do_invite_user(
+                invited_by=request.user,  # type: ignore[arg-type]
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+                settings=form.cleaned_data["settings"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Invitation sent to {user.email}.")
+            return redirect("users:detail", user_id=user.pk)
+    return render(request, "users/invite.html", {"form": form})
+
+
+def access_user_by_id(request: HttpRequest, user_id: int) -> User:
+    try:
+        return User.objects.prefetch_related("settings").get(pk=user_id)
+    except User.DoesNotExist:
+        raise Http404("No such user.") from None
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    return render(request, "users/detail.html", {"person": access_user_by_id(request, user_id)})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
+def user_set_active(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
+    """GET asks for confirmation; POST deactivates or reactivates."""
+    person = access_user_by_id(request, user_id)
+    active = action == "reactivate"
+    if request.method == "POST":
+        try:
+            services.do_set_user_active(actor=request.user, user=person, active=active)  # type: ignore[arg-type]
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            verb = "reactivated" if active else "deactivated"
+            messages.success(request, f"{person.full_name} has been {verb}.")
+        return redirect("users:detail", user_id=person.pk)
+    return render(request, "users/confirm_active.html", {"person": person, "active": active})
+
+
+# Account pages: Django's views with our forms and templates, opened to visitors.
+login_view = public(
+    auth_views.LoginView.as_view(
+        authentication_form=forms.LoginForm, redirect_authenticated_user=True
+    )
+)
+password_reset = public(
+    auth_views.PasswordResetView.as_view(
+        form_class=forms.PasswordResetForm,
+        success_url=reverse_lazy("password_reset_done"),
+    )
+)
+password_reset_done = public(auth_views.PasswordResetDoneView.as_view())
+password_reset_confirm = public(
+    auth_views.PasswordResetConfirmView.as_view(
+        form_class=forms.SetPasswordForm,
+        success_url=reverse_lazy("password_reset_complete"),
+    )
+)
+password_reset_complete = public(auth_views.PasswordResetCompleteView.as_view())
+accept_invitation = public(
+    auth_views.PasswordResetConfirmView.as_view(
+        form_class=forms.SetPasswordForm,
+        template_name="registration/accept_invitation.html",
+        success_url=reverse_lazy("invitation_complete"),
+        reset_url_token="set-password",
+    )
+)
+invitation_complete = public(
+    auth_views.PasswordResetCompleteView.as_view(
+        template_name="registration/invitation_complete.html"
+    )
+)
+
+
+def _broker_status() -> str:
+    from kqm.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:  # any transport error means the broker is down
+        return f"error: {type(error).__name__}"
+    return "ok"
+
+
+@public
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database, broker and the last worker heartbeat, as JSON (503 when a part is down)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception as error:
+        database = f"error: {type(error).__name__}"
+    broker = _broker_status()
+    beat = WorkerHeartbeat.objects.order_by("-seen_at").first() if database == "ok" else None
+    worker: dict[str, Any] = {"status": "missing", "last_heartbeat": None, "age_seconds": None}
+    if beat is not None:
+        age = (timezone.now() - beat.seen_at).total_seconds()
+        worker = {
+            "status": "ok" if age < 300 else "stale",
+            "hostname": beat.hostname,
+            "last_heartbeat": beat.seen_at.isoformat(),
+            "age_seconds": round(age),
+        }
+    healthy = database == "ok" and broker == "ok"
+    body = {
+        "status": "ok" if healthy else "error",
+        "database": database,
+        "broker": broker,
+        "broker_transport": "redis" if django_settings.REDIS_URL else "filesystem",
+        "worker": worker,
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pytest
+
+from kqm.celery import app as celery_app
+from kqm.models import Role, User
+from settings.models import Setting
+
+from .factories import SettingFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Unit tests run tasks in-process; tests marked ``worker`` use real processes."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _no_lockouts_between_tests(settings):
+    settings.AXES_ENABLED = True
+
+
+@pytest.fixture
+def setting(db) -> Setting:
+    return SettingFactory(name="Little Acorns Day Nursery")
+
+
+@pytest.fixture
+def other_setting(db) -> Setting:
+    return SettingFactory(name="Other Setting Nursery")
+
+
+@pytest.fixture
+def users(db, setting) -> dict[str, User]:
+    """One active user per role; setting staff belong to ``setting``."""
+    result: dict[str, User] = {}
+    for role in Role.values:
+        kwargs = (
+            {"settings": [setting]} if role in (Role.SETTING_MANAGER, Role.PRACTITIONER) else {}
+        )
+        result[role] = UserFactory(role=role, full_name=f"{Role(role).label} user", **kwargs)
+    return result
+
+
+@pytest.fixture
+def manager(users) -> User:
+    return users[Role.MANAGER]
