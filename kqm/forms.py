@@ -59,13 +59,11 @@ class InviteUserForm(GovForm, forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
-    settings = forms.ModelMultipleChoiceField(
-        label="Settings",
-        queryset=Setting.objects.order_by("name"),
+    settings = forms.CharField(
+        label="Ofsted URNs of their settings",
         required=False,
-        help_text="Required for setting managers and practitioners. "
-        "Hold Ctrl (or Cmd) to choose more than one.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="For setting managers and practitioners: one or more URNs, separated by "
+        "commas, for example EY412345.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -77,6 +75,20 @@ class InviteUserForm(GovForm, forms.Form):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("A user with this email address already exists.")
         return email
+
+    def clean_settings(self) -> list[Setting]:
+        urns = [
+            u.strip().upper() for u in self.cleaned_data["settings"].replace(";", ",").split(",")
+        ]
+        urns = list(dict.fromkeys(u for u in urns if u))
+        found = {s.urn: s for s in Setting.objects.filter(urn__in=urns)}
+        unknown = [u for u in urns if u not in found]
+        if unknown:
+            raise forms.ValidationError(
+                "No setting on the register has the URN %(urns)s.",
+                params={"urns": ", ".join(unknown)},
+            )
+        return [found[u] for u in urns]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

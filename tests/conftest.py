@@ -48,3 +48,8 @@ def users(db, setting) -> dict[str, User]:
 @pytest.fixture
 def manager(users) -> User:
     return users[Role.MANAGER]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,133 @@
+"""Configuration, database, health check, audit trail coverage, demo data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from kqm.models import Role, User, WorkerHeartbeat
+from settings.models import Setting
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT_APPS = ("kqm", "settings", "accreditation", "audits")
+# Platform bookkeeping rows, not records people edit.
+NO_HISTORY = {"kqm.WorkerHeartbeat", "kqm.SentEmail"}
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "KQM_ENV", "DEBUG"}}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_database_matches_database_url():
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        assert connection.vendor == "postgresql"
+    else:
+        assert connection.vendor == "sqlite"
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        KQM_ENV="production",
+        SECRET_KEY="p" * 20 + "-production-secret-for-the-deploy-check-" + "q" * 20,
+        ALLOWED_HOSTS="kqm.example.gov.uk",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = _manage("check", KQM_ENV="production", ALLOWED_HOSTS="kqm.example.gov.uk")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_every_model_keeps_an_audit_trail():
+    missing = []
+    for model in apps.get_models():
+        label = model._meta.label
+        if model._meta.app_label not in PROJECT_APPS or label in NO_HISTORY:
+            continue
+        if model.__name__.startswith("Historical"):
+            continue
+        if not hasattr(model, "history"):
+            missing.append(label)
+    assert missing == []
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_broker_and_worker(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["broker"] == "ok"
+    assert body["broker_transport"] == ("redis" if settings.REDIS_URL else "filesystem")
+    assert body["worker"]["status"] == "missing"
+    WorkerHeartbeat.objects.create(hostname="w1@host", seen_at=timezone.now())
+    body = client.get(reverse("healthz")).json()
+    assert body["worker"]["status"] == "ok"
+    assert body["worker"]["hostname"] == "w1@host"
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_broker_is_down(client, monkeypatch):
+    from kqm import views
+
+    monkeypatch.setattr(views, "_broker_status", lambda: "error: ConnectionRefusedError")
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+
+
+@pytest.mark.django_db
+def test_heartbeat_task_records_the_worker():
+    from kqm.tasks import record_heartbeat
+
+    record_heartbeat.delay()
+    assert WorkerHeartbeat.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_one_login_per_role_and_is_idempotent(capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    output = capsys.readouterr().out
+    assert User.objects.count() == 5
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert Setting.objects.count() == 5
+    for user in User.objects.all():
+        assert user.email in output
+        assert user.check_password("kqm-demo-2026")
+    assert "kqm-demo-2026" in output
+
+
+def test_beat_schedule_is_stored_in_the_database(db):
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(name="Worker heartbeat")
+    assert task.task == "kqm.tasks.record_heartbeat"
+    assert task.enabled
