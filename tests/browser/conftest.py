@@ -1,0 +1,206 @@
+"""Browser test harness: Debian's Chromium through pytest-playwright, axe-core, screenshots.
+
+Every module here sets ``pytestmark = pytest.mark.browser``. Typical use::
+
+    def test_something(a11y_page, users):
+        a11y_page.login(users[Role.MANAGER])    # signs in, checks the page it lands on
+        a11y_page.goto("/users/", "user list")  # navigates and runs axe-core
+        a11y_page.page.get_by_role("link", name="Invite a user").click()
+        a11y_page.check("invite form")          # axe-core on the page as it is now
+
+or, with the plain ``page`` fixture, ``login(page, live_server, user)`` and
+``axe_check(page, name)`` from ``tests.browser.helpers``.
+
+A failing test leaves a full-page screenshot in
+``test-artifacts/screenshots/<test-name>.png``.
+
+Playwright runs once for this package (not the whole session), and
+DJANGO_ALLOW_ASYNC_UNSAFE is set only while it runs: see ``playwright`` below.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import pytest
+from playwright.sync_api import Browser, BrowserType, Page, Playwright, Response, sync_playwright
+
+from kqm.models import User
+from tests.factories import TEST_PASSWORD
+
+from .helpers import LiveServerLike, axe_check, login, screenshot_name
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """Launch the system Chromium; Playwright's own browsers are never downloaded."""
+    return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+
+
+# pytest-playwright starts Playwright once per session. Its sync API keeps an
+# asyncio event loop running in the test thread from then on, so Django refuses
+# ORM calls from tests (SynchronousOnlyOperation) unless DJANGO_ALLOW_ASYNC_UNSAFE
+# is set. Setting that at import time would leak it into every other test of the
+# run and into the processes they start (`manage.py check --deploy` warns about
+# it). So these overrides scope Playwright to this package: the loop runs, and
+# the variable is set, only while browser tests run.
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+@pytest.fixture(scope="package")
+def playwright(_pw_api_request_contexts: Any) -> Generator[Playwright, None, None]:
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    pw = sync_playwright().start()
+    try:
+        if _pw_api_request_contexts:  # --tracing: pytest-playwright records API requests
+            _pw_api_request_contexts.instrument(pw)
+        yield pw
+    finally:
+        pw.stop()
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
+    return cast(BrowserType, getattr(playwright, browser_name))
+
+
+@pytest.fixture(scope="package")
+def launch_browser(
+    browser_type_launch_args: dict[str, Any],
+    browser_type: BrowserType,
+) -> Callable[..., Browser]:
+    def launch(**kwargs: Any) -> Browser:
+        return browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+    return launch
+
+
+@pytest.fixture(scope="package")
+def browser(launch_browser: Callable[..., Browser]) -> Generator[Browser, None, None]:
+    browser = launch_browser()
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="package")
+def browser_context_args(
+    pytestconfig: pytest.Config,
+    playwright: Playwright,
+    device: str | None,
+    base_url: str | None,
+    _pw_artifacts_folder: Any,
+) -> dict[str, Any]:
+    """As pytest-playwright's (--device, --base-url, --video), at package scope."""
+    context_args: dict[str, Any] = {}
+    if device:
+        context_args.update(playwright.devices[device])
+    if base_url:
+        context_args["base_url"] = base_url
+    if pytestconfig.getoption("--video") in ("on", "retain-on-failure"):
+        context_args["record_video_dir"] = _pw_artifacts_folder.name
+    return context_args
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keep each phase's report on the item so fixture teardown knows if the test failed."""
+    report = yield
+    item.stash.setdefault(_REPORTS, {})[report.when] = report
+    return report
+
+
+def _test_failed(item: pytest.Item) -> bool:
+    reports = item.stash.get(_REPORTS, {})
+    return any(report.failed for report in reports.values())
+
+
+@pytest.fixture(autouse=True)
+def _screenshot_on_failure(request: pytest.FixtureRequest) -> Generator[None, None, None]:
+    """Save a full-page screenshot of every open page of a browser test that failed."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    # Set up ``page`` now, so that it is torn down after this fixture.
+    page: Page = request.getfixturevalue("page")
+    yield
+    if not _test_failed(request.node):
+        return
+    directory = request.config.rootpath / "test-artifacts" / "screenshots"
+    directory.mkdir(parents=True, exist_ok=True)
+    pages = [page, *(other for other in page.context.pages if other is not page)]
+    for index, open_page in enumerate(pages):
+        if open_page.is_closed():
+            continue
+        suffix = "" if index == 0 else f"-{index + 1}"
+        path = directory / screenshot_name(f"{request.node.name}{suffix}")
+        try:
+            open_page.screenshot(path=str(path), full_page=True)
+        except Exception as error:  # the browser may be gone; keep the real failure
+            print(f"Could not save screenshot {path}: {error}")
+        else:
+            print(f"Screenshot of the failed test: {path}")
+
+
+@dataclass
+class A11yPage:
+    """A Playwright page bound to the live server that runs axe-core on every page visited."""
+
+    page: Page
+    live_server: LiveServerLike
+    checked: list[str] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"{self.live_server.url}{path}"
+
+    def check(self, name: str) -> None:
+        """Run axe-core on the page as it is now; fail the test on any violation."""
+        axe_check(self.page, name)
+        self.checked.append(name)
+
+    def goto(self, path: str, name: str | None = None) -> Response | None:
+        """Open ``path`` on the live server and check it with axe-core."""
+        response = self.page.goto(self.url(path))
+        self.check(name or path)
+        return response
+
+    def login(
+        self, user: User, password: str = TEST_PASSWORD, *, check_login: bool = False
+    ) -> None:
+        """Sign in through the login form and check the page it lands on.
+
+        ``check_login`` also checks the login page itself (the same page for every user).
+        """
+        login(self.page, self.live_server, user, password, check_a11y=check_login)
+        if check_login:
+            self.checked.append("login page")
+        self.check(f"after signing in as {user.get_role_display()}")
+
+
+@pytest.fixture
+def a11y_page(page: Page, live_server: LiveServerLike) -> A11yPage:
+    """The ``page`` fixture with live-server navigation and an axe-core check per step."""
+    return A11yPage(page=page, live_server=live_server)
