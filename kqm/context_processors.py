@@ -10,6 +10,11 @@ from .models import Role
 # (label, url name, roles that see it)
 NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("Dashboard", "dashboard", tuple(Role.values)),
+    ("Settings", "settings:list", (Role.MANAGER,)),
+    ("Cohorts", "accreditation:cohort-list", (Role.MANAGER,)),
+    ("Applications", "accreditation:application-list", (Role.MANAGER, Role.SETTING_MANAGER)),
+    ("Evaluators", "accreditation:evaluator-list", (Role.MANAGER,)),
+    ("Workload", "accreditation:my-workload", (Role.EVALUATOR,)),
     ("Users", "users:list", (Role.MANAGER,)),
 ]
 

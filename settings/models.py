@@ -1,9 +1,16 @@
-"""The register of early-years settings, kept by Ofsted URN."""
+"""The register of early-years settings, kept by Ofsted URN, with their inspections."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from .ofsted import FRAMEWORKS, Framework, FrameworkSpec, Grade
 
 
 class Sector(models.TextChoices):
@@ -19,12 +26,15 @@ class ProviderType(models.TextChoices):
     MAINTAINED_NURSERY_CLASS = "maintained_nursery_class", "Maintained nursery class"
     MAINTAINED_NURSERY_SCHOOL = "maintained_nursery_school", "Maintained nursery school"
     CHILDMINDER = "childminder", "Childminder"
-    OTHER = "other", "Other childcare on non-domestic premises"
+    HOME_CHILDCARER = "home_childcarer", "Home childcarer"
+    NON_DOMESTIC = "non_domestic", "Childcare on non-domestic premises"
+    DOMESTIC = "domestic", "Childcare on domestic premises"
+    OTHER = "other", "Other"
 
 
 urn_validator = RegexValidator(
     r"^(EY|SC|CA)?\d{6,7}$",
-    "Enter an Ofsted URN such as EY123456 or 123456.",
+    "Enter an Ofsted URN such as EY123456 or 2512345.",
 )
 
 
@@ -32,27 +42,178 @@ class Setting(models.Model):
     """An Ofsted-registered early-years provider."""
 
     urn = models.CharField("Ofsted URN", max_length=10, unique=True, validators=[urn_validator])
-    name = models.CharField(max_length=200)
+    name = models.CharField(
+        max_length=200, blank=True, help_text="Blank when Ofsted withholds it (childminders)."
+    )
     address = models.TextField(blank=True)
+    town = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     sector = models.CharField(max_length=20, choices=Sector.choices)
     provider_type = models.CharField(max_length=40, choices=ProviderType.choices)
+    provider_subtype = models.CharField(max_length=100, blank=True)
+    provider_status = models.CharField(max_length=50, blank=True)
+    local_authority = models.CharField(max_length=100, blank=True)
+    district = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    registration_date = models.DateField(null=True, blank=True)
+    register_combination = models.CharField(
+        "registers", max_length=100, blank=True, help_text="Ofsted's register combination."
+    )
+    places = models.PositiveIntegerField(null=True, blank=True)
+    registered_person_name = models.CharField(max_length=200, blank=True)
+    registered_person_urn = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name"]
-        indexes = [models.Index(fields=["postcode"]), models.Index(fields=["sector"])]
+        ordering = ["name", "urn"]
+        indexes = [
+            models.Index(fields=["postcode"]),
+            models.Index(fields=["sector", "provider_type"]),
+            models.Index(fields=["local_authority"]),
+            models.Index(fields=["district"]),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.urn})"
+        return f"{self.display_name} ({self.urn})"
 
-    def save(self, *args, **kwargs):
+    @property
+    def display_name(self) -> str:
+        return self.name or f"{self.get_provider_type_display()} (name withheld)"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.urn = self.urn.strip().upper()
         self.postcode = self.postcode.strip().upper()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("settings:detail", args=[self.pk])
+
+
+class Register(models.TextChoices):
+    EYR = "eyr", "Early Years Register"
+    CR = "cr", "Childcare Register"
+
+
+class InspectionType(models.TextChoices):
+    FULL = "full", "Full inspection"
+    MONITORING = "monitoring", "Monitoring visit"
+    OTHER = "other", "Other"
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", "Entered by hand"
+    IMPORT = "import", "Ofsted data import"
+
+
+class Inspection(models.Model):
+    """One Ofsted inspection of a setting, stored on its own framework's terms."""
+
+    setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="inspections")
+    framework = models.CharField(max_length=20, choices=Framework.choices)
+    register = models.CharField(max_length=3, choices=Register.choices, default=Register.EYR)
+    inspection_type = models.CharField(
+        max_length=20, choices=InspectionType.choices, default=InspectionType.FULL
+    )
+    inspection_date = models.DateField()
+    overall_effectiveness = models.CharField(
+        max_length=30,
+        choices=Grade.choices,
+        blank=True,
+        help_text="Blank under the renewed framework.",
+    )
+    safeguarding = models.CharField(
+        max_length=10,
+        choices=[(Grade.MET, "Met"), (Grade.NOT_MET, "Not met")],
+        blank=True,
+    )
+    judgements = models.JSONField(
+        default=dict, blank=True, help_text="Area judgements: area key -> grade."
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-inspection_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["setting", "register", "inspection_date"], name="one_inspection_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["setting", "-inspection_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_framework_display()} inspection on {self.inspection_date:%d/%m/%Y}"
+
+    @property
+    def spec(self) -> FrameworkSpec:
+        return FRAMEWORKS[self.framework]
+
+    def clean(self) -> None:
+        errors = framework_errors(
+            self.framework,
+            overall=self.overall_effectiveness,
+            safeguarding=self.safeguarding,
+            judgements=self.judgements or {},
+            register=self.register,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    def judgement_rows(self) -> list[tuple[str, str]]:
+        """(area label, grade label) in the framework's order."""
+        spec = FRAMEWORKS.get(self.framework)
+        if spec is None:
+            return []
+        return [
+            (label, Grade(self.judgements[key]).label)
+            for key, label in spec.areas
+            if self.judgements.get(key) in Grade.values
+        ]
+
+
+def framework_errors(
+    framework: str,
+    *,
+    overall: str,
+    safeguarding: str,
+    judgements: dict[str, str],
+    register: str = Register.EYR,
+) -> dict[str, str]:
+    """Which judgements belong to which framework, as field -> message."""
+    spec = FRAMEWORKS.get(framework)
+    if spec is None:
+        return {"framework": "Choose an inspection framework."}
+    errors: dict[str, str] = {}
+    if register == Register.CR:
+        # Childcare Register inspections record only whether requirements were met.
+        if overall not in ("", Grade.MET, Grade.NOT_MET):
+            errors["overall_effectiveness"] = "Childcare Register inspections are met or not met."
+        return errors
+    if spec.has_overall:
+        if overall and overall not in spec.overall_scale:
+            errors["overall_effectiveness"] = (
+                f"{Grade(overall).label if overall in Grade.values else overall} is not a grade "
+                f"of the {Framework(framework).label}."
+            )
+    elif overall:
+        errors["overall_effectiveness"] = (
+            "The renewed framework gives no overall effectiveness grade: leave it blank."
+        )
+    if spec.safeguarding:
+        if safeguarding not in (Grade.MET, Grade.NOT_MET):
+            errors["safeguarding"] = "Say whether safeguarding was met or not met."
+    elif safeguarding:
+        errors["safeguarding"] = "Only the renewed framework records safeguarding separately."
+    area_keys = dict(spec.areas)
+    for key, grade in judgements.items():
+        if key not in area_keys:
+            errors[f"judgement_{key}"] = f"{key} is not an area of this framework."
+        elif grade not in spec.area_scale:
+            errors[f"judgement_{key}"] = f"Choose a grade of this framework for {area_keys[key]}."
+    return errors

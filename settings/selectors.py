@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
+from accreditation.models import Accreditation
 from kqm.models import Role, User
 
 from .models import Sector, Setting
@@ -17,7 +18,11 @@ def settings_visible_to(user: User) -> QuerySet[Setting]:
         return Setting.objects.all()
     if user.role in (Role.SETTING_MANAGER, Role.PRACTITIONER):
         return Setting.objects.filter(members=user)
-    # Evaluators see the settings assigned to them once assignments exist.
+    if user.role == Role.EVALUATOR:
+        # Settings with an accreditation assigned to them.
+        return Setting.objects.filter(
+            pk__in=Accreditation.objects.filter(evaluator=user).values("setting_id")
+        )
     return Setting.objects.none()
 
 

@@ -1,9 +1,11 @@
-from django.urls import path
+"""The register's pages; each topic module owns its ``urlpatterns``."""
 
-from . import views
+from . import views, views_import, views_inspections
 
 app_name = "settings"
 
 urlpatterns = [
-    path("<int:setting_id>/", views.setting_detail, name="detail"),
+    *views.urlpatterns,
+    *views_inspections.urlpatterns,
+    *views_import.urlpatterns,
 ]

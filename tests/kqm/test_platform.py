@@ -21,7 +21,11 @@ from settings.models import Setting
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_APPS = ("kqm", "settings", "accreditation", "audits")
 # Platform bookkeeping rows, not records people edit.
-NO_HISTORY = {"kqm.WorkerHeartbeat", "kqm.SentEmail"}
+NO_HISTORY = {
+    "kqm.WorkerHeartbeat",
+    "kqm.SentEmail",
+    "accreditation.AccreditationStatusChange",  # itself an append-only history of statuses
+}
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
