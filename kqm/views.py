@@ -16,6 +16,11 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accreditation.selectors import (
+    accreditations_by_status,
+    accreditations_visible_to,
+    applications_awaiting_decision,
+)
 from settings.models import Setting
 from settings.selectors import settings_by_sector, settings_visible_to
 
@@ -34,6 +39,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.role == Role.MANAGER:
         context["setting_count"] = Setting.objects.count()
         context["users_by_role"] = selectors.users_by_role()
+        context["applications_waiting"] = applications_awaiting_decision()
+        context["accreditations_by_status"] = accreditations_by_status()
     elif user.role == Role.VIEWER:
         context["settings_by_sector"] = settings_by_sector()
         context["setting_count"] = sum(
@@ -41,6 +48,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     else:
         context["my_settings"] = list(settings_visible_to(user).order_by("name"))
+        context["my_accreditations"] = list(
+            accreditations_visible_to(user).order_by("-cohort__programme_year", "setting__name")[
+                :50
+            ]
+        )
     return render(request, f"dashboard/{user.role}.html", context)
 
 

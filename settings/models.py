@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -217,3 +218,121 @@ def framework_errors(
         elif grade not in spec.area_scale:
             errors[f"judgement_{key}"] = f"Choose a grade of this framework for {area_keys[key]}."
     return errors
+
+
+# --- Ofsted data import ------------------------------------------------------------------
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded"
+    PREVIEWING = "previewing", "Checking the file"
+    PREVIEWED = "previewed", "Ready to import"
+    IMPORTING = "importing", "Importing"
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Failed"
+
+
+# Which status may follow which. Previewing may restart (a task that runs twice).
+IMPORT_MOVES: dict[str, frozenset[str]] = {
+    ImportStatus.UPLOADED: frozenset({ImportStatus.PREVIEWING, ImportStatus.FAILED}),
+    ImportStatus.PREVIEWING: frozenset(
+        {ImportStatus.PREVIEWING, ImportStatus.PREVIEWED, ImportStatus.FAILED}
+    ),
+    ImportStatus.PREVIEWED: frozenset({ImportStatus.IMPORTING}),
+    ImportStatus.IMPORTING: frozenset({ImportStatus.IMPORTED, ImportStatus.FAILED}),
+    ImportStatus.IMPORTED: frozenset(),
+    ImportStatus.FAILED: frozenset(),
+}
+
+
+class IllegalImportMove(Exception):
+    """The import is not in a status from which this step may be taken."""
+
+
+class OfstedImport(models.Model):
+    """One upload of Ofsted's childcare providers file: checked first, applied on confirmation."""
+
+    # Under MEDIA_ROOT/imports, never served at a public URL; stored under a name of our own.
+    file = models.FileField(upload_to="imports/", max_length=200)
+    original_name = models.CharField("file name", max_length=255)
+    encoding = models.CharField(max_length=20, default="utf-8-sig")
+    uploaded_by = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    # What the preview found; after the import, what was written.
+    to_create = models.PositiveIntegerField("settings to add", default=0)
+    to_update = models.PositiveIntegerField("settings to change", default=0)
+    unchanged = models.PositiveIntegerField("settings unchanged", default=0)
+    rejected = models.PositiveIntegerField("rows rejected", default=0)
+    inspections_to_create = models.PositiveIntegerField("inspections to add", default=0)
+    inspections_to_update = models.PositiveIntegerField("inspections to change", default=0)
+    rejected_rows = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The first rejected rows: line, URN and reasons (the total is in rejected).",
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_processed = models.PositiveIntegerField(default=0)
+    error_message = models.TextField(blank=True)
+    previewed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # The rejected rows and the running progress are working data, not an audit trail.
+    history = HistoricalRecords(excluded_fields=["rejected_rows", "rows_processed"])
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "Ofsted data import"
+
+    def __str__(self) -> str:
+        return f"Ofsted data import {self.pk} ({self.original_name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("settings:import-detail", args=[self.pk])
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (
+            ImportStatus.UPLOADED,
+            ImportStatus.PREVIEWING,
+            ImportStatus.IMPORTING,
+        )
+
+    @property
+    def rejected_rows_not_shown(self) -> int:
+        return max(self.rejected - len(self.rejected_rows), 0)
+
+    def transition(
+        self, to: str, *, by: Any = None, reason: str = "", **fields: Any
+    ) -> OfstedImport:
+        """Move to ``to`` if allowed, saving ``fields`` with it; history records who and why."""
+        with transaction.atomic():
+            locked = OfstedImport.objects.select_for_update().only("status").get(pk=self.pk)
+            if to not in IMPORT_MOVES[locked.status]:
+                raise IllegalImportMove(
+                    f"An import that is “{ImportStatus(locked.status).label}” cannot become "
+                    f"“{ImportStatus(to).label}”."
+                )
+            self.status = to
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self._history_user = by
+            self._change_reason = reason
+            self.save(update_fields=["status", *fields])
+        return self

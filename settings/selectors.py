@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
-from django.http import Http404
+import datetime
+from dataclasses import dataclass, field
+from enum import StrEnum
 
-from accreditation.models import Accreditation
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Replace
+from django.db.models.lookups import GreaterThan, IsNull
+from django.http import Http404
+from django.utils import timezone
+
+from accreditation.models import (
+    Accreditation,
+    AccreditationStatusChange,
+    Application,
+    ApplicationStatus,
+    Status,
+)
+from accreditation.selectors import accreditations_visible_to, applications_visible_to
 from kqm.models import Role, User
 
-from .models import Sector, Setting
+from .models import Inspection, Register, Sector, Setting
+from .ofsted import Framework
 
 
 def settings_visible_to(user: User) -> QuerySet[Setting]:
@@ -41,3 +68,271 @@ def settings_by_sector() -> list[dict[str, object]]:
     labels = dict(Sector.choices)
     rows = Setting.objects.values("sector").annotate(count=Count("id")).order_by("sector")
     return [{"sector": labels.get(r["sector"], r["sector"]), "count": r["count"]} for r in rows]
+
+
+# --- The register list ------------------------------------------------------------------
+
+NEVER_APPLIED = "never"
+NOT_INSPECTED = "none"
+RENEWED_NO_GRADE = "renewed"
+
+# The register's sortable columns: sort key -> the ordering it means (ascending).
+REGISTER_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "urn"),
+    "urn": ("urn",),
+    "postcode": ("postcode", "name", "urn"),
+    "inspected": ("latest_inspection_date", "name", "urn"),
+}
+DEFAULT_REGISTER_SORT = "name"
+
+
+def _latest_eyr_inspection() -> QuerySet[Inspection]:
+    return Inspection.objects.filter(setting=OuterRef("pk"), register=Register.EYR).order_by(
+        "-inspection_date", "-pk"
+    )
+
+
+def kqm_status_expression() -> Case:
+    """A setting's KQM status: its latest accreditation's status, or its latest application's.
+
+    An accepted application opens an accreditation, whose status then tells the
+    story. An application without one (submitted, waitlisted or declined) counts
+    when it is newer than the latest accreditation, for example a setting
+    applying again after its mark lapsed. Application statuses are the first steps
+    of the accreditation pipeline (submitted is "applied"), so one column reads the
+    same whichever record it comes from. Null when the setting has never applied.
+    """
+    accreditations = Accreditation.objects.filter(setting=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    applications = (
+        Application.objects.filter(setting=OuterRef("pk"), accreditation__isnull=True)
+        .order_by("-submitted_at", "-pk")
+        .annotate(
+            as_status=Case(
+                When(status=ApplicationStatus.SUBMITTED, then=Value(Status.APPLIED.value)),
+                default=F("status"),
+                output_field=CharField(),
+            )
+        )
+    )
+    accreditation_status = Subquery(accreditations.values("status")[:1])
+    accreditation_opened = Subquery(accreditations.values("created_at")[:1])
+    application_status = Subquery(applications.values("as_status")[:1])
+    application_submitted = Subquery(applications.values("submitted_at")[:1])
+    return Case(
+        When(IsNull(accreditation_opened, True), then=application_status),
+        When(GreaterThan(application_submitted, accreditation_opened), then=application_status),
+        default=accreditation_status,
+        output_field=CharField(),
+    )
+
+
+def register_rows() -> QuerySet[Setting]:
+    """Every setting with its latest Early Years Register inspection and its KQM status.
+
+    Annotated in SQL (one subquery per column) so that a page, a filter, a sort
+    or a 70,000-row export costs a fixed number of queries.
+    """
+    latest = _latest_eyr_inspection()
+    return Setting.objects.annotate(
+        latest_inspection_date=Subquery(latest.values("inspection_date")[:1]),
+        latest_framework=Subquery(latest.values("framework")[:1]),
+        latest_outcome=Subquery(latest.values("overall_effectiveness")[:1]),
+        kqm_status=kqm_status_expression(),
+    )
+
+
+def search_register(settings: QuerySet[Setting], search: str) -> QuerySet[Setting]:
+    """Name, URN or postcode, case-insensitive and partial; URNs and postcodes ignore spaces."""
+    search = search.strip()
+    if not search:
+        return settings
+    squashed = "".join(search.split())
+    return settings.alias(postcode_squashed=Replace("postcode", Value(" "), Value(""))).filter(
+        Q(name__icontains=search)
+        | Q(urn__icontains=squashed)
+        | Q(postcode__icontains=search)
+        | Q(postcode_squashed__icontains=squashed)
+    )
+
+
+def filter_by_kqm_status(settings: QuerySet[Setting], status: str) -> QuerySet[Setting]:
+    """Filter ``register_rows()`` on the annotated KQM status."""
+    if status == NEVER_APPLIED:
+        return settings.filter(Q(kqm_status__isnull=True))
+    return settings.filter(Q(kqm_status=status))
+
+
+def filter_by_ofsted_outcome(settings: QuerySet[Setting], outcome: str) -> QuerySet[Setting]:
+    """Filter ``register_rows()`` on the annotated latest Early Years Register inspection."""
+    if outcome == NOT_INSPECTED:
+        return settings.filter(Q(latest_inspection_date__isnull=True))
+    if outcome == RENEWED_NO_GRADE:
+        return settings.filter(Q(latest_framework=Framework.RENEWED_2025))
+    return settings.filter(Q(latest_outcome=outcome))
+
+
+def parse_register_sort(value: str) -> tuple[str, bool]:
+    """``"-name"`` -> ("name", descending); anything unknown -> the default, ascending."""
+    descending = value.startswith("-")
+    key = value.removeprefix("-")
+    if key not in REGISTER_SORTS:
+        return DEFAULT_REGISTER_SORT, False
+    return key, descending
+
+
+def sort_register(settings: QuerySet[Setting], key: str, descending: bool) -> QuerySet[Setting]:
+    ordering = []
+    for name in REGISTER_SORTS[key]:
+        expression = F(name)
+        # Settings never inspected go last whichever way the dates run.
+        ordering.append(
+            expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        )
+    return settings.order_by(*ordering, "pk")
+
+
+def register_area_choices(field: str) -> list[str]:
+    """The local authorities (or districts) present on the register, for the filters."""
+    return list(
+        Setting.objects.exclude(**{field: ""})
+        .order_by(field)
+        .values_list(field, flat=True)
+        .distinct()
+    )
+
+
+# --- One setting's story -----------------------------------------------------------------
+
+
+class EventKind(StrEnum):
+    INSPECTION = "inspection"
+    APPLICATION = "application"
+    APPLICATION_DECISION = "application_decision"
+    ACCREDITATION = "accreditation"
+    STATUS_CHANGE = "status_change"
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One dated entry of a setting's timeline; ``record`` is the row it comes from."""
+
+    kind: EventKind
+    day: datetime.date
+    moment: datetime.datetime  # for ordering events of the same day
+    record: Inspection | Application | Accreditation | AccreditationStatusChange
+
+
+@dataclass
+class SettingStory:
+    setting: Setting
+    inspections: list[Inspection]
+    applications: list[Application]
+    accreditations: list[Accreditation]
+    kqm_status: str | None
+    timeline: list[TimelineEvent] = field(default_factory=list)
+
+    @property
+    def latest_inspection(self) -> Inspection | None:
+        """The latest Early Years Register inspection (the outcome the register shows)."""
+        return next((i for i in self.inspections if i.register == Register.EYR), None)
+
+    @property
+    def current_accreditation(self) -> Accreditation | None:
+        return self.accreditations[0] if self.accreditations else None
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _event(
+    kind: EventKind,
+    when: datetime.date | datetime.datetime,
+    record: Inspection | Application | Accreditation | AccreditationStatusChange,
+) -> TimelineEvent:
+    if isinstance(when, datetime.datetime):
+        return TimelineEvent(kind, timezone.localdate(when), when, record)
+    return TimelineEvent(kind, when, _start_of(when), record)
+
+
+def setting_story(user: User, setting: Setting) -> SettingStory:
+    """The setting's inspections, applications and accreditations, as one timeline.
+
+    A fixed number of queries however long the story: one per kind of record,
+    one for all status changes, one for the current KQM status.
+    """
+    inspections = list(setting.inspections.order_by("-inspection_date", "-pk"))
+    applications = list(
+        applications_visible_to(user)
+        .filter(setting=setting)
+        .select_related("decided_by")
+        .order_by("-submitted_at", "-pk")
+    )
+    accreditations = list(
+        accreditations_visible_to(user)
+        .filter(setting=setting)
+        .prefetch_related(
+            Prefetch(
+                "status_changes",
+                queryset=AccreditationStatusChange.objects.select_related("changed_by"),
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+    kqm_status = (
+        Setting.objects.filter(pk=setting.pk)
+        .annotate(kqm_status=kqm_status_expression())
+        .values_list("kqm_status", flat=True)
+        .first()
+    )
+    events: list[TimelineEvent] = [
+        _event(EventKind.INSPECTION, i.inspection_date, i) for i in inspections
+    ]
+    for application in applications:
+        events.append(_event(EventKind.APPLICATION, application.submitted_at, application))
+        if application.decided_at and application.status != ApplicationStatus.SUBMITTED:
+            events.append(
+                _event(EventKind.APPLICATION_DECISION, application.decided_at, application)
+            )
+    for accreditation in accreditations:
+        events.append(_event(EventKind.ACCREDITATION, accreditation.created_at, accreditation))
+        events.extend(
+            _event(EventKind.STATUS_CHANGE, change.changed_at, change)
+            for change in accreditation.status_changes.all()
+        )
+    events.sort(key=lambda e: e.moment, reverse=True)
+    return SettingStory(
+        setting=setting,
+        inspections=inspections,
+        applications=applications,
+        accreditations=accreditations,
+        kqm_status=kqm_status,
+        timeline=events,
+    )
+
+
+# --- Inspections -------------------------------------------------------------------------
+
+
+def access_inspection_by_id(user: User, inspection_id: int) -> Inspection:
+    """An inspection of a setting the user may open; 403 for viewers, else 404."""
+    if user.role == Role.VIEWER:
+        raise PermissionDenied("Viewers see reports, not individual settings.")
+    try:
+        return Inspection.objects.select_related("setting").get(
+            pk=inspection_id, setting__in=settings_visible_to(user)
+        )
+    except Inspection.DoesNotExist:
+        raise Http404("No such inspection.") from None
+
+
+def inspection_on_day_exists(
+    *, setting: Setting, register: str, day: datetime.date, exclude_pk: int | None = None
+) -> bool:
+    """Whether the setting already has an inspection on this register on this day."""
+    same_day = Inspection.objects.filter(setting=setting, register=register, inspection_date=day)
+    if exclude_pk is not None:
+        same_day = same_day.exclude(pk=exclude_pk)
+    return same_day.exists()

@@ -1,3 +1,110 @@
-from django.urls import URLPattern
+"""The Ofsted data import: upload, watch the check, read the preview, confirm. KQM manager only."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kqm.access import role_required
+from kqm.models import Role, User
+
+from . import selectors_import, services_import
+from .forms_import import ConfirmImportForm, OfstedUploadForm, max_upload_bytes
+from .models import IllegalImportMove, ImportStatus, OfstedImport
+
+PAGE_SIZE = 25
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def import_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors_import.import_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "settings/import/list.html", {"page_obj": page})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
+def import_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = OfstedUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            ofsted_import = services_import.do_upload_ofsted_import(
+                uploaded_by=request.user,
+                upload=form.cleaned_data["file"],
+                encoding=form.encoding,
+            )
+            return redirect(ofsted_import)
+    else:
+        form = OfstedUploadForm()
+    return render(
+        request,
+        "settings/import/new.html",
+        {"form": form, "max_mb": f"{max_upload_bytes() / (1024 * 1024):g}"},
+    )
+
+
+def _detail(
+    request: HttpRequest, ofsted_import: OfstedImport, form: ConfirmImportForm | None = None
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "ofsted_import": ofsted_import,
+        "progress": selectors_import.import_progress(ofsted_import),
+    }
+    if ofsted_import.status in (ImportStatus.PREVIEWED, ImportStatus.IMPORTED):
+        rejected = Paginator(ofsted_import.rejected_rows, PAGE_SIZE)
+        context["page_obj"] = rejected.get_page(request.GET.get("page"))
+    if ofsted_import.status == ImportStatus.PREVIEWED:
+        context["form"] = form or ConfirmImportForm(rejected=ofsted_import.rejected)
+    return render(request, "settings/import/detail.html", context)
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return _detail(request, selectors_import.access_ofsted_import_by_id(user, import_id))
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def import_status(request: HttpRequest, import_id: int) -> JsonResponse:
+    """For the progress bar's script: how far the check or the import has got."""
+    user: User = request.user  # type: ignore[assignment]
+    ofsted_import = selectors_import.access_ofsted_import_by_id(user, import_id)
+    return JsonResponse(selectors_import.import_progress(ofsted_import))
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    ofsted_import = selectors_import.access_ofsted_import_by_id(user, import_id)
+    if ofsted_import.status != ImportStatus.PREVIEWED:
+        messages.error(request, "This import is not waiting for confirmation.")
+        return redirect(ofsted_import)
+    form = ConfirmImportForm(request.POST, rejected=ofsted_import.rejected)
+    if not form.is_valid():
+        return _detail(request, ofsted_import, form)
+    try:
+        services_import.do_confirm_ofsted_import(ofsted_import=ofsted_import, confirmed_by=user)
+    except (IllegalImportMove, ValidationError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The import has started.")
+    return redirect(ofsted_import)
+
+
+urlpatterns = [
+    path("imports/", import_list, name="import-list"),
+    path("imports/new/", import_new, name="import-new"),
+    path("imports/<int:import_id>/", import_detail, name="import-detail"),
+    path("imports/<int:import_id>/status/", import_status, name="import-status"),
+    path("imports/<int:import_id>/confirm/", import_confirm, name="import-confirm"),
+]

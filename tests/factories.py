@@ -97,6 +97,7 @@ class EvaluatorFactory(UserFactory):
 class ApplicationFactory(DjangoModelFactory[Application]):
     class Meta:
         model = Application
+        skip_postgeneration_save = True
 
     setting = factory.SubFactory(SettingFactory)
     cohort = factory.SubFactory(CohortFactory)

@@ -67,6 +67,24 @@ for _open in OPEN_STATUSES:
     TRANSITIONS[_open] = TRANSITIONS[_open] | {Status.WITHDRAWN}
 
 
+STATUS_COLOURS: dict[str, str] = {
+    Status.APPLIED: "blue",
+    Status.ACCEPTED: "turquoise",
+    Status.WAITLISTED: "yellow",
+    Status.IN_PROGRESS: "light-blue",
+    Status.SUBMITTED: "purple",
+    Status.ACCREDITED: "green",
+    Status.NOT_YET_MET: "orange",
+    Status.REVIEW_DUE: "yellow",
+    Status.REVIEWED: "green",
+    Status.REACCREDITATION_DUE: "yellow",
+    Status.REACCREDITED: "green",
+    Status.DECLINED: "red",
+    Status.LAPSED: "red",
+    Status.WITHDRAWN: "grey",
+}
+
+
 class IllegalTransition(Exception):
     """A status move the pipeline does not allow; the message says why."""
 
@@ -137,6 +155,11 @@ class Accreditation(models.Model):
             )
         super().save(*args, **kwargs)
         self._saved_status = self.status
+
+    @property
+    def status_colour(self) -> str:
+        """GOV.UK tag colour for the status."""
+        return STATUS_COLOURS.get(self.status, "grey")
 
     def allowed_moves(self) -> frozenset[str]:
         return TRANSITIONS.get(self.status, frozenset())

@@ -1,3 +1,137 @@
-from django.urls import URLPattern
+"""The accreditation record: the list, one setting's journey, and moving its status."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kqm.access import role_required
+from kqm.models import Role, User
+
+from .. import selectors
+from ..forms.lifecycle import AccreditationTransitionForm
+from ..models import Accreditation, Cohort, IllegalTransition, Status
+from ..services.accreditations import FINAL_STATUSES, do_change_accreditation_status
+
+PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def accreditation_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    cohort = request.GET.get("cohort", "")
+    status = request.GET.get("status", "")
+    evaluator = request.GET.get("evaluator", "")
+    accreditations = selectors.accreditation_list(
+        search=search, cohort_id=cohort, status=status, evaluator_id=evaluator
+    )
+    page = Paginator(accreditations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accreditation/accreditations/list.html",
+        {
+            "page_obj": page,
+            "q": search,
+            "cohort": cohort,
+            "status": status,
+            "evaluator": evaluator,
+            "cohorts": list(Cohort.objects.only("id", "name").order_by("-programme_year", "name")),
+            "statuses": Status.choices,
+            "evaluators": list(selectors.evaluators_for_filter()),
+            "filtered": bool(search or cohort or status or evaluator),
+        },
+    )
+
+
+def _detail(
+    request: HttpRequest,
+    accreditation: Accreditation,
+    form: AccreditationTransitionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    context: dict[str, Any] = {
+        "accreditation": accreditation,
+        "changes": selectors.status_history(accreditation),
+        "show_application_link": bool(accreditation.application_id)
+        and user.role in (Role.MANAGER, Role.SETTING_MANAGER),
+    }
+    if user.role == Role.MANAGER and accreditation.allowed_moves():
+        context["form"] = form or AccreditationTransitionForm(accreditation=accreditation)
+    return render(request, "accreditation/accreditations/detail.html", context, status=status)
+
+
+@require_GET
+@role_required(Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER)
+def accreditation_detail(request: HttpRequest, accreditation_id: int) -> HttpResponse:
+    accreditation = selectors.access_accreditation_by_id(_user(request), accreditation_id)
+    return _detail(request, accreditation)
+
+
+@require_http_methods(["POST"])
+@role_required(Role.MANAGER)
+def accreditation_transition(request: HttpRequest, accreditation_id: int) -> HttpResponse:
+    """Move the status. A move that ends the journey is confirmed on a second page first."""
+    user = _user(request)
+    accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
+    form = AccreditationTransitionForm(request.POST, accreditation=accreditation)
+    if not form.is_valid():
+        return _detail(request, accreditation, form)
+    to = form.cleaned_data["to"]
+    if to in FINAL_STATUSES and request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "accreditation/accreditations/confirm_transition.html",
+            {
+                "accreditation": accreditation,
+                "to": to,
+                "to_label": Status(to).label,
+                "reason": form.cleaned_data["reason"],
+            },
+        )
+    try:
+        do_change_accreditation_status(
+            accreditation=accreditation,
+            to=to,
+            changed_by=user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return _detail(request, accreditation, form)
+    except IllegalTransition as error:
+        form.add_error("to", str(error))
+        return _detail(request, accreditation, form)
+    messages.success(request, f"The status is now “{accreditation.get_status_display()}”.")
+    return redirect(accreditation)
+
+
+urlpatterns = [
+    path("accreditations/", accreditation_list, name="accreditation-list"),
+    path(
+        "accreditations/<int:accreditation_id>/",
+        accreditation_detail,
+        name="accreditation-detail",
+    ),
+    path(
+        "accreditations/<int:accreditation_id>/status/",
+        accreditation_transition,
+        name="accreditation-transition",
+    ),
+]

@@ -57,5 +57,5 @@ def test_manager_dashboard_query_count_does_not_grow(
 ):
     SettingFactory.create_batch(extra)
     client.force_login(users[Role.MANAGER])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         client.get(reverse("dashboard"))

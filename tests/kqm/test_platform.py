@@ -15,8 +15,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from accreditation.models import Accreditation, Application, ApplicationStatus, Cohort, Status
 from kqm.models import Role, User, WorkerHeartbeat
-from settings.models import Setting
+from settings.models import Inspection, Sector, Setting
+from settings.ofsted import Framework
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_APPS = ("kqm", "settings", "accreditation", "audits")
@@ -120,13 +122,25 @@ def test_seed_demo_creates_one_login_per_role_and_is_idempotent(capsys):
     call_command("seed_demo")
     call_command("seed_demo")
     output = capsys.readouterr().out
-    assert User.objects.count() == 5
+    assert User.objects.count() == 8  # one per role, plus three more evaluators
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
-    assert Setting.objects.count() == 5
-    for user in User.objects.all():
-        assert user.email in output
-        assert user.check_password("kqm-demo-2026")
+    for role in Role.values:
+        login = User.objects.filter(role=role).order_by("date_joined", "pk")[0]
+        assert login.email in output
+        assert login.check_password("kqm-demo-2026")
     assert "kqm-demo-2026" in output
+    assert Setting.objects.count() == 60
+    assert set(Setting.objects.values_list("sector", flat=True)) == set(Sector.values)
+    assert Cohort.objects.count() == 3
+    # Applications in every state, inspections under every framework.
+    assert set(Application.objects.values_list("status", flat=True)) == set(
+        ApplicationStatus.values
+    )
+    assert set(Inspection.objects.values_list("framework", flat=True)) == set(Framework.values)
+    assert Accreditation.objects.filter(status=Status.ACCREDITED).count() >= 20
+    demo_setting = Setting.objects.get(urn="EY412345")
+    evaluator = User.objects.get(email="evaluator@kqm.example")
+    assert demo_setting.accreditations.get().evaluator == evaluator
 
 
 def test_beat_schedule_is_stored_in_the_database(db):

@@ -1,0 +1,76 @@
+"""The KQM manager's form for moving an accreditation's status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms_gds.layout import Field, Layout, Size
+from django import forms
+
+from kqm.forms import GovForm
+
+from ..models import Accreditation, Status
+from ..services.accreditations import REASON_REQUIRED
+
+REASON_MAX_LENGTH = 2000
+
+
+class AccreditationTransitionForm(GovForm, forms.Form):
+    """Offers only the moves the pipeline allows from the current status.
+
+    Any status value is accepted by the field so that a crafted target gets a
+    message naming the move, not a generic "select a valid choice".
+    """
+
+    to = forms.ChoiceField(
+        label="New status",
+        choices=Status.choices,
+        error_messages={"required": "Choose the new status"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        help_text="Required when declining, withdrawing or recording “not yet met”. "
+        "It is shown in the status history.",
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": f"The reason must be {REASON_MAX_LENGTH} characters or fewer"
+        },
+    )
+
+    def __init__(self, *args: Any, accreditation: Accreditation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.accreditation = accreditation
+        self.allowed = [
+            (s, label) for s, label in Status.choices if s in accreditation.allowed_moves()
+        ]
+        to = self.fields["to"]
+        assert isinstance(to, forms.ChoiceField)
+        to.error_messages["invalid_choice"] = "Choose one of the statuses listed"
+        to.widget.choices = [("", "Choose a status"), *self.allowed]
+        self._init_helper()
+        self.helper.layout = Layout(
+            Field.select("to", legend_size=Size.SMALL), Field.textarea("reason")
+        )
+
+    def clean_to(self) -> str:
+        to: str = self.cleaned_data["to"]
+        if to not in self.accreditation.allowed_moves():
+            raise forms.ValidationError(
+                "An accreditation that is “%(current)s” cannot move to “%(target)s”. "
+                "Choose one of the statuses listed.",
+                code="illegal",
+                params={
+                    "current": self.accreditation.get_status_display(),
+                    "target": Status(to).label,
+                },
+            )
+        return to
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        to = data.get("to")
+        if to in REASON_REQUIRED and not (data.get("reason") or "").strip():
+            self.add_error("reason", f"Enter the reason for moving to “{Status(to).label}”")
+        return data

@@ -1,0 +1,60 @@
+"""Writes for the accreditation record: opening one, and moving its status.
+
+Both go through :meth:`Accreditation.transition`, so every status an accreditation
+ever holds appears in its status history with who, when and why.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from kqm.models import User
+
+from ..models import Accreditation, AccreditationStatusChange, Application, Status
+
+# Moves that end or refuse a journey need a reason the setting can be given.
+REASON_REQUIRED = frozenset({Status.DECLINED, Status.WITHDRAWN, Status.NOT_YET_MET})
+# Moves after which nothing more can happen; the page asks for confirmation first.
+FINAL_STATUSES = frozenset({Status.DECLINED, Status.WITHDRAWN, Status.LAPSED})
+
+
+@transaction.atomic
+def do_open_accreditation(
+    *, application: Application, accepted_by: User, reason: str = ""
+) -> Accreditation:
+    """Create the accreditation of an accepted application, recorded as applied → accepted.
+
+    The record starts at ``applied`` (the application) and moves to ``accepted``
+    through ``transition()``, so its history shows the acceptance like any other move.
+    """
+    if Accreditation.objects.filter(
+        setting=application.setting, cohort=application.cohort
+    ).exists():
+        raise ValidationError(
+            f"{application.setting.display_name} already has an accreditation in "
+            f"the {application.cohort}."
+        )
+    accreditation = Accreditation(
+        setting=application.setting,
+        cohort=application.cohort,
+        application=application,
+        status=Status.APPLIED,
+        days_budget=application.cohort.days_per_setting,
+    )
+    accreditation.full_clean()
+    accreditation._history_user = accepted_by
+    accreditation.save()
+    accreditation.transition(Status.ACCEPTED, by=accepted_by, reason=reason)
+    return accreditation
+
+
+@transaction.atomic
+def do_change_accreditation_status(
+    *, accreditation: Accreditation, to: str, changed_by: User, reason: str = ""
+) -> AccreditationStatusChange:
+    """Move the status if the pipeline allows it; raises IllegalTransition otherwise."""
+    reason = reason.strip()
+    if to in REASON_REQUIRED and not reason:
+        raise ValidationError({"reason": f"Enter the reason for moving to “{Status(to).label}”."})
+    return accreditation.transition(to, by=changed_by, reason=reason)

@@ -1,0 +1,77 @@
+"""A registry of named benchmarks for ``manage.py bench``.
+
+An app adds benchmarks in its own ``benchmarks.py`` module::
+
+    from kqm.bench import Figures, benchmark
+
+    @benchmark("ofsted_import_70k", "Ofsted import of 70,000 providers: preview and apply")
+    def ofsted_import_70k(workdir: Path) -> Figures:
+        ...
+        return [("preview", "12.3 s"), ...]
+
+Each benchmark runs against a throwaway database and gets a temporary directory;
+it returns its figures as (label, value) pairs for the command to print.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils.module_loading import autodiscover_modules
+
+Figures = list[tuple[str, str]]
+
+
+Run = Callable[[Path], Figures]
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    description: str
+    run: Run
+
+
+BENCHMARKS: dict[str, Benchmark] = {}
+
+
+def benchmark(name: str, description: str) -> Callable[[Run], Run]:
+    """Register the decorated function as the benchmark ``name``."""
+
+    def register(run: Run) -> Run:
+        if name in BENCHMARKS:
+            raise ValueError(f"A benchmark called {name!r} is already registered.")
+        BENCHMARKS[name] = Benchmark(name, description, run)
+        return run
+
+    return register
+
+
+def discover() -> dict[str, Benchmark]:
+    autodiscover_modules("benchmarks")
+    return BENCHMARKS
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident memory so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass
+class Timing:
+    seconds: float = 0.0
+
+
+@contextmanager
+def timed() -> Iterator[Timing]:
+    timing = Timing()
+    started = time.perf_counter()
+    try:
+        yield timing
+    finally:
+        timing.seconds = time.perf_counter() - started

@@ -1,0 +1,137 @@
+"""Files in the layout of Ofsted's childcare providers management information.
+
+Used to try the import at scale (``manage.py bench``) and by the tests: title lines
+before the header, the official column names, REDACTED names and addresses for
+childminders, and the inspection blocks per register and framework.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO
+
+TITLE_LINES = (
+    "Childcare providers and inspections: management information",
+    "Most recent inspections data as at 31 August 2025",
+    "Source: Ofsted. Published under the Open Government Licence v3.0.",
+)
+
+HEADER = (
+    "Provider URN",
+    "Provider type",
+    "Provider subtype",
+    "Provider status",
+    "Provider name",
+    "Registered person URN",
+    "Registered person name",
+    "Provider address line 1",
+    "Provider address line 2",
+    "Provider address line 3",
+    "Provider town",
+    "Provider postcode",
+    "Local authority",
+    "Region",
+    "Registration date",
+    "Individual register combinations",
+    "Places",
+    "EYR OEIF/CIF: Most recent: Full inspection date",
+    "EYR OEIF/CIF: Most recent: Overall effectiveness",
+    "EYR OEIF/CIF: Most recent: Quality of education",
+    "EYR OEIF/CIF: Most recent: Behaviour and attitudes",
+    "EYR OEIF/CIF: Most recent: Personal development",
+    "EYR OEIF/CIF: Most recent: Effectiveness of leadership and management",
+    "EYR REIF: Most recent: Inspection date",
+    "EYR REIF: Most recent: Safeguarding",
+    "EYR REIF: Most recent: Curriculum and teaching",
+    "EYR REIF: Most recent: Leadership and governance",
+    "CR: Most recent: Inspection date",
+    "CR: Most recent: Outcome",
+)
+
+GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+REIF_GRADES = ("Exceptional", "Strong standard", "Expected standard", "Needs attention")
+LOCAL_AUTHORITIES = ("Kent", "Medway", "East Sussex", "Surrey")
+
+
+def provider(number: int) -> dict[str, str]:
+    """A plausible provider row; every fifth is a childminder with REDACTED details."""
+    childminder = number % 5 == 0
+    inspected = datetime.date(2016, 1, 4) + datetime.timedelta(days=(number * 37) % 3400)
+    row = {
+        "Provider URN": f"EY{500000 + number}",
+        "Provider type": "Childminder" if childminder else "Childcare on non-domestic premises",
+        "Provider subtype": "Childminder" if childminder else "Full day care",
+        "Provider status": "Active",
+        "Provider name": "REDACTED" if childminder else f"Little Acorns Nursery {number}",
+        "Registered person URN": f"RP{100000 + number}",
+        "Registered person name": "REDACTED" if childminder else f"Acorns Childcare Ltd {number}",
+        "Provider address line 1": "REDACTED" if childminder else f"{number % 200 + 1} High Street",
+        "Provider address line 2": "REDACTED" if childminder else "",
+        "Provider address line 3": "REDACTED" if childminder else "",
+        "Provider town": "REDACTED" if childminder else "Canterbury",
+        "Provider postcode": "REDACTED" if childminder else f"CT{number % 20 + 1} {number % 9}AB",
+        "Local authority": LOCAL_AUTHORITIES[number % len(LOCAL_AUTHORITIES)],
+        "Region": "South East",
+        "Registration date": f"{number % 28 + 1:02d}/{number % 12 + 1:02d}/{2005 + number % 18}",
+        "Individual register combinations": "EYR and both parts of the CR",
+        "Places": str(6 if childminder else 20 + number % 80),
+        "EYR OEIF/CIF: Most recent: Full inspection date": f"{inspected:%d/%m/%Y}",
+        "EYR OEIF/CIF: Most recent: Overall effectiveness": str(number % 4 + 1)
+        if number % 2
+        else GRADES[number % 4],
+    }
+    if inspected >= datetime.date(2019, 9, 1):
+        row.update(
+            {
+                "EYR OEIF/CIF: Most recent: Quality of education": GRADES[(number + 1) % 4],
+                "EYR OEIF/CIF: Most recent: Behaviour and attitudes": GRADES[number % 3],
+                "EYR OEIF/CIF: Most recent: Personal development": GRADES[number % 2],
+                "EYR OEIF/CIF: Most recent: Effectiveness of leadership and management": (
+                    GRADES[number % 4]
+                ),
+            }
+        )
+    if number % 7 == 0:
+        row.update(
+            {
+                "EYR REIF: Most recent: Inspection date": f"{number % 28 + 1:02d}/01/2026",
+                "EYR REIF: Most recent: Safeguarding": "Met",
+                "EYR REIF: Most recent: Curriculum and teaching": REIF_GRADES[number % 4],
+                "EYR REIF: Most recent: Leadership and governance": REIF_GRADES[(number + 1) % 4],
+            }
+        )
+    if number % 3 == 0:
+        row.update(
+            {
+                "CR: Most recent: Inspection date": f"{number % 28 + 1:02d}/03/2023",
+                "CR: Most recent: Outcome": "Met" if number % 6 else "Not met",
+            }
+        )
+    return row
+
+
+def providers(count: int, start: int = 1) -> Iterator[dict[str, str]]:
+    for number in range(start, start + count):
+        yield provider(number)
+
+
+def write_csv(
+    out: IO[str],
+    rows: Iterable[Mapping[str, str]],
+    *,
+    header: Iterable[str] = HEADER,
+    title_lines: Iterable[str] = TITLE_LINES,
+) -> int:
+    """Write the title lines, the header and the rows (missing cells blank); returns rows."""
+    columns = list(header)
+    writer = csv.writer(out, lineterminator="\r\n")
+    for title in title_lines:
+        writer.writerow([title])
+    writer.writerow(columns)
+    written = 0
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in columns])
+        written += 1
+    return written
