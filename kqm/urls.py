@@ -31,6 +31,7 @@ urlpatterns = [
     path("users/", include(users_patterns)),
     path("settings/", include("settings.urls")),
     path("programme/", include("accreditation.urls")),
+    path("audits/", include("audits.urls")),
     path("account/login/", views.login_view, name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password-reset/", views.password_reset, name="password_reset"),

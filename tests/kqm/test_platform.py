@@ -27,6 +27,7 @@ NO_HISTORY = {
     "kqm.WorkerHeartbeat",
     "kqm.SentEmail",
     "accreditation.AccreditationStatusChange",  # itself an append-only history of statuses
+    "audits.ChildDataAccess",  # an append-only access log
 }
 
 

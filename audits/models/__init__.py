@@ -1,0 +1,43 @@
+from .audits import Audit, AuditStatus, ItemScore, Occasion
+from .instruments import Instrument, InstrumentKind, InstrumentVersion, Item, ScaleValue, Subscale
+from .leuven import (
+    LEUVEN_LABELS,
+    ActionPoint,
+    AgeBand,
+    Child,
+    ChildDataAccess,
+    Gender,
+    Group,
+    LeuvenScore,
+    ModerationScore,
+    Screening,
+    Term,
+    Zone,
+    zone_for,
+)
+
+__all__ = [
+    "LEUVEN_LABELS",
+    "ActionPoint",
+    "AgeBand",
+    "Audit",
+    "AuditStatus",
+    "Child",
+    "ChildDataAccess",
+    "Gender",
+    "Group",
+    "Instrument",
+    "InstrumentKind",
+    "InstrumentVersion",
+    "Item",
+    "ItemScore",
+    "LeuvenScore",
+    "ModerationScore",
+    "Occasion",
+    "ScaleValue",
+    "Screening",
+    "Subscale",
+    "Term",
+    "Zone",
+    "zone_for",
+]

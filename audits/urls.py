@@ -1,0 +1,10 @@
+"""Audits and Leuven screenings; each topic module owns its ``urlpatterns``."""
+
+from .views import audits, leuven
+
+app_name = "audits"
+
+urlpatterns = [
+    *audits.urlpatterns,
+    *leuven.urlpatterns,
+]
