@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accreditation.models import (
     Accreditation,
@@ -275,6 +276,18 @@ class Command(BaseCommand):
                     TrainingSession.objects.create(evaluator=profile, title=title, date=date)
         return evaluators
 
+    def _backdate(self, accreditation: Accreditation, start: datetime.datetime) -> None:
+        """Spread the demo status changes over the programme year instead of today."""
+        changes = list(accreditation.status_changes.order_by("changed_at", "id"))
+        step = datetime.timedelta(days=90)
+        for index, change in enumerate(changes):
+            AccreditationStatusChange.objects.filter(pk=change.pk).update(
+                changed_at=min(start + index * step, timezone.now())
+            )
+        Accreditation.objects.filter(pk=accreditation.pk).update(
+            status_changed_at=min(start + max(len(changes) - 1, 0) * step, timezone.now())
+        )
+
     def _programme(self, settings: list[Setting], evaluators: list[User], manager: User) -> None:
         rng = self.rng
         criteria = list(EntryCriterion.objects.filter(active=True))
@@ -372,6 +385,7 @@ class Command(BaseCommand):
                 }.get(outcome, [])
                 for to in path:
                     accreditation.transition(to, by=manager, reason="Demo history.")
+                self._backdate(accreditation, submitted_at + datetime.timedelta(days=14))
             meeting = NetworkMeeting.objects.create(
                 cohort=cohort,
                 date=cohort.start_date + datetime.timedelta(days=45),
