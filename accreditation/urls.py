@@ -1,6 +1,17 @@
 """The programme's pages; each topic module owns its ``urlpatterns``."""
 
-from .views import accreditations, applications, cohorts, evaluators
+from .views import (
+    accreditations,
+    applications,
+    awards,
+    case_studies,
+    cohorts,
+    evaluators,
+    messages,
+    time,
+    unit_b,
+    visits,
+)
 
 app_name = "accreditation"
 
@@ -9,4 +20,10 @@ urlpatterns = [
     *evaluators.urlpatterns,
     *applications.urlpatterns,
     *accreditations.urlpatterns,
+    *awards.urlpatterns,
+    *visits.urlpatterns,
+    *case_studies.urlpatterns,
+    *messages.urlpatterns,
+    *time.urlpatterns,
+    *unit_b.urlpatterns,
 ]

@@ -14,7 +14,27 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("Cohorts", "accreditation:cohort-list", (Role.MANAGER,)),
     ("Applications", "accreditation:application-list", (Role.MANAGER, Role.SETTING_MANAGER)),
     ("Evaluators", "accreditation:evaluator-list", (Role.MANAGER,)),
+    (
+        "Awards",
+        "accreditation:award-list",
+        (Role.MANAGER, Role.SETTING_MANAGER, Role.PRACTITIONER),
+    ),
     ("Workload", "accreditation:my-workload", (Role.EVALUATOR,)),
+    ("Calendar", "accreditation:calendar", (Role.EVALUATOR,)),
+    ("Time and cost", "accreditation:budget", (Role.MANAGER,)),
+    ("Notes of visit", "accreditation:note-template", (Role.MANAGER,)),
+    (
+        "Audits",
+        "audits:audit-list",
+        (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER),
+    ),
+    ("Audit results", "audits:cohort-list", (Role.VIEWER,)),
+    (
+        "Leuven screenings",
+        "audits:leuven-home",
+        (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER),
+    ),
+    ("Questionnaires", "audits:questionnaire-list", (Role.EVALUATOR, Role.SETTING_MANAGER)),
     ("Users", "users:list", (Role.MANAGER,)),
 ]
 

@@ -38,6 +38,14 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Children who left a setting are deleted, with their Leuven scores, this many years later.
+CHILD_RETENTION_YEARS = env.int("CHILD_RETENTION_YEARS", default=3)
+# The mark's name as printed on certificates and the public pages.
+KQM_SCHEME_NAME = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
+# An award expires this many years after its award date.
+AWARD_VALIDITY_YEARS = env.int("AWARD_VALIDITY_YEARS", default=3)
+# Certificate checks allowed per visitor address per minute on the public verification page.
+VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)
 
 VAR_DIR = Path(env.str("KQM_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -222,7 +230,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 if PRODUCTION:

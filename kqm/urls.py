@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accreditation.views import public as public_pages
+
 from . import views
 
 users_patterns = (
@@ -32,6 +34,10 @@ urlpatterns = [
     path("settings/", include("settings.urls")),
     path("programme/", include("accreditation.urls")),
     path("audits/", include("audits.urls")),
+    # Public: the certificate check and the register of accredited settings.
+    path("verify/", public_pages.verify, name="verify"),
+    path("verify/<str:code>/", public_pages.verify_award, name="verify-award"),
+    path("register/", public_pages.public_register, name="public-register"),
     path("account/login/", views.login_view, name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password-reset/", views.password_reset, name="password_reset"),

@@ -21,6 +21,7 @@ from accreditation.selectors import (
     accreditations_visible_to,
     applications_awaiting_decision,
 )
+from audits.views.leuven_common import dashboard_open_actions
 from settings.models import Setting
 from settings.selectors import settings_by_sector, settings_visible_to
 
@@ -53,6 +54,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 :50
             ]
         )
+        if user.role in (Role.SETTING_MANAGER, Role.PRACTITIONER):
+            context.update(dashboard_open_actions(request))
     return render(request, f"dashboard/{user.role}.html", context)
 
 

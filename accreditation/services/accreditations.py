@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from kqm.models import User
 
@@ -57,4 +59,35 @@ def do_change_accreditation_status(
     reason = reason.strip()
     if to in REASON_REQUIRED and not reason:
         raise ValidationError({"reason": f"Enter the reason for moving to “{Status(to).label}”."})
-    return accreditation.transition(to, by=changed_by, reason=reason)
+    if to in NEEDS_END_OF_YEAR_AUDIT and not has_completed_end_of_year_audit(accreditation):
+        raise ValidationError(
+            {
+                "to": f"{accreditation.setting.display_name} cannot move to “{Status(to).label}” "
+                "until its end-of-year audit is completed."
+            }
+        )
+    change = accreditation.transition(to, by=changed_by, reason=reason)
+    if to == Status.ACCREDITED:
+        from .awards import do_grant_award
+
+        do_grant_award(
+            accreditation=accreditation, award_date=timezone.localdate(), granted_by=changed_by
+        )
+    return change
+
+
+# Submitting the year's work and accrediting it both need the end-of-year audit done.
+NEEDS_END_OF_YEAR_AUDIT = frozenset({Status.SUBMITTED, Status.ACCREDITED})
+
+
+def has_completed_end_of_year_audit(accreditation: Accreditation) -> bool:
+    from audits.models import Audit, AuditStatus, Occasion
+
+    return (
+        Audit.objects.filter(occasion=Occasion.END_OF_YEAR, status=AuditStatus.COMPLETED)
+        .filter(
+            Q(accreditation=accreditation)
+            | Q(setting_id=accreditation.setting_id, date__gte=accreditation.cohort.start_date)
+        )
+        .exists()
+    )

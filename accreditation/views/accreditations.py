@@ -18,6 +18,7 @@ from kqm.models import Role, User
 from .. import selectors
 from ..forms.lifecycle import AccreditationTransitionForm
 from ..models import Accreditation, Cohort, IllegalTransition, Status
+from ..selectors_tasks import accreditation_tasks
 from ..services.accreditations import FINAL_STATUSES, do_change_accreditation_status
 
 PAGE_SIZE = 25
@@ -67,6 +68,9 @@ def _detail(
         "changes": selectors.status_history(accreditation),
         "show_application_link": bool(accreditation.application_id)
         and user.role in (Role.MANAGER, Role.SETTING_MANAGER),
+        "task_groups": accreditation_tasks(accreditation, user),
+        "can_message": user.role in (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER),
+        "can_see_time": user.role in (Role.MANAGER, Role.EVALUATOR),
     }
     if user.role == Role.MANAGER and accreditation.allowed_moves():
         context["form"] = form or AccreditationTransitionForm(accreditation=accreditation)

@@ -1,4 +1,4 @@
-from .audits import Audit, AuditStatus, ItemScore, Occasion
+from .audits import Audit, AuditStatus, AuditStatusChange, ItemScore, Occasion
 from .instruments import Instrument, InstrumentKind, InstrumentVersion, Item, ScaleValue, Subscale
 from .leuven import (
     LEUVEN_LABELS,
@@ -15,6 +15,17 @@ from .leuven import (
     Zone,
     zone_for,
 )
+from .questionnaires import (
+    LinkStatus,
+    Questionnaire,
+    QuestionnaireAnswer,
+    QuestionnaireKind,
+    QuestionnaireLink,
+    QuestionnaireResponse,
+    QuestionnaireRound,
+    QuestionnaireScalePoint,
+    QuestionnaireStatement,
+)
 
 __all__ = [
     "LEUVEN_LABELS",
@@ -22,6 +33,7 @@ __all__ = [
     "AgeBand",
     "Audit",
     "AuditStatus",
+    "AuditStatusChange",
     "Child",
     "ChildDataAccess",
     "Gender",
@@ -32,8 +44,17 @@ __all__ = [
     "Item",
     "ItemScore",
     "LeuvenScore",
+    "LinkStatus",
     "ModerationScore",
     "Occasion",
+    "Questionnaire",
+    "QuestionnaireAnswer",
+    "QuestionnaireKind",
+    "QuestionnaireLink",
+    "QuestionnaireResponse",
+    "QuestionnaireRound",
+    "QuestionnaireScalePoint",
+    "QuestionnaireStatement",
     "ScaleValue",
     "Screening",
     "Subscale",

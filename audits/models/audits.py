@@ -66,12 +66,60 @@ class Audit(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["setting", "occasion", "-date"])]
+        constraints = [
+            # At most one independent second scoring and one consensus per audit.
+            models.UniqueConstraint(
+                fields=["paired_with", "is_consensus"],
+                condition=models.Q(paired_with__isnull=False),
+                name="one_copy_of_each_kind",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.version} – {self.room}, {self.get_occasion_display()} {self.date:%d/%m/%Y}"
 
     def get_absolute_url(self) -> str:
         return reverse("audits:audit-detail", args=[self.pk])
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == AuditStatus.COMPLETED
+
+    @property
+    def is_second_observation(self) -> bool:
+        """An independent scoring of the same room by a second observer."""
+        return self.paired_with_id is not None and not self.is_consensus
+
+    @property
+    def is_primary(self) -> bool:
+        return self.paired_with_id is None
+
+    @property
+    def kind_label(self) -> str:
+        if self.is_consensus:
+            return "Consensus"
+        if self.is_second_observation:
+            return "Second observation"
+        return "Self-audit" if self.is_self_audit else "Evaluator audit"
+
+
+class AuditStatusChange(models.Model):
+    """Completing or reopening an audit: who, when, from, to and why."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=AuditStatus.choices)
+    to_status = models.CharField(max_length=20, choices=AuditStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
 
 
 class ItemScore(models.Model):

@@ -44,6 +44,14 @@ class InstrumentVersion(models.Model):
     is_current = models.BooleanField(
         default=True, help_text="New audits use the current version; old audits keep theirs."
     )
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The version this one was copied from.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -51,7 +59,12 @@ class InstrumentVersion(models.Model):
     class Meta:
         ordering = ["instrument__name", "-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["instrument", "label"], name="unique_version_label")
+            models.UniqueConstraint(fields=["instrument", "label"], name="unique_version_label"),
+            models.UniqueConstraint(
+                fields=["instrument"],
+                condition=models.Q(is_current=True),
+                name="one_current_version",
+            ),
         ]
 
     def __str__(self) -> str:

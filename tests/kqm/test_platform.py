@@ -15,7 +15,14 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from accreditation.models import Accreditation, Application, ApplicationStatus, Cohort, Status
+from accreditation.models import (
+    Accreditation,
+    Application,
+    ApplicationStatus,
+    Award,
+    Cohort,
+    Status,
+)
 from kqm.models import Role, User, WorkerHeartbeat
 from settings.models import Inspection, Sector, Setting
 from settings.ofsted import Framework
@@ -27,7 +34,13 @@ NO_HISTORY = {
     "kqm.WorkerHeartbeat",
     "kqm.SentEmail",
     "accreditation.AccreditationStatusChange",  # itself an append-only history of statuses
+    "audits.AuditStatusChange",  # likewise: completing and reopening audits, with reasons
     "audits.ChildDataAccess",  # an append-only access log
+    # Anonymous questionnaires: a history row would record when a link was used or an answer
+    # given, which could tie answers to a person (audits/models/questionnaires.py).
+    "audits.QuestionnaireLink",
+    "audits.QuestionnaireResponse",
+    "audits.QuestionnaireAnswer",
 }
 
 
@@ -138,7 +151,9 @@ def test_seed_demo_creates_one_login_per_role_and_is_idempotent(capsys):
         ApplicationStatus.values
     )
     assert set(Inspection.objects.values_list("framework", flat=True)) == set(Framework.values)
-    assert Accreditation.objects.filter(status=Status.ACCREDITED).count() >= 20
+    accredited = Accreditation.objects.filter(status=Status.ACCREDITED)
+    assert accredited.count() >= 20
+    assert Award.objects.filter(accreditation__in=accredited).count() == accredited.count()
     demo_setting = Setting.objects.get(urn="EY412345")
     evaluator = User.objects.get(email="evaluator@kqm.example")
     assert demo_setting.accreditations.get().evaluator == evaluator

@@ -26,6 +26,17 @@ PUBLIC = {
     "accept-invitation",
     "invitation_complete",
     "admin:login",
+    # An evaluator's visits as iCalendar for their calendar app, which cannot sign in: the
+    # unguessable, regenerable token in the URL is the key (tests/accreditation/test_visits.py).
+    "accreditation:calendar-feed",
+    # Anyone may check a certificate and see who holds the mark (accreditation/views/public.py).
+    "verify",
+    "verify-award",
+    "public-register",
+    # Staff and parents answer questionnaires through a single-use link, with no account
+    # (tests/audits/test_questionnaires.py).
+    "audits:questionnaire-answer",
+    "audits:questionnaire-thanks",
 }
 OUR_APPS = ("kqm.", "settings.", "accreditation.", "audits.")
 

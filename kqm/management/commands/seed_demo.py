@@ -32,6 +32,7 @@ from accreditation.models import (
     Status,
     TrainingSession,
 )
+from accreditation.services.awards import do_grant_award
 from kqm.models import Role, User
 from settings.models import Inspection, ProviderType, Register, Sector, Setting, Source
 from settings.ofsted import FRAMEWORKS, Framework, Grade
@@ -386,6 +387,12 @@ class Command(BaseCommand):
                 for to in path:
                     accreditation.transition(to, by=manager, reason="Demo history.")
                 self._backdate(accreditation, submitted_at + datetime.timedelta(days=14))
+                if outcome == "accredited":
+                    do_grant_award(
+                        accreditation=accreditation,
+                        award_date=cohort.end_date,
+                        granted_by=manager,
+                    )
             meeting = NetworkMeeting.objects.create(
                 cohort=cohort,
                 date=cohort.start_date + datetime.timedelta(days=45),

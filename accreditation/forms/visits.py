@@ -1,0 +1,312 @@
+"""Forms for visits, notes of visit and the notes template. Forms validate; services write."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
+from django import forms
+from django.utils.html import format_html
+
+from kqm.forms import GovForm
+
+from ..models import AgreedAction, NoteSection, VisitType
+from ..services.visits import ActionRow
+from .cohorts import GovDateField
+
+MAX_ACTIONS = 20
+BLANK_ACTION_ROWS = 2
+_TIME = re.compile(r"^(?P<h>\d{1,2})[:.](?P<m>\d{2})$")
+
+
+class GovTimeField(forms.CharField):
+    """A time typed as hours and minutes on the 24-hour clock, like 09:30 or 13.45."""
+
+    def __init__(self, *, what: str, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 5)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        )
+        kwargs.setdefault("error_messages", {"required": f"Enter the {what}"})
+        super().__init__(**kwargs)
+        self.what = what
+
+    def to_python(self, value: Any) -> datetime.time | None:  # type: ignore[override]
+        text = str(value or "").strip()
+        if not text:
+            return None
+        match = _TIME.match(text)
+        message = f"Enter the {self.what} as hours and minutes on the 24-hour clock, like 09:30"
+        if not match:
+            raise forms.ValidationError(message)
+        try:
+            return datetime.time(int(match["h"]), int(match["m"]))
+        except ValueError:
+            raise forms.ValidationError(message) from None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime.time):
+            return value.strftime("%H:%M")
+        return value
+
+    def validate(self, value: Any) -> None:
+        if value is None and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def run_validators(self, value: Any) -> None:
+        pass
+
+
+class _VisitTimesForm(GovForm, forms.Form):
+    date = GovDateField(what="date of the visit", label="Date", help_text="For example, 14 10 2026")
+    start_time = GovTimeField(
+        what="start time", label="Start time", help_text="On the 24-hour clock, like 09:30"
+    )
+    end_time = GovTimeField(
+        what="end time", label="End time", help_text="On the 24-hour clock, like 12:30"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The end time must be after the start time")
+        return data
+
+
+class VisitForm(_VisitTimesForm):
+    visit_type = forms.ChoiceField(
+        label="Type of visit",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the type of visit",
+            "invalid_choice": "Choose one of the visits not booked yet",
+        },
+    )
+
+    def __init__(self, *args: Any, available: Iterable[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["visit_type"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(value, VisitType(value).label) for value in available]
+        self._init_helper()
+        self.helper.layout = Layout(
+            Field.radios("visit_type", legend_size=Size.MEDIUM, legend_tag="h2"),
+            Field("date"),
+            Field.text("start_time", field_width=5),
+            Field.text("end_time", field_width=5),
+        )
+
+
+class RescheduleVisitForm(_VisitTimesForm):
+    reason = forms.CharField(
+        label="Why is the visit moving?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The setting is told, and the earlier date stays in the visit's history.",
+        error_messages={"required": "Enter why the visit is moving"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+        self.helper.layout = Layout(
+            Field("date"),
+            Field.text("start_time", field_width=5),
+            Field.text("end_time", field_width=5),
+            Field.textarea("reason"),
+        )
+
+
+class NoteForm(GovForm, forms.Form):
+    """The guided note: one box per section (with its prompt), then the agreed actions.
+
+    The actions are rows of “what, who, by when”: the saved ones plus two empty rows.
+    A row with anything in it must be complete; clearing a row removes the action.
+    """
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(
+        self,
+        *args: Any,
+        sections: Sequence[NoteSection],
+        actions: Sequence[AgreedAction],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.sections = list(sections)
+        layout: list[Any] = ["revision"]
+        for section in self.sections:
+            name = f"section_{section.pk}"
+            self.fields[name] = forms.CharField(
+                label=section.title,
+                help_text=section.prompt,
+                required=False,
+                max_length=20000,
+                initial=section.text,
+                widget=forms.Textarea(attrs={"rows": 6}),
+            )
+            layout.append(Field.textarea(name, label_size=Size.SMALL, label_tag="h2"))
+        rows = len(actions) + BLANK_ACTION_ROWS
+        if self.is_bound:
+            posted = [k for k in self.data if k.startswith("action_")]
+            numbers = [int(k.split("_")[1]) for k in posted if k.split("_")[1].isdigit()]
+            rows = max([rows, *numbers]) if numbers else rows
+        self.row_count = min(rows, MAX_ACTIONS)
+        action_layout: list[Any] = [
+            HTML(
+                '<p class="govuk-body">Record each action agreed at the visit: what will be '
+                "done, who will do it and by when. Leave a row empty if you do not need it; "
+                "empty a row to remove that action. Save the draft to get more empty rows.</p>"
+            )
+        ]
+        for i in range(1, self.row_count + 1):
+            saved = actions[i - 1] if i <= len(actions) else None
+            self.fields[f"action_{i}"] = forms.CharField(
+                label="What will be done",
+                required=False,
+                max_length=2000,
+                initial=saved.action if saved else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"owner_{i}"] = forms.CharField(
+                label="Who",
+                required=False,
+                max_length=100,
+                initial=saved.owner if saved else "",
+                help_text="A name or role, for example “Deputy manager”.",
+            )
+            self.fields[f"due_{i}"] = GovDateField(
+                what=f"date action {i} is due",
+                label="By when",
+                required=False,
+                initial=saved.due_on if saved else None,
+                help_text="For example, 30 11 2026",
+            )
+            action_layout.append(
+                Fieldset(
+                    Field.textarea(f"action_{i}"),
+                    Field.text(f"owner_{i}", field_width=20),
+                    Field(f"due_{i}"),
+                    legend=f"Action {i}",
+                    legend_size=Size.SMALL,
+                )
+            )
+        layout.append(
+            Fieldset(
+                *action_layout, legend="Agreed actions", legend_size=Size.MEDIUM, legend_tag="h2"
+            )
+        )
+        self._init_helper()
+        self.helper.layout = Layout(*layout)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for i in range(1, self.row_count + 1):
+            action = (data.get(f"action_{i}") or "").strip()
+            owner = (data.get(f"owner_{i}") or "").strip()
+            due = data.get(f"due_{i}")
+            due_failed = f"due_{i}" in self.errors
+            if not (action or owner or due or due_failed):
+                continue
+            if not action:
+                self.add_error(f"action_{i}", f"Enter what will be done for action {i}")
+            if not owner:
+                self.add_error(f"owner_{i}", f"Enter who will do action {i}")
+            if not due and not due_failed:
+                self.add_error(f"due_{i}", f"Enter the date action {i} is due")
+        return data
+
+    @property
+    def section_texts(self) -> dict[int, str]:
+        return {s.pk: self.cleaned_data.get(f"section_{s.pk}", "") for s in self.sections}
+
+    @property
+    def action_rows(self) -> list[ActionRow]:
+        rows = []
+        for i in range(1, self.row_count + 1):
+            action = (self.cleaned_data.get(f"action_{i}") or "").strip()
+            if action:
+                rows.append(
+                    ActionRow(
+                        action=action,
+                        owner=self.cleaned_data[f"owner_{i}"],
+                        due_on=self.cleaned_data[f"due_{i}"],
+                    )
+                )
+        return rows
+
+    def first_error(self) -> str:
+        for errors in self.errors.values():
+            return str(errors[0])
+        return ""
+
+
+class RespondToNoteForm(GovForm, forms.Form):
+    decision = forms.ChoiceField(
+        label="Do you agree this note of visit?",
+        widget=forms.RadioSelect,
+        choices=[
+            Choice("agree", "Yes, I agree it", hint="The note is then locked."),
+            Choice(
+                "comment",
+                "No, I want to comment",
+                hint="The note goes back to the evaluator with your comment.",
+            ),
+        ],
+        error_messages={"required": "Choose whether you agree the note of visit"},
+    )
+    comment = forms.CharField(
+        label="Your comment (optional when you agree)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+        self.helper.layout = Layout(
+            Field.radios("decision", legend_size=Size.MEDIUM, legend_tag="h2"),
+            Field.textarea("comment"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "comment" and not (data.get("comment") or "").strip():
+            self.add_error("comment", "Enter your comment for the evaluator")
+        return data
+
+
+class TemplateSectionForm(GovForm, forms.Form):
+    title = forms.CharField(
+        label="Section title",
+        max_length=100,
+        help_text="For example “Unit A progress”.",
+        error_messages={
+            "required": "Enter the section’s title",
+            "max_length": "The title must be 100 characters or fewer",
+        },
+    )
+    prompt = forms.CharField(
+        label="Prompt",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the evaluator is asked to record in this section.",
+        error_messages={"required": "Enter the prompt for evaluators"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+        self.helper.layout = Layout(Field.text("title"), Field.textarea("prompt"))
+
+
+def empty_state(text: str) -> str:
+    return format_html('<p class="govuk-body">{}</p>', text)

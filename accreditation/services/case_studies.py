@@ -1,0 +1,393 @@
+"""Writes for Unit A case studies: drafts (autosaved), evidence, submission and review.
+
+Setting staff write the draft; only the setting manager submits it. Each submission
+becomes a frozen :class:`CaseStudyVersion`; the evaluator reviews every section and
+returns the case study or accepts it. Every save carries the revision the page was
+loaded with, and an older revision is refused rather than allowed to overwrite.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audits.models import Child, LeuvenScore
+from kqm.models import SETTING_ROLES, Role, User
+
+from ..models import (
+    SECTIONS,
+    Accreditation,
+    CaseStudy,
+    CaseStudyEvidence,
+    CaseStudyStatus,
+    CaseStudyVersion,
+    Decision,
+    SectionReview,
+    Verdict,
+)
+from ..models.case_studies import SECTION_BY_KEY, SECTION_KEYS
+from ..richtext import sanitise
+from ..uploads import MAX_EVIDENCE_FILES, CheckedFile
+from .common import check_revision, evaluator_or_managers, notify, setting_managers_of
+
+
+@dataclass(frozen=True)
+class CaseStudyDraft:
+    title: str
+    focus_child: Child | None
+    baseline_score: LeuvenScore | None
+    follow_up_score: LeuvenScore | None
+    sections: dict[str, str]  # key -> rich text as typed; sanitised here
+
+
+def score_label(score: LeuvenScore | None) -> str:
+    if score is None:
+        return ""
+    screening = score.screening
+    return (
+        f"{screening.get_term_display()} {screening.date:%Y} ({screening.group.name}): "
+        f"well-being {score.wellbeing or '–'}, involvement {score.involvement or '–'}"
+    )
+
+
+def _check_setting_staff(actor: User, accreditation: Accreditation) -> None:
+    if (
+        actor.role not in SETTING_ROLES
+        or not actor.settings.filter(pk=accreditation.setting_id).exists()
+    ):
+        raise ValidationError("Only the setting's staff write its case studies.")
+
+
+def _check_scores(draft: CaseStudyDraft, accreditation: Accreditation) -> None:
+    child = draft.focus_child
+    if child is not None and child.setting_id != accreditation.setting_id:
+        raise ValidationError({"focus_child": "Choose a child from your setting"})
+    for field, score in (
+        ("baseline_score", draft.baseline_score),
+        ("follow_up_score", draft.follow_up_score),
+    ):
+        if score is None:
+            continue
+        if child is None:
+            raise ValidationError({field: "Choose the focus child before their scores"})
+        if score.child_id != child.pk:
+            raise ValidationError({field: f"Choose one of {child.code}’s own scores"})
+    baseline, follow_up = draft.baseline_score, draft.follow_up_score
+    if baseline and follow_up and follow_up.screening.date <= baseline.screening.date:
+        raise ValidationError(
+            {
+                "follow_up_score": "The follow-up score must come from a later screening "
+                "than the baseline"
+            }
+        )
+
+
+def _locked(accreditation: Accreditation, number: int) -> CaseStudy | None:
+    return (
+        CaseStudy.objects.select_for_update()
+        .filter(accreditation=accreditation, number=number)
+        .first()
+    )
+
+
+def _new_case_study(actor: User, accreditation: Accreditation, number: int) -> CaseStudy:
+    case_study = CaseStudy(
+        accreditation=accreditation, number=number, saved_at=timezone.now(), saved_by=actor
+    )
+    case_study.full_clean()
+    case_study._history_user = actor  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            case_study.save()
+    except IntegrityError:  # started in another tab at the same moment
+        raise ValidationError(
+            "This case study was started in another tab or window. Reload the page."
+        ) from None
+    return case_study
+
+
+def _check_editable(case_study: CaseStudy) -> None:
+    if not case_study.is_editable:
+        raise ValidationError(
+            "This case study has been submitted, so it cannot be changed now."
+            if case_study.status == CaseStudyStatus.SUBMITTED
+            else "This case study has been accepted and is locked."
+        )
+
+
+@transaction.atomic
+def do_save_case_study(
+    *,
+    actor: User,
+    accreditation: Accreditation,
+    number: int,
+    revision: int,
+    draft: CaseStudyDraft,
+) -> CaseStudy:
+    """Save the draft (creating the case study on its first save). Rich text is sanitised."""
+    _check_setting_staff(actor, accreditation)
+    _check_scores(draft, accreditation)
+    case_study = _locked(accreditation, number)
+    if case_study is None:
+        check_revision(0, revision, saved_at=None, saved_by=None)
+        case_study = _new_case_study(actor, accreditation, number)
+    else:
+        _check_editable(case_study)
+        check_revision(
+            case_study.revision,
+            revision,
+            saved_at=case_study.saved_at,
+            saved_by=case_study.saved_by,
+        )
+    case_study.title = " ".join(draft.title.split())
+    case_study.focus_child = draft.focus_child
+    case_study.baseline_score = draft.baseline_score
+    case_study.follow_up_score = draft.follow_up_score
+    for key in SECTION_KEYS:
+        setattr(case_study, key, sanitise(draft.sections.get(key, "")))
+    case_study.revision += 1
+    case_study.saved_at = timezone.now()
+    case_study.saved_by = actor
+    case_study.full_clean()
+    case_study._history_user = actor  # type: ignore[attr-defined]
+    case_study.save()
+    return case_study
+
+
+def incomplete_parts(case_study: CaseStudy | None) -> list[str]:
+    """What must still be written before the case study can be submitted."""
+    if case_study is None:
+        return ["Title", *(s.title for s in SECTIONS)]
+    missing = [] if case_study.title.strip() else ["Title"]
+    return missing + [s.title for s in SECTIONS if not getattr(case_study, s.key).strip()]
+
+
+def _evidence_in_versions(case_study: CaseStudy) -> dict[int, int]:
+    """Evidence id -> the first version that included it."""
+    included: dict[int, int] = {}
+    for number, content in case_study.versions.order_by("number").values_list("number", "content"):
+        for item in content.get("evidence", []):
+            included.setdefault(int(item["id"]), number)
+    return included
+
+
+@transaction.atomic
+def do_add_case_study_evidence(
+    *,
+    actor: User,
+    accreditation: Accreditation,
+    number: int,
+    checked: CheckedFile,
+    title: str,
+    effective_date: datetime.date,
+) -> CaseStudyEvidence:
+    _check_setting_staff(actor, accreditation)
+    case_study = _locked(accreditation, number) or _new_case_study(actor, accreditation, number)
+    _check_editable(case_study)
+    if case_study.evidence.count() >= MAX_EVIDENCE_FILES:
+        raise ValidationError(f"A case study can have at most {MAX_EVIDENCE_FILES} evidence files.")
+    if effective_date > timezone.localdate():
+        raise ValidationError(
+            {"effective_date": "The date of the evidence must be today or in the past"}
+        )
+    evidence = CaseStudyEvidence(
+        case_study=case_study,
+        title=" ".join(title.split()),
+        effective_date=effective_date,
+        original_name=checked.original_name,
+        content_type=checked.kind.content_type,
+        size=checked.size,
+        uploaded_by=actor,
+    )
+    # The person's file name is kept only as data, never as a path.
+    evidence.file.save(f"{uuid.uuid4().hex}.{checked.extension}", checked.upload, save=False)
+    try:
+        evidence.full_clean()
+        evidence._history_user = actor  # type: ignore[attr-defined]
+        evidence.save()
+    except Exception:
+        evidence.file.storage.delete(evidence.file.name)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def do_delete_case_study_evidence(*, actor: User, evidence: CaseStudyEvidence) -> None:
+    case_study = evidence.case_study
+    _check_setting_staff(actor, case_study.accreditation)
+    _check_editable(case_study)
+    version = _evidence_in_versions(case_study).get(evidence.pk)
+    if version is not None:
+        raise ValidationError(
+            f"“{evidence.title}” was submitted with version {version}, which is kept as it "
+            "was submitted, so the file cannot be deleted."
+        )
+    name = evidence.file.name
+    storage = evidence.file.storage
+    evidence._history_user = actor  # type: ignore[attr-defined]
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _content(case_study: CaseStudy) -> dict[str, object]:
+    return {
+        "title": case_study.title,
+        "focus_child": case_study.focus_child.code if case_study.focus_child else "",
+        "baseline": score_label(case_study.baseline_score),
+        "follow_up": score_label(case_study.follow_up_score),
+        "sections": case_study.section_texts(),
+        "evidence": [
+            {
+                "id": e.pk,
+                "title": e.title,
+                "effective_date": e.effective_date.isoformat(),
+                "name": e.original_name,
+            }
+            for e in case_study.evidence.order_by("effective_date", "pk")
+        ],
+    }
+
+
+@transaction.atomic
+def do_submit_case_study(*, actor: User, case_study: CaseStudy, revision: int) -> CaseStudyVersion:
+    accreditation = case_study.accreditation
+    if actor.role != Role.SETTING_MANAGER:
+        raise ValidationError("Only the setting manager submits a case study.")
+    _check_setting_staff(actor, accreditation)
+    locked = _locked(accreditation, case_study.number)
+    assert locked is not None
+    _check_editable(locked)
+    check_revision(locked.revision, revision, saved_at=locked.saved_at, saved_by=locked.saved_by)
+    missing = incomplete_parts(locked)
+    if missing:
+        raise ValidationError("Complete every part before submitting: " + ", ".join(missing) + ".")
+    last = locked.versions.aggregate(last=Max("number"))["last"] or 0
+    version = CaseStudyVersion(
+        case_study=locked,
+        number=last + 1,
+        content=_content(locked),
+        submitted_by=actor,
+        submitted_at=timezone.now(),
+    )
+    version.full_clean()
+    version._history_user = actor  # type: ignore[attr-defined]
+    version.save()
+    locked.status = CaseStudyStatus.SUBMITTED
+    locked.revision += 1
+    locked._history_user = actor  # type: ignore[attr-defined]
+    locked._change_reason = f"Version {version.number} submitted"  # type: ignore[attr-defined]
+    locked.save(update_fields=["status", "revision"])
+    notify(
+        evaluator_or_managers(accreditation),
+        accreditation=accreditation,
+        subject=f"Case study {locked.number} submitted by {accreditation.setting.display_name}"
+        + (f" (version {version.number})" if version.number > 1 else ""),
+        lines=[
+            f"{actor} has submitted case study {locked.number}, “{locked.title}”"
+            + (f", version {version.number}" if version.number > 1 else "")
+            + ".",
+            "Review each section, then return it with feedback or accept it.",
+        ],
+        link=locked.get_absolute_url(),
+        link_text="Review the case study",
+        key=f"case-study-submitted:{version.pk}",
+    )
+    return version
+
+
+@dataclass(frozen=True)
+class SectionJudgement:
+    verdict: str
+    comment: str
+
+
+@transaction.atomic
+def do_review_case_study(
+    *,
+    actor: User,
+    case_study: CaseStudy,
+    judgements: dict[str, SectionJudgement],
+    decision: str,
+    feedback: str,
+) -> CaseStudyVersion:
+    """Judge every section of the latest version, then return the case study or accept it."""
+    accreditation = case_study.accreditation
+    if not (
+        actor.role == Role.MANAGER
+        or (actor.role == Role.EVALUATOR and accreditation.evaluator_id == actor.pk)
+    ):
+        raise ValidationError("Only the setting's evaluator reviews its case studies.")
+    locked = _locked(accreditation, case_study.number)
+    assert locked is not None
+    if locked.status != CaseStudyStatus.SUBMITTED:
+        raise ValidationError("This case study is not waiting for a review.")
+    version = locked.versions.order_by("-number").first()
+    assert version is not None
+    errors: dict[str, str] = {}
+    for key in SECTION_KEYS:
+        judgement = judgements.get(key)
+        if judgement is None or judgement.verdict not in Verdict.values:
+            errors[f"verdict_{key}"] = (
+                f"Choose whether “{SECTION_BY_KEY[key].title}” meets the standard"
+            )
+        elif judgement.verdict == Verdict.NEEDS_MORE_WORK and not judgement.comment.strip():
+            errors[f"comment_{key}"] = f"Say what more “{SECTION_BY_KEY[key].title}” needs"
+    if errors:
+        raise ValidationError(errors)
+    needs_work = [k for k in SECTION_KEYS if judgements[k].verdict == Verdict.NEEDS_MORE_WORK]
+    if decision == Decision.ACCEPTED and needs_work:
+        raise ValidationError(
+            {"decision": "To accept the case study, every section must meet the standard"}
+        )
+    if decision == Decision.RETURNED and not needs_work:
+        raise ValidationError(
+            {"decision": "To return the case study, mark the sections that need more work"}
+        )
+    if decision not in Decision.values:
+        raise ValidationError({"decision": "Choose whether to return or accept the case study"})
+    for key in SECTION_KEYS:
+        review = SectionReview(
+            version=version,
+            section=key,
+            verdict=judgements[key].verdict,
+            comment=judgements[key].comment.strip(),
+        )
+        review.full_clean()
+        review._history_user = actor  # type: ignore[attr-defined]
+        review.save()
+    version.decision = decision
+    version.feedback = feedback.strip()
+    version.decided_by = actor
+    version.decided_at = timezone.now()
+    version._history_user = actor  # type: ignore[attr-defined]
+    version.save()
+    locked.status = (
+        CaseStudyStatus.ACCEPTED if decision == Decision.ACCEPTED else CaseStudyStatus.RETURNED
+    )
+    locked.revision += 1
+    locked._history_user = actor  # type: ignore[attr-defined]
+    locked._change_reason = f"Version {version.number} {Decision(decision).label.lower()}"  # type: ignore[attr-defined]
+    locked.save(update_fields=["status", "revision"])
+    accepted = decision == Decision.ACCEPTED
+    notify(
+        setting_managers_of(accreditation),
+        accreditation=accreditation,
+        subject=f"Case study {locked.number} "
+        + ("accepted" if accepted else "returned with feedback"),
+        lines=[
+            f"{actor} has {'accepted' if accepted else 'returned'} case study {locked.number}, "
+            f"“{locked.title}”"
+            + ("." if accepted else f": {len(needs_work)} section(s) need more work."),
+            *([f"Feedback: {version.feedback}"] if version.feedback else []),
+        ],
+        link=locked.get_absolute_url(),
+        link_text="See the case study" if accepted else "See the feedback",
+        key=f"case-study-reviewed:{version.pk}",
+    )
+    return version

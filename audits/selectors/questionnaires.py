@@ -1,0 +1,298 @@
+"""Reads for questionnaires, scoped to the user; results only as aggregates.
+
+Nothing here returns a single response: results are counted per statement, and shown
+only when the round has closed with at least ``MIN_RESPONSES_SHOWN`` responses. Waiting
+for the close stops anyone working out one person's answers by comparing the figures
+before and after they answered.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from accreditation.models import Accreditation
+from kqm.models import Role, User
+from settings.models import Setting
+
+from ..models import (
+    LinkStatus,
+    Questionnaire,
+    QuestionnaireAnswer,
+    QuestionnaireKind,
+    QuestionnaireLink,
+    QuestionnaireResponse,
+    QuestionnaireRound,
+    QuestionnaireScalePoint,
+    QuestionnaireStatement,
+)
+from ..models.questionnaires import MIN_RESPONSES_SHOWN
+from ..services.questionnaires import LinkRefusal, hash_token, refusal_for
+
+READ_ROLES = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
+ROUND_SORTS: dict[str, tuple[str, ...]] = {
+    "newest": ("-created_at", "-pk"),
+    "closing": ("closes_on", "-pk"),
+    "setting": ("setting__name", "-created_at", "-pk"),
+}
+
+
+def rounds_visible_to(user: User) -> QuerySet[QuestionnaireRound]:
+    rounds = QuestionnaireRound.objects.select_related("setting", "questionnaire")
+    if user.role == Role.MANAGER:
+        return rounds
+    if user.role == Role.EVALUATOR:
+        assigned = Accreditation.objects.filter(evaluator=user).values("setting_id")
+        return rounds.filter(setting_id__in=assigned)
+    if user.role == Role.SETTING_MANAGER:
+        return rounds.filter(setting__in=Setting.objects.filter(members=user))
+    return rounds.none()
+
+
+def _counted(status: str | None = None) -> Coalesce:
+    links = QuestionnaireLink.objects.filter(round=OuterRef("pk"))
+    links = links.filter(status=status) if status else links.exclude(status=LinkStatus.WITHDRAWN)
+    total = links.order_by().values("round").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def _responses() -> Coalesce:
+    total = (
+        QuestionnaireResponse.objects.filter(round=OuterRef("pk"))
+        .order_by()
+        .values("round")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def with_figures(rounds: QuerySet[QuestionnaireRound]) -> QuerySet[QuestionnaireRound]:
+    """Links issued (not withdrawn) and responses, counted in the same query."""
+    return rounds.annotate(links_issued=_counted(), response_count=_responses())
+
+
+def access_round_by_id(user: User, round_id: int) -> QuestionnaireRound:
+    """The round if the user may read it: 403 for roles that never do, 404 if not theirs."""
+    if user.role not in READ_ROLES:
+        raise PermissionDenied("Your role does not give you access to questionnaire results.")
+    try:
+        return with_figures(rounds_visible_to(user)).get(pk=round_id)
+    except QuestionnaireRound.DoesNotExist:
+        raise Http404("No such questionnaire round.") from None
+
+
+def round_list(
+    user: User,
+    *,
+    search: str = "",
+    kind: str = "",
+    state: str = "",
+    setting: str = "",
+    sort: str = "",
+    today: datetime.date | None = None,
+) -> QuerySet[QuestionnaireRound]:
+    today = today or timezone.localdate()
+    rounds = with_figures(rounds_visible_to(user))
+    if search:
+        rounds = rounds.filter(
+            Q(title__icontains=search)
+            | Q(setting__name__icontains=search)
+            | Q(setting__urn__iexact=search)
+        )
+    if kind in QuestionnaireKind.values:
+        rounds = rounds.filter(questionnaire__kind=kind)
+    open_now = Q(closed_at__isnull=True, closes_on__gte=today)
+    if state == "open":
+        rounds = rounds.filter(open_now)
+    elif state == "closed":
+        rounds = rounds.exclude(open_now)
+    if setting.isdigit():
+        rounds = rounds.filter(setting_id=int(setting))
+    return rounds.order_by(*ROUND_SORTS.get(sort, ROUND_SORTS["newest"]))
+
+
+def settings_for_new_round(user: User) -> QuerySet[Setting]:
+    if user.role != Role.SETTING_MANAGER:
+        return Setting.objects.none()
+    return Setting.objects.filter(members=user).order_by("name", "urn")
+
+
+def current_questionnaires() -> dict[str, Questionnaire]:
+    return {q.kind: q for q in Questionnaire.objects.filter(is_current=True)}
+
+
+def response_rate(responses: int, links: int) -> int | None:
+    """Responses as a whole-number percentage of the links issued."""
+    if not links:
+        return None
+    return int((Decimal(responses * 100) / links).quantize(Decimal("1"), ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class RoundFigures:
+    links_issued: int  # not counting withdrawn links
+    responses: int
+
+    @property
+    def rate(self) -> int | None:
+        return response_rate(self.responses, self.links_issued)
+
+    @property
+    def unused(self) -> int:
+        return self.links_issued - self.responses
+
+
+def figures_of(questionnaire_round: QuestionnaireRound) -> RoundFigures:
+    """The counts annotated by :func:`with_figures` (as on every round this module returns)."""
+    return RoundFigures(
+        links_issued=getattr(questionnaire_round, "links_issued", 0),
+        responses=getattr(questionnaire_round, "response_count", 0),
+    )
+
+
+# --- Results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PointCount:
+    point: QuestionnaireScalePoint
+    count: int
+    percent: int
+
+
+@dataclass
+class StatementResult:
+    statement: QuestionnaireStatement
+    answered: int  # on the scale (not counting "does not apply")
+    not_applicable: int
+    mean: Decimal | None
+    points: list[PointCount]
+
+    @property
+    def shown(self) -> bool:
+        return self.answered >= MIN_RESPONSES_SHOWN
+
+
+@dataclass
+class Theme:
+    name: str
+    results: list[StatementResult] = field(default_factory=list)
+
+
+@dataclass
+class RoundResults:
+    response_count: int
+    shown: bool
+    why_hidden: str  # "open" or "too_few" when not shown
+    scale: list[QuestionnaireScalePoint]
+    themes: list[Theme]
+    comments: list[str]
+    minimum: int = MIN_RESPONSES_SHOWN
+
+    @property
+    def has_not_applicable(self) -> bool:
+        return any(s.statement.na_allowed for t in self.themes for s in t.results)
+
+    @property
+    def figure_columns(self) -> int:
+        """Answered, mean, one per scale point, and "does not apply" if any statement has it."""
+        return 2 + len(self.scale) + (1 if self.has_not_applicable else 0)
+
+    @property
+    def scale_description(self) -> str:
+        """For example “1 Strongly disagree to 5 Strongly agree”."""
+        if not self.scale:
+            return ""
+        first, last = self.scale[0], self.scale[-1]
+        return f"{first.value} {first.label} to {last.value} {last.label}"
+
+
+def round_results(
+    questionnaire_round: QuestionnaireRound, today: datetime.date | None = None
+) -> RoundResults:
+    """Per statement: how many answered, the mean and the distribution; or why not shown.
+
+    Four queries at most, whatever the number of responses.
+    """
+    responses = QuestionnaireResponse.objects.filter(round=questionnaire_round)
+    count = getattr(questionnaire_round, "response_count", None)
+    if count is None:
+        count = responses.count()
+    why_hidden = ""
+    if questionnaire_round.is_open(today):
+        why_hidden = "open"
+    elif count < MIN_RESPONSES_SHOWN:
+        why_hidden = "too_few"
+    if why_hidden:
+        return RoundResults(count, False, why_hidden, [], [], [])
+    questionnaire = questionnaire_round.questionnaire
+    scale = list(questionnaire.scale.order_by("value"))
+    statements = list(questionnaire.statements.order_by("number"))
+    tallies: dict[int, dict[int | None, int]] = defaultdict(dict)
+    rows = (
+        QuestionnaireAnswer.objects.filter(response__round=questionnaire_round)
+        .values("statement_id", "value")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        tallies[row["statement_id"]][row["value"]] = row["n"]
+    themes: dict[str, Theme] = {}
+    for statement in statements:
+        tally = tallies.get(statement.pk, {})
+        answered = sum(n for value, n in tally.items() if value is not None)
+        total = sum(value * n for value, n in tally.items() if value is not None)
+        mean = (
+            (Decimal(total) / answered).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            if answered
+            else None
+        )
+        points = [
+            PointCount(
+                point,
+                tally.get(point.value, 0),
+                response_rate(tally.get(point.value, 0), answered) or 0,
+            )
+            for point in scale
+        ]
+        result = StatementResult(statement, answered, tally.get(None, 0), mean, points)
+        themes.setdefault(statement.theme, Theme(statement.theme)).results.append(result)
+    # Comments in alphabetical order, never in the order they were given, and apart
+    # from the ratings: nothing ties a comment to a set of answers.
+    comments = sorted(
+        responses.exclude(comment="").values_list("comment", flat=True), key=str.casefold
+    )
+    return RoundResults(count, True, "", scale, list(themes.values()), comments)
+
+
+# --- The public answer page -----------------------------------------------------------------
+
+
+def link_for_token(
+    token: str, today: datetime.date | None = None
+) -> tuple[QuestionnaireLink | None, LinkRefusal | None]:
+    """The link a token opens (with its round and questionnaire), and why it is refused."""
+    link = (
+        QuestionnaireLink.objects.select_related("round__questionnaire", "round__setting")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    return link, refusal_for(link, today)
+
+
+def questionnaire_layout(
+    questionnaire: Questionnaire,
+) -> tuple[list[QuestionnaireScalePoint], list[QuestionnaireStatement]]:
+    return (
+        list(questionnaire.scale.order_by("value")),
+        list(questionnaire.statements.order_by("number")),
+    )

@@ -1,0 +1,430 @@
+"""Writes for rating audits and the instrument library.
+
+Each ``do_*`` function is atomic, validates before writing and leaves history (who,
+when, old and new values). Every change to an audit's scores increases its
+``revision``; a write that names the revision it started from is refused with
+:class:`StaleAudit` if the audit changed meanwhile, so no one's scores are silently
+overwritten. A completed audit is locked until the KQM manager reopens it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accreditation.models import Accreditation
+from kqm.models import Role, User
+from settings.models import Setting
+
+from .. import scoring
+from ..definitions import DefinitionError, Models, create_version, definition_of
+from ..models import (
+    Audit,
+    AuditStatus,
+    AuditStatusChange,
+    InstrumentVersion,
+    Item,
+    ItemScore,
+    ScaleValue,
+    Subscale,
+)
+
+
+class StaleAudit(Exception):
+    """The audit changed since the writer loaded it (another observer or another tab)."""
+
+    def __init__(self, current_revision: int) -> None:
+        self.current_revision = current_revision
+        super().__init__(
+            "This audit was changed by someone else (or in another window) after you opened "
+            "it, so your change was not saved. Reload the page to see the latest scores, "
+            "then score the item again."
+        )
+
+
+LOCKED_MESSAGE = "This audit is completed, so it is locked. The KQM manager can reopen it."
+
+
+class AuditLocked(PermissionDenied):
+    """The audit is completed; it must be reopened before any score changes."""
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    """One item's answer as submitted: a scale value, or N/A, plus a note."""
+
+    item_id: int
+    score: int | None = None
+    not_applicable: bool = False
+    note: str = ""
+
+
+# --- Audits -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_audit(
+    *,
+    created_by: User,
+    setting: Setting,
+    version: InstrumentVersion,
+    room: str,
+    occasion: str,
+    date: datetime.date,
+    observers: Iterable[User] = (),
+    age_group: str = "",
+    accreditation: Accreditation | None = None,
+    is_self_audit: bool | None = None,
+) -> Audit:
+    """Start an audit; the creator is always one of its observers."""
+    if not version.is_current:
+        raise ValidationError({"version": "New audits use the instrument's current version."})
+    if accreditation is not None and accreditation.setting_id != setting.pk:
+        raise ValidationError("The accreditation belongs to another setting.")
+    if is_self_audit is None:
+        is_self_audit = created_by.role == Role.SETTING_MANAGER
+    audit = Audit(
+        setting=setting,
+        accreditation=accreditation,
+        version=version,
+        room=room.strip(),
+        age_group=age_group.strip(),
+        occasion=occasion,
+        date=date,
+        is_self_audit=is_self_audit,
+        created_by=created_by,
+    )
+    audit.full_clean()
+    audit._history_user = created_by  # type: ignore[attr-defined]
+    audit.save()
+    audit.observers.set({created_by, *observers})
+    return audit
+
+
+def _lock(audit: Audit, expected_revision: int | None) -> Audit:
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    if locked.is_completed:
+        raise AuditLocked(LOCKED_MESSAGE)
+    if expected_revision is not None and expected_revision != locked.revision:
+        raise StaleAudit(locked.revision)
+    return locked
+
+
+def _validate(entry: ScoreInput, item: Item, scale: set[int]) -> dict[str, str]:
+    if entry.not_applicable and entry.score is not None:
+        return {"score": "Choose a score or N/A, not both."}
+    if entry.not_applicable and not item.na_allowed:
+        return {"score": f"Item {item.number} cannot be marked N/A: choose a score."}
+    if entry.score is not None and entry.score not in scale:
+        low, high = min(scale), max(scale)
+        return {"score": f"Choose a score from {low} to {high}."}
+    return {}
+
+
+class ScoreErrors(ValidationError):
+    """Bad answers, keyed by item id; nothing was saved."""
+
+    def __init__(self, errors: dict[int, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.by_item = errors
+
+
+@transaction.atomic
+def do_record_scores(
+    *,
+    audit: Audit,
+    entries: Iterable[ScoreInput],
+    by: User,
+    expected_revision: int | None,
+) -> tuple[Audit, list[ItemScore]]:
+    """Record answers for some items of an audit, all or nothing.
+
+    Unchanged answers are skipped (no history, no new revision). Raises ScoreErrors
+    for bad answers, StaleAudit when ``expected_revision`` is out of date, AuditLocked
+    when the audit is completed.
+    """
+    locked = _lock(audit, expected_revision)
+    entries = list(entries)
+    wanted = [e.item_id for e in entries]
+    items = {i.pk: i for i in Item.objects.filter(version_id=locked.version_id, pk__in=wanted)}
+    scale = set(
+        ScaleValue.objects.filter(version_id=locked.version_id).values_list("value", flat=True)
+    )
+    errors: dict[int, str] = {}
+    for entry in entries:
+        item = items.get(entry.item_id)
+        if item is None:
+            errors[entry.item_id] = "This item is not part of the audit's instrument."
+            continue
+        problem = _validate(entry, item, scale)
+        if problem:
+            errors[entry.item_id] = problem["score"]
+    if errors:
+        raise ScoreErrors(errors)
+    existing = {s.item_id: s for s in ItemScore.objects.filter(audit=locked, item_id__in=items)}
+    saved: list[ItemScore] = []
+    for entry in entries:
+        note = entry.note.strip()
+        current = existing.get(entry.item_id)
+        if current is None:
+            if entry.score is None and not entry.not_applicable and not note:
+                continue
+            current = ItemScore(audit=locked, item_id=entry.item_id)
+        elif (current.score, current.not_applicable, current.note) == (
+            entry.score,
+            entry.not_applicable,
+            note,
+        ):
+            continue
+        current.score = entry.score
+        current.not_applicable = entry.not_applicable
+        current.note = note
+        current.updated_by = by
+        current._history_user = by  # type: ignore[attr-defined]
+        current.save()
+        saved.append(current)
+    if saved:
+        Audit.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
+        locked.refresh_from_db(fields=["revision"])
+    audit.revision = locked.revision
+    return locked, saved
+
+
+def do_record_score(
+    *, audit: Audit, entry: ScoreInput, by: User, expected_revision: int | None
+) -> tuple[Audit, ItemScore | None]:
+    """Record one item (the autosave); see :func:`do_record_scores`."""
+    locked, saved = do_record_scores(
+        audit=audit, entries=[entry], by=by, expected_revision=expected_revision
+    )
+    return locked, (saved[0] if saved else None)
+
+
+def _change_status(audit: Audit, to: str, *, by: User, reason: str = "") -> AuditStatusChange:
+    previous = audit.status
+    audit.status = to
+    audit.revision += 1
+    audit._history_user = by  # type: ignore[attr-defined]
+    audit._change_reason = reason  # type: ignore[attr-defined]
+    fields = ["status", "revision", "completed_at", "completed_by"]
+    audit.save(update_fields=fields)
+    return AuditStatusChange.objects.create(
+        audit=audit, from_status=previous, to_status=to, changed_by=by, reason=reason
+    )
+
+
+@transaction.atomic
+def do_complete_audit(*, audit: Audit, by: User) -> Audit:
+    """Complete (and lock) the audit once every item is scored or validly N/A."""
+    locked = _lock(audit, None)
+    scoring.check_complete(locked)
+    locked.completed_at = timezone.now()
+    locked.completed_by = by
+    _change_status(locked, AuditStatus.COMPLETED, by=by)
+    return locked
+
+
+@transaction.atomic
+def do_reopen_audit(*, audit: Audit, by: User, reason: str) -> Audit:
+    """The KQM manager unlocks a completed audit, saying why."""
+    if by.role != Role.MANAGER:
+        raise PermissionDenied("Only the KQM manager can reopen a completed audit.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the audit is being reopened."})
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    if not locked.is_completed:
+        raise ValidationError("This audit is not completed, so there is nothing to reopen.")
+    locked.completed_at = None
+    locked.completed_by = None
+    _change_status(locked, AuditStatus.IN_PROGRESS, by=by, reason=reason)
+    return locked
+
+
+@transaction.atomic
+def do_start_second_observation(*, audit: Audit, by: User) -> Audit:
+    """An independent, empty copy of a primary audit for a second observer to score."""
+    if not audit.is_primary:
+        raise ValidationError("A second observation is made of the original audit only.")
+    if audit.observers.filter(pk=by.pk).exists():
+        raise ValidationError(
+            "You are an observer of this audit: the second observation must be someone else's."
+        )
+    if Audit.objects.filter(paired_with=audit, is_consensus=False).exists():
+        raise ValidationError("This audit already has a second observation.")
+    copy = Audit(
+        setting_id=audit.setting_id,
+        accreditation_id=audit.accreditation_id,
+        version_id=audit.version_id,
+        room=audit.room,
+        age_group=audit.age_group,
+        occasion=audit.occasion,
+        date=audit.date,
+        is_self_audit=audit.is_self_audit,
+        paired_with=audit,
+        created_by=by,
+    )
+    copy._history_user = by  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            copy.save()
+    except IntegrityError:
+        raise ValidationError("This audit already has a second observation.") from None
+    copy.observers.set([by])
+    return copy
+
+
+@transaction.atomic
+def do_agree_consensus(
+    *, primary: Audit, second: Audit, by: User, entries: Mapping[int, ScoreInput]
+) -> Audit:
+    """Record the agreed scores of both observers as a completed consensus audit."""
+    if not (primary.is_completed and second.is_completed):
+        raise ValidationError("Both observers must complete their scoring first.")
+    if second.paired_with_id != primary.pk or second.is_consensus:
+        raise ValidationError("These two audits are not a pair.")
+    if Audit.objects.filter(paired_with=primary, is_consensus=True).exists():
+        raise ValidationError("The observers have already agreed a consensus for this audit.")
+    items = list(Item.objects.filter(version_id=primary.version_id).order_by("number"))
+    scale = set(
+        ScaleValue.objects.filter(version_id=primary.version_id).values_list("value", flat=True)
+    )
+    errors: dict[int, str] = {}
+    for item in items:
+        entry = entries.get(item.pk)
+        if entry is None or (entry.score is None and not entry.not_applicable):
+            errors[item.pk] = f"Choose the agreed score for item {item.number}."
+            continue
+        problem = _validate(entry, item, scale)
+        if problem:
+            errors[item.pk] = problem["score"]
+    if errors:
+        raise ScoreErrors(errors)
+    consensus = Audit(
+        setting_id=primary.setting_id,
+        accreditation_id=primary.accreditation_id,
+        version_id=primary.version_id,
+        room=primary.room,
+        age_group=primary.age_group,
+        occasion=primary.occasion,
+        date=primary.date,
+        is_self_audit=primary.is_self_audit,
+        paired_with=primary,
+        is_consensus=True,
+        created_by=by,
+        status=AuditStatus.COMPLETED,
+        completed_at=timezone.now(),
+        completed_by=by,
+    )
+    consensus._history_user = by  # type: ignore[attr-defined]
+    consensus.save()
+    consensus.observers.set({*primary.observers.all(), *second.observers.all()})
+    ItemScore.objects.bulk_create(
+        ItemScore(
+            audit=consensus,
+            item=item,
+            score=entries[item.pk].score,
+            not_applicable=entries[item.pk].not_applicable,
+            note=entries[item.pk].note.strip(),
+            updated_by=by,
+        )
+        for item in items
+    )
+    AuditStatusChange.objects.create(
+        audit=consensus,
+        from_status=AuditStatus.IN_PROGRESS,
+        to_status=AuditStatus.COMPLETED,
+        changed_by=by,
+        reason="Consensus agreed by the two observers.",
+    )
+    return consensus
+
+
+# --- Instrument versions --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_copy_version(*, version: InstrumentVersion, label: str, by: User) -> InstrumentVersion:
+    """A new, not yet current, version with the same scale, subscales and items."""
+    data = {**definition_of(version), "version": label.strip()}
+    try:
+        return create_version(
+            data, models=Models.current(), make_current=False, user=by, based_on=version
+        )
+    except DefinitionError as error:
+        raise ValidationError({"label": error.errors}) from None
+
+
+@transaction.atomic
+def do_load_definition(*, data: dict[str, Any], by: User, make_current: bool) -> InstrumentVersion:
+    """Load an uploaded definition (already checked) as a new version."""
+    try:
+        return create_version(data, models=Models.current(), make_current=make_current, user=by)
+    except DefinitionError as error:
+        raise ValidationError(error.errors) from None
+
+
+@transaction.atomic
+def do_edit_version(
+    *,
+    version: InstrumentVersion,
+    by: User,
+    subscale_names: Mapping[int, str],
+    item_titles: Mapping[int, str],
+    na_allowed: Mapping[int, bool],
+) -> int:
+    """Change subscale names, item titles and N/A flags of a version no audit uses yet.
+
+    Returns how many records changed. A version in use is refused: its audits must keep
+    the titles and rules they were scored with (make a new version instead).
+    """
+    locked = InstrumentVersion.objects.select_for_update().get(pk=version.pk)
+    if locked.audits.exists():
+        raise ValidationError(
+            "Audits already use this version, so its items cannot change. "
+            "Make a new version from it instead."
+        )
+    changed = 0
+    for subscale in Subscale.objects.filter(version=locked):
+        name = subscale_names.get(subscale.pk, subscale.name).strip()
+        if name and name != subscale.name:
+            subscale.name = name
+            subscale._history_user = by  # type: ignore[attr-defined]
+            subscale.full_clean()
+            subscale.save(update_fields=["name"])
+            changed += 1
+    for item in Item.objects.filter(version=locked):
+        title = item_titles.get(item.pk, item.short_title).strip()
+        na = na_allowed.get(item.pk, item.na_allowed)
+        if (title and title != item.short_title) or na != item.na_allowed:
+            item.short_title = title or item.short_title
+            item.na_allowed = na
+            item._history_user = by  # type: ignore[attr-defined]
+            item.full_clean()
+            item.save(update_fields=["short_title", "na_allowed"])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def do_make_version_current(*, version: InstrumentVersion, by: User) -> InstrumentVersion:
+    """New audits use this version from now on; audits already started keep theirs."""
+    others = InstrumentVersion.objects.select_for_update().filter(
+        instrument_id=version.instrument_id, is_current=True
+    )
+    for other in others.exclude(pk=version.pk):
+        other.is_current = False
+        other._history_user = by  # type: ignore[attr-defined]
+        other.save(update_fields=["is_current"])
+    if not version.is_current:
+        version.is_current = True
+        version._history_user = by  # type: ignore[attr-defined]
+        version.save(update_fields=["is_current"])
+    return version

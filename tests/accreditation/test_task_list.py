@@ -1,0 +1,174 @@
+"""The accreditation page as a task list: every requirement of the year with its status."""
+
+# Fixtures are imported from year_factories, so test arguments share their names.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from accreditation.models import CaseStudyStatus, NoteStatus, VisitType
+from accreditation.selectors_tasks import accreditation_tasks
+from audits.models import (
+    Audit,
+    AuditStatus,
+    Child,
+    Group,
+    Instrument,
+    InstrumentKind,
+    InstrumentVersion,
+    LeuvenScore,
+    Occasion,
+    Screening,
+    Term,
+)
+from kqm.models import Role
+
+from .year_factories import (  # noqa: F401
+    VisitFactory,
+    accreditation,
+    cohort,
+    evaluator,
+    make_case_study,
+    start_note,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def statuses(accreditation, user) -> dict[str, str]:
+    return {
+        task.key: task.status
+        for group in accreditation_tasks(accreditation, user)
+        for task in group.tasks
+    }
+
+
+def audit(accreditation, occasion: str, status: str = AuditStatus.COMPLETED) -> Audit:
+    instrument = Instrument.objects.get_or_create(
+        code="ecers-3-test", defaults={"name": "ECERS-3", "kind": InstrumentKind.RATING_SCALE}
+    )[0]
+    version = InstrumentVersion.objects.get_or_create(instrument=instrument, label="2015")[0]
+    return Audit.objects.create(
+        setting=accreditation.setting,
+        accreditation=accreditation,
+        version=version,
+        room="Pre-school room",
+        occasion=occasion,
+        date=datetime.date(2026, 9, 20),
+        status=status,
+        created_by=accreditation.evaluator,
+    )
+
+
+def screen(accreditation, group: Group, term: str) -> None:
+    screening = Screening.objects.create(group=group, term=term, date=datetime.date(2026, 10, 1))
+    child = Child.objects.create(setting=accreditation.setting, group=group)
+    LeuvenScore.objects.create(screening=screening, child=child, wellbeing=4, involvement=4)
+
+
+def test_a_new_accreditation_lists_every_requirement_not_started(users, accreditation):
+    assert statuses(accreditation, users[Role.SETTING_MANAGER]) == {
+        "initial-audit": "Not yet booked",
+        "mentoring_1": "Not yet booked",
+        "mentoring_2": "Not yet booked",
+        "mentoring_3": "Not yet booked",
+        "case-study-1": "Not started",
+        "case-study-2": "Not started",
+        "screening-autumn": "Not started",
+        "screening-spring": "Not started",
+        "screening-summer": "Not started",
+        "end-of-year-audit": "Not yet booked",
+    }
+
+
+def test_statuses_follow_the_year(users, accreditation):
+    sm, ev = users[Role.SETTING_MANAGER], users[Role.EVALUATOR]
+    VisitFactory(accreditation=accreditation, visit_type=VisitType.INITIAL_AUDIT)
+    audit(accreditation, Occasion.INITIAL)
+    end = audit(accreditation, Occasion.END_OF_YEAR, AuditStatus.IN_PROGRESS)
+    agreed = VisitFactory(accreditation=accreditation, visit_type=VisitType.MENTORING_1)
+    start_note(agreed, status=NoteStatus.AGREED)
+    shared = VisitFactory(
+        accreditation=accreditation,
+        visit_type=VisitType.MENTORING_2,
+        date=datetime.date(2027, 2, 3),
+    )
+    start_note(shared, status=NoteStatus.SHARED)
+    drafted = VisitFactory(
+        accreditation=accreditation,
+        visit_type=VisitType.MENTORING_3,
+        date=datetime.date(2027, 5, 5),
+    )
+    start_note(drafted)
+    make_case_study(accreditation, number=1, status=CaseStudyStatus.SUBMITTED)
+    make_case_study(accreditation, number=2, status=CaseStudyStatus.RETURNED)
+    rooms = [
+        Group.objects.create(setting=accreditation.setting, programme_year=2026, name=name)
+        for name in ("Babies", "Toddlers")
+    ]
+    screen(accreditation, rooms[0], Term.AUTUMN)
+    screen(accreditation, rooms[1], Term.AUTUMN)
+    screen(accreditation, rooms[0], Term.SPRING)
+    setting_view = statuses(accreditation, sm)
+    assert setting_view == {
+        "initial-audit": "Completed",
+        "mentoring_1": "Completed",
+        "mentoring_2": "Note to agree",
+        "mentoring_3": "Booked",  # the setting does not see the draft
+        "case-study-1": "Submitted",
+        "case-study-2": "Returned for more work",
+        "screening-autumn": "Completed",
+        "screening-spring": "In progress",
+        "screening-summer": "Not started",
+        "end-of-year-audit": "In progress",
+    }
+    evaluator_view = statuses(accreditation, ev)
+    assert evaluator_view["mentoring_2"] == "Note with the setting"
+    assert evaluator_view["mentoring_3"] == "Note being written"
+    assert evaluator_view["case-study-1"] == "To review"
+    end.status = AuditStatus.COMPLETED
+    end.save()
+    assert statuses(accreditation, ev)["end-of-year-audit"] == "Completed"
+
+
+def test_the_page_shows_the_task_list_with_links_and_no_unit_b(client, users, accreditation):
+    VisitFactory(accreditation=accreditation, visit_type=VisitType.MENTORING_1)
+    client.force_login(users[Role.SETTING_MANAGER])
+    html = client.get(accreditation.get_absolute_url()).content.decode()
+    assert 'class="govuk-task-list"' in html
+    assert html.count('class="govuk-task-list__item') == 10
+    case_study = reverse("accreditation:case-study-detail", args=[accreditation.pk, 1])
+    assert f'href="{case_study}"' in html
+    assert "Booked" in html and "14 Oct 2026, 09:30 to 12:30" in html
+    assert "Unit B" not in html and "Leadership audit" not in html
+    assert reverse("accreditation:message-list", args=[accreditation.pk]) in html
+    assert reverse("accreditation:time-list", args=[accreditation.pk]) not in html
+    client.force_login(users[Role.PRACTITIONER])
+    html = client.get(accreditation.get_absolute_url()).content.decode()
+    assert reverse("accreditation:message-list", args=[accreditation.pk]) not in html
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_task_list_runs_a_constant_number_of_queries(
+    client, users, accreditation, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        group = Group.objects.create(
+            setting=accreditation.setting, programme_year=2026, name=f"Room {n}"
+        )
+        screen(accreditation, group, Term.AUTUMN)
+        audit(accreditation, Occasion.INITIAL)
+    for visit_type in VisitType.values:
+        start_note(VisitFactory(accreditation=accreditation, visit_type=visit_type))
+    make_case_study(accreditation, number=1)
+    client.force_login(users[Role.SETTING_MANAGER])
+    # session, user, accreditation, status history, visits+notes, audits, case studies, rooms
+    with django_assert_num_queries(8):
+        response = client.get(accreditation.get_absolute_url())
+    assert response.status_code == 200
+    assert len(re.findall(r'data-task="', response.content.decode())) == 10

@@ -1,0 +1,183 @@
+"""A practitioner scores a room of 30 children with the keyboard alone, reloads half-way
+without losing anything, sees the red and amber list and adds an action point; every
+page is checked with axe-core."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from audits.models import ActionPoint, Child, Group, LeuvenScore, Screening, Term, zone_for
+from kqm.models import Role, User
+from settings.models import Setting
+
+from .conftest import A11yPage
+
+pytestmark = pytest.mark.browser
+
+PATTERN = [(4, 5), (2, 4), (3, 4), (5, 5), (1, 3), (4, 4), (3, 3), (5, 2), (4, 3), (5, 4)]
+VALUES = list(itertools.islice(itertools.cycle(PATTERN), 30))
+CODES = [f"CKEY{i:03d}" for i in range(30)]
+
+
+def tab_to(page: Page, name: str, limit: int = 200) -> None:
+    """Press Tab until the input called ``name`` has the focus."""
+    for _ in range(limit):
+        if page.evaluate("document.activeElement && document.activeElement.name") == name:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {name}")
+
+
+FOCUSED_CONTROL_TEXT = """() => {
+    const element = document.activeElement;
+    if (!element || !["A", "BUTTON"].includes(element.tagName)) return "";
+    return element.textContent.replace(/\\s+/g, " ").trim();
+}"""
+
+
+def tab_to_text(page: Page, text: str, limit: int = 200) -> None:
+    """Press Tab until the focused link or button reads ``text``."""
+    for _ in range(limit):
+        if page.evaluate(FOCUSED_CONTROL_TEXT) == text:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {text!r}")
+
+
+def score_with_arrows(page: Page, value: int) -> None:
+    """The focused scale starts at "not scored": the right arrow once per point."""
+    for _ in range(value):
+        page.keyboard.press("ArrowRight")
+
+
+def enter_rows(page: Page, children: list[Child], start: int, stop: int) -> None:
+    tab_to(page, f"wellbeing-{children[start].pk}")
+    for index in range(start, stop):
+        wellbeing, involvement = VALUES[index]
+        score_with_arrows(page, wellbeing)
+        page.keyboard.press("Tab")
+        score_with_arrows(page, involvement)
+        page.keyboard.press("Tab")
+
+
+def wait_until_saved(page: Page) -> None:
+    form = page.locator("form[data-autosave-url]")
+    expect(form).to_have_attribute("data-autosave-state", "saved", timeout=15_000)
+    expect(page.get_by_role("status")).to_contain_text("Saved at")
+
+
+def test_a_room_of_30_scored_with_the_keyboard_alone(
+    transactional_db: None, a11y_page: A11yPage, users: dict[str, User], setting: Setting
+) -> None:
+    practitioner = users[Role.PRACTITIONER]
+    group = Group.objects.create(setting=setting, name="Rabbits", programme_year=2026)
+    children = [Child.objects.create(setting=setting, group=group, code=code) for code in CODES]
+    screening = Screening.objects.create(
+        group=group, term=Term.AUTUMN, date=datetime.date(2026, 10, 6)
+    )
+    page = a11y_page.page
+
+    a11y_page.login(practitioner)
+    a11y_page.goto(f"/audits/leuven/screenings/{screening.pk}/scores/", "scores page")
+    expect(page.get_by_role("heading", level=1, name="Enter scores")).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(30)
+
+    # The first 15 children, then reload: everything entered is still there.
+    enter_rows(page, children, 0, 15)
+    wait_until_saved(page)
+    page.reload()
+    a11y_page.check("scores page after reloading")
+    for index in range(15):
+        wellbeing, involvement = VALUES[index]
+        child = children[index].pk
+        expect(page.locator(f"#wellbeing-{child}-{wellbeing}")).to_be_checked()
+        expect(page.locator(f"#involvement-{child}-{involvement}")).to_be_checked()
+    expect(page.locator(f"#wellbeing-{children[15].pk}-none")).to_be_checked()
+    first_zone = page.locator(f'tr[data-child="{children[1].pk}"] [data-zone-cell]')
+    expect(first_zone).to_have_text("Red")
+
+    # The other 15, then Tab to the Save button and press Enter (the plain form).
+    enter_rows(page, children, 15, 30)
+    wait_until_saved(page)
+    expect(page.locator(f'tr[data-child="{children[29].pk}"] [data-zone-cell]')).to_have_text(
+        "Green"
+    )
+    assert page.evaluate("document.activeElement.textContent") == "Save scores"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    a11y_page.check("screening with its red and amber list")
+
+    saved = {
+        s.child.code: (s.wellbeing, s.involvement)
+        for s in LeuvenScore.objects.filter(screening=screening).select_related("child")
+    }
+    assert saved == dict(zip(CODES, VALUES, strict=True))
+
+    # Red children first, then amber, each by code.
+    red = [c for c, v in zip(CODES, VALUES, strict=True) if zone_for(*v) == "red"]
+    amber = [c for c, v in zip(CODES, VALUES, strict=True) if zone_for(*v) == "amber"]
+    table = page.get_by_test_id("red-amber")
+    expect(table.locator("tbody th")).to_have_text(red + amber)
+    expect(page.get_by_test_id("zone-counts")).to_contain_text(
+        f"{len(red) + len(amber)} red or amber, {30 - len(red) - len(amber)} green, 0 not scored"
+    )
+
+    # An action point for the first red child, with the keyboard too.
+    tab_to_text(page, f"Add an action point for {red[0]}")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    a11y_page.check("add an action point")
+    tab_to(page, "action")
+    page.keyboard.type("Key person plans daily small-group play with the train set.")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Key person")
+    tab_to(page, "due_on_0")
+    page.keyboard.type("30")
+    page.keyboard.press("Tab")
+    page.keyboard.type("11")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2026")
+    tab_to_text(page, "Add the action point")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    a11y_page.check("screening with the action point")
+    expect(page.get_by_test_id("red-amber")).to_contain_text("daily small-group play")
+    point = ActionPoint.objects.get()
+    assert (point.score.child.code, point.owner, point.due_on) == (
+        red[0],
+        "Key person",
+        datetime.date(2026, 11, 30),
+    )
+    assert point.created_by == practitioner
+
+    # The open action point is on the practitioner's dashboard.
+    a11y_page.goto("/", "dashboard with the open action point")
+    expect(page.get_by_test_id("open-actions")).to_contain_text(red[0])
+
+
+def test_someone_elses_save_stops_the_autosave_with_a_clear_message(
+    transactional_db: None, a11y_page: A11yPage, users: dict[str, User], setting: Setting
+) -> None:
+    group = Group.objects.create(setting=setting, name="Owls", programme_year=2026)
+    child = Child.objects.create(setting=setting, group=group, code="CKEY900")
+    screening = Screening.objects.create(
+        group=group, term=Term.SPRING, date=datetime.date(2027, 2, 9)
+    )
+    page = a11y_page.page
+    a11y_page.login(users[Role.SETTING_MANAGER])
+    a11y_page.goto(f"/audits/leuven/screenings/{screening.pk}/scores/", "scores page")
+    # Someone else saves a score after this page was loaded.
+    Screening.objects.filter(pk=screening.pk).update(revision=3)
+    tab_to(page, f"wellbeing-{child.pk}")
+    score_with_arrows(page, 4)
+    form = page.locator("form[data-autosave-url]")
+    expect(form).to_have_attribute("data-autosave-state", "conflict", timeout=15_000)
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("changed by someone else")
+    expect(status).to_contain_text("now at revision 3; your page shows revision 0")
+    a11y_page.check("scores page after a conflict")
+    assert not LeuvenScore.objects.filter(screening=screening).exists()
