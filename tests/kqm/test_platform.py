@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -160,8 +161,15 @@ def test_seed_demo_creates_one_login_per_role_and_is_idempotent(capsys):
 
 
 def test_beat_schedule_is_stored_in_the_database(db):
+    """The data migration writes the heartbeat into beat's database schedule."""
+    from django.apps import apps as django_apps
     from django_celery_beat.models import PeriodicTask
 
+    migration = importlib.import_module("kqm.migrations.0003_heartbeat_schedule")
+    PeriodicTask.objects.filter(name="Worker heartbeat").delete()  # may be flushed already
+    migration.add_schedule(django_apps, None)
+    migration.add_schedule(django_apps, None)  # idempotent
     task = PeriodicTask.objects.get(name="Worker heartbeat")
     assert task.task == "kqm.tasks.record_heartbeat"
     assert task.enabled
+    assert task.interval.every == 60
