@@ -1,8 +1,8 @@
 """The accreditation year as a task list: every requirement with its status.
 
-Four queries whatever the size of the setting: visits with their notes, the initial
-and end-of-year audits, the case studies, and the rooms with their screenings per term.
-Unit B items join the list with the issue that builds them.
+Six queries whatever the size of the setting: visits with their notes, the audits
+(ECERS/ITERS, leadership and parent partnership), the case studies, the rooms with their
+screenings per term, the SEF and improvement-plan counts, and the staff questionnaire rounds.
 """
 
 from __future__ import annotations
@@ -10,10 +10,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
-from audits.models import Audit, AuditStatus, Group, Occasion, Term
+from audits.models import (
+    Audit,
+    AuditStatus,
+    Group,
+    InstrumentKind,
+    Occasion,
+    QuestionnaireKind,
+    QuestionnaireRound,
+    Term,
+)
 from kqm.models import SETTING_ROLES, Role, User
 
 from .models import (
@@ -25,9 +35,14 @@ from .models import (
     VisitType,
 )
 from .models.case_studies import CASE_STUDIES_PER_ACCREDITATION
+from .models.unit_b import OPEN_ACTION_STATUSES, SEF_SECTIONS
 from .models.visits import MENTORING_VISITS
 
 COMPLETED = "Completed"
+# Who may open the Unit B pages (SEF, improvement plan, questionnaire rounds).
+UNIT_B_READERS = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
+# The audit tools of Unit B; every other instrument kind is an ECERS/ITERS-style audit.
+UNIT_B_KINDS = (InstrumentKind.LEADERSHIP, InstrumentKind.PARTNERSHIP)
 
 
 @dataclass
@@ -153,19 +168,106 @@ def _screening_task(term: str, groups: list[Group]) -> Task:
     )
 
 
+def _self_audit_task(
+    key: str, name: str, audit: Audit | None, accreditation: Accreditation, user: User
+) -> Task:
+    """A Unit B audit tool that the setting scores itself: no visit to book."""
+    if audit is not None:
+        return _audit_task(key, name, audit, None)
+    if user.role == Role.SETTING_MANAGER:
+        start = _url("audits:audit-new")
+        url = f"{start}?setting={accreditation.setting_id}" if start else ""
+        return Task(key, name, "Not started", "grey", url=url, hint="Start it as a self-audit")
+    return Task(key, name, "Not started", "grey")
+
+
+def _unit_b_url(user: User, name: str, *args: object) -> str:
+    return _url(name, *args) if user.role in UNIT_B_READERS else ""
+
+
+def _sef_task(accreditation: Accreditation, entries: int, user: User) -> Task:
+    url = _unit_b_url(user, "accreditation:self-evaluation", accreditation.pk)
+    name = "Self-evaluation (SEF)"
+    total = len(SEF_SECTIONS)
+    if entries >= total:
+        return Task("sef", name, COMPLETED, url=url, hint=f"Every section judged ({total})")
+    if entries:
+        hint = f"{entries} of {total} sections judged"
+        return Task("sef", name, "In progress", "light-blue", url=url, hint=hint)
+    return Task("sef", name, "Not started", "grey", url=url)
+
+
+def _plan_task(accreditation: Accreditation, actions: int, open_actions: int, user: User) -> Task:
+    url = _unit_b_url(user, "accreditation:improvement-plan", accreditation.pk)
+    name = "Improvement plan"
+    if not actions:
+        return Task("improvement-plan", name, "Not started", "grey", url=url)
+    noun = "action" if actions == 1 else "actions"
+    if open_actions:
+        hint = f"{actions - open_actions} of {actions} {noun} finished"
+        return Task("improvement-plan", name, "In progress", "light-blue", url=url, hint=hint)
+    hint = f"{actions} {noun} finished"
+    return Task("improvement-plan", name, COMPLETED, url=url, hint=hint)
+
+
+def _questionnaire_task(rounds: list[QuestionnaireRound], user: User) -> Task:
+    name = "Staff questionnaire"
+    key = "staff-questionnaire"
+    if not rounds:
+        url = _unit_b_url(user, "audits:questionnaire-list")
+        return Task(key, name, "Not started", "grey", url=url)
+    today = timezone.localdate()
+    closed = [r for r in rounds if not r.is_open(today)]
+    if closed:
+        latest = closed[0]
+        url = _unit_b_url(user, "audits:questionnaire-detail", latest.pk)
+        hint = f"{latest.title}, closed on {_day(latest.closed_on())}"
+        return Task(key, name, COMPLETED, url=url, hint=hint)
+    latest = rounds[0]
+    url = _unit_b_url(user, "audits:questionnaire-detail", latest.pk)
+    hint = f"{latest.title}, open until {_day(latest.closes_on)}"
+    return Task(key, name, "Open for answers", "blue", url=url, hint=hint)
+
+
 def accreditation_tasks(accreditation: Accreditation, user: User) -> list[TaskGroup]:
     visits = {
         v.visit_type: v
         for v in Visit.objects.filter(accreditation=accreditation).select_related("note")
     }
-    audits: dict[str, Audit] = {}
-    for audit in Audit.objects.filter(
-        accreditation=accreditation, occasion__in=[Occasion.INITIAL, Occasion.END_OF_YEAR]
-    ).order_by("date", "pk"):
+    # Keyed by (kind, occasion); the leadership audit by (kind, "") whatever its occasion.
+    audits: dict[tuple[str, str], Audit] = {}
+    for audit in (
+        Audit.objects.filter(accreditation=accreditation)
+        .filter(
+            Q(occasion__in=[Occasion.INITIAL, Occasion.END_OF_YEAR])
+            | Q(version__instrument__kind=InstrumentKind.LEADERSHIP)
+        )
+        .annotate(kind=F("version__instrument__kind"))
+        .order_by("date", "pk")
+    ):
+        kind = getattr(audit, "kind", "")
+        kind = kind if kind in UNIT_B_KINDS else InstrumentKind.RATING_SCALE
+        slot = (kind, "" if kind == InstrumentKind.LEADERSHIP else audit.occasion)
         # A completed audit of the occasion counts over one still in progress.
-        held = audits.get(audit.occasion)
+        held = audits.get(slot)
         if held is None or held.status != AuditStatus.COMPLETED:
-            audits[audit.occasion] = audit
+            audits[slot] = audit
+    unit_b = Accreditation.objects.filter(pk=accreditation.pk).aggregate(
+        entries=Count("self_evaluation_entries", distinct=True),
+        actions=Count("improvement_actions", distinct=True),
+        open_actions=Count(
+            "improvement_actions",
+            filter=Q(improvement_actions__status__in=OPEN_ACTION_STATUSES),
+            distinct=True,
+        ),
+    )
+    rounds = list(
+        QuestionnaireRound.objects.filter(
+            setting_id=accreditation.setting_id,
+            questionnaire__kind=QuestionnaireKind.STAFF,
+            created_at__date__gte=accreditation.cohort.start_date,
+        ).order_by("-created_at", "-pk")
+    )
     case_studies = {
         c.number: c
         for c in CaseStudy.objects.filter(accreditation=accreditation).only(
@@ -197,7 +299,7 @@ def accreditation_tasks(accreditation: Accreditation, user: User) -> list[TaskGr
                 _audit_task(
                     "initial-audit",
                     "Initial ECERS/ITERS audit",
-                    audits.get(Occasion.INITIAL),
+                    audits.get((InstrumentKind.RATING_SCALE, Occasion.INITIAL)),
                     visits.get(VisitType.INITIAL_AUDIT),
                 )
             ],
@@ -214,12 +316,41 @@ def accreditation_tasks(accreditation: Accreditation, user: User) -> list[TaskGr
             ],
         ),
         TaskGroup(
+            "Unit B: leadership and partnership with parents",
+            [
+                _self_audit_task(
+                    "leadership-audit",
+                    "Leadership audit",
+                    audits.get((InstrumentKind.LEADERSHIP, "")),
+                    accreditation,
+                    user,
+                ),
+                _questionnaire_task(rounds, user),
+                _sef_task(accreditation, unit_b["entries"], user),
+                _plan_task(accreditation, unit_b["actions"], unit_b["open_actions"], user),
+                _self_audit_task(
+                    "ppel-initial",
+                    "Parent partnership (PPEL) audit, start of the year",
+                    audits.get((InstrumentKind.PARTNERSHIP, Occasion.INITIAL)),
+                    accreditation,
+                    user,
+                ),
+                _self_audit_task(
+                    "ppel-end-of-year",
+                    "Parent partnership (PPEL) audit, end of the year",
+                    audits.get((InstrumentKind.PARTNERSHIP, Occasion.END_OF_YEAR)),
+                    accreditation,
+                    user,
+                ),
+            ],
+        ),
+        TaskGroup(
             "End of the year",
             [
                 _audit_task(
                     "end-of-year-audit",
                     "End-of-year ECERS/ITERS audit",
-                    audits.get(Occasion.END_OF_YEAR),
+                    audits.get((InstrumentKind.RATING_SCALE, Occasion.END_OF_YEAR)),
                     visits.get(VisitType.END_OF_YEAR_AUDIT),
                 )
             ],

@@ -23,3 +23,11 @@ def render_certificate(self: Any, award_id: int) -> bool:
         return False
     do_store_certificate(award=award, pdf=render_certificate_pdf(award))
     return True
+
+
+@shared_task(bind=True)
+def send_due_reminders(self: Any) -> int:
+    """Scheduled daily by beat: create and queue every reminder due up to today, once."""
+    from .services.reminders import do_send_due_reminders
+
+    return do_send_due_reminders()

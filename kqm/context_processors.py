@@ -19,6 +19,7 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
         "accreditation:award-list",
         (Role.MANAGER, Role.SETTING_MANAGER, Role.PRACTITIONER),
     ),
+    ("Reminders", "accreditation:reminder-list", (Role.MANAGER, Role.SETTING_MANAGER)),
     ("Workload", "accreditation:my-workload", (Role.EVALUATOR,)),
     ("Calendar", "accreditation:calendar", (Role.EVALUATOR,)),
     ("Time and cost", "accreditation:budget", (Role.MANAGER,)),

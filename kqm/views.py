@@ -16,6 +16,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accreditation.reports.outcomes import outcome_headlines
 from accreditation.selectors import (
     accreditations_by_status,
     accreditations_visible_to,
@@ -47,6 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["setting_count"] = sum(
             int(str(row["count"])) for row in context["settings_by_sector"]
         )
+        context["outcome_headlines"] = outcome_headlines()
     else:
         context["my_settings"] = list(settings_visible_to(user).order_by("name"))
         context["my_accreditations"] = list(

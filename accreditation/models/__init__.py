@@ -25,8 +25,10 @@ from .case_studies import (
     Verdict,
 )
 from .cohorts import Attendance, Cohort, MeetingAttendance, NetworkMeeting
+from .decisions import Outcome, Recommendation
 from .evaluators import EvaluatorProfile, TimeEntry, TrainingSession
 from .messages import Message
+from .reminders import Reminder, ReminderKind, ReminderSettings
 from .unit_b import (
     SEF_JUDGEMENTS,
     SEF_SECTIONS,
@@ -91,7 +93,12 @@ __all__ = [
     "NoteStatus",
     "NoteTemplate",
     "NoteTemplateSection",
+    "Outcome",
+    "Recommendation",
     "Relevance",
+    "Reminder",
+    "ReminderKind",
+    "ReminderSettings",
     "SectionReview",
     "SelfEvaluationEntry",
     "Status",

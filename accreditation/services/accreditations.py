@@ -66,6 +66,13 @@ def do_change_accreditation_status(
                 "until its end-of-year audit is completed."
             }
         )
+    if to in DECISIONS and accreditation.status == Status.SUBMITTED:
+        from .decisions import current_recommendation
+
+        if current_recommendation(accreditation) is None:
+            raise ValidationError(
+                {"to": "Wait for the evaluator's recommendation before deciding."}
+            )
     change = accreditation.transition(to, by=changed_by, reason=reason)
     if to == Status.ACCREDITED:
         from .awards import do_grant_award
@@ -76,6 +83,8 @@ def do_change_accreditation_status(
     return change
 
 
+# The KQM manager decides a submitted accreditation only once the evaluator has recommended.
+DECISIONS = frozenset({Status.ACCREDITED, Status.NOT_YET_MET})
 # Submitting the year's work and accrediting it both need the end-of-year audit done.
 NEEDS_END_OF_YEAR_AUDIT = frozenset({Status.SUBMITTED, Status.ACCREDITED})
 

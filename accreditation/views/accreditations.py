@@ -20,6 +20,7 @@ from ..forms.lifecycle import AccreditationTransitionForm
 from ..models import Accreditation, Cohort, IllegalTransition, Status
 from ..selectors_tasks import accreditation_tasks
 from ..services.accreditations import FINAL_STATUSES, do_change_accreditation_status
+from ..services.decisions import current_recommendation
 
 PAGE_SIZE = 25
 
@@ -71,6 +72,10 @@ def _detail(
         "task_groups": accreditation_tasks(accreditation, user),
         "can_message": user.role in (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER),
         "can_see_time": user.role in (Role.MANAGER, Role.EVALUATOR),
+        # Read only while submitted, so other statuses cost no query.
+        "recommendation": current_recommendation(accreditation)
+        if accreditation.status == Status.SUBMITTED and user.role in (Role.MANAGER, Role.EVALUATOR)
+        else None,
     }
     if user.role == Role.MANAGER and accreditation.allowed_moves():
         context["form"] = form or AccreditationTransitionForm(accreditation=accreditation)

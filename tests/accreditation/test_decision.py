@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from accreditation.models import Award, Status
+from accreditation.models import Award, Outcome, Recommendation, Status
 from audits.models import Audit, AuditStatus, InstrumentVersion, Occasion
 from tests.factories import AccreditationFactory
 
@@ -49,9 +49,32 @@ def test_accrediting_without_an_end_of_year_audit_is_refused_and_nothing_changes
     assert accreditation.status_changes.count() == 2
 
 
+def test_deciding_before_the_recommendation_is_refused(client, manager):
+    accreditation = _submitted(manager)
+    _end_of_year_audit(accreditation, manager)
+    client.force_login(manager)
+    url = reverse("accreditation:accreditation-transition", args=[accreditation.pk])
+    response = client.post(url, {"to": Status.ACCREDITED, "reason": ""})
+    assert "Wait for the evaluator&#x27;s recommendation" in response.content.decode()
+    accreditation.refresh_from_db()
+    assert accreditation.status == Status.SUBMITTED
+    assert not Award.objects.exists()
+
+
+def _recommend(accreditation, manager):
+    Recommendation.objects.create(
+        accreditation=accreditation,
+        submission=accreditation.status_changes.get(to_status=Status.SUBMITTED),
+        outcome=Outcome.ACCREDIT,
+        summary="Every unit met.",
+        written_by=manager,
+    )
+
+
 def test_accrediting_grants_the_award(client, manager, django_capture_on_commit_callbacks):
     accreditation = _submitted(manager)
     _end_of_year_audit(accreditation, manager)
+    _recommend(accreditation, manager)
     client.force_login(manager)
     url = reverse("accreditation:accreditation-transition", args=[accreditation.pk])
     with django_capture_on_commit_callbacks(execute=True):

@@ -10,8 +10,18 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from accreditation.models import CaseStudyStatus, NoteStatus, VisitType
+from accreditation.models import (
+    ActionStatus,
+    CaseStudyStatus,
+    ImprovementAction,
+    NoteStatus,
+    Relevance,
+    SelfEvaluationEntry,
+    VisitType,
+)
+from accreditation.models.unit_b import SEF_SECTIONS
 from accreditation.selectors_tasks import accreditation_tasks
 from audits.models import (
     Audit,
@@ -23,6 +33,9 @@ from audits.models import (
     InstrumentVersion,
     LeuvenScore,
     Occasion,
+    Questionnaire,
+    QuestionnaireKind,
+    QuestionnaireRound,
     Screening,
     Term,
 )
@@ -48,9 +61,14 @@ def statuses(accreditation, user) -> dict[str, str]:
     }
 
 
-def audit(accreditation, occasion: str, status: str = AuditStatus.COMPLETED) -> Audit:
+def audit(
+    accreditation,
+    occasion: str,
+    status: str = AuditStatus.COMPLETED,
+    kind: str = InstrumentKind.RATING_SCALE,
+) -> Audit:
     instrument = Instrument.objects.get_or_create(
-        code="ecers-3-test", defaults={"name": "ECERS-3", "kind": InstrumentKind.RATING_SCALE}
+        code=f"{kind}-test", defaults={"name": f"Tool {kind}", "kind": kind}
     )[0]
     version = InstrumentVersion.objects.get_or_create(instrument=instrument, label="2015")[0]
     return Audit.objects.create(
@@ -60,6 +78,40 @@ def audit(accreditation, occasion: str, status: str = AuditStatus.COMPLETED) -> 
         room="Pre-school room",
         occasion=occasion,
         date=datetime.date(2026, 9, 20),
+        status=status,
+        created_by=accreditation.evaluator,
+        is_self_audit=kind != InstrumentKind.RATING_SCALE,
+    )
+
+
+def staff_round(accreditation, *, closes_in: int) -> QuestionnaireRound:
+    questionnaire = Questionnaire.objects.filter(
+        kind=QuestionnaireKind.STAFF, is_current=True
+    ).first() or Questionnaire.objects.create(
+        code="staff-test",
+        kind=QuestionnaireKind.STAFF,
+        title="Staff questionnaire",
+        version="1",
+        comment_prompt="Anything else?",
+    )
+    return QuestionnaireRound.objects.create(
+        setting=accreditation.setting,
+        questionnaire=questionnaire,
+        title="Autumn staff survey",
+        closes_on=timezone.localdate() + datetime.timedelta(days=closes_in),
+        created_by=accreditation.evaluator,
+    )
+
+
+def plan_action(accreditation, status: str) -> ImprovementAction:
+    return ImprovementAction.objects.create(
+        accreditation=accreditation,
+        description="Share learning journals with parents weekly",
+        success_measure="Every family reads one",
+        owner="Room leader",
+        relevance=Relevance.SEF_SECTION,
+        sef_section=SEF_SECTIONS[0].code,
+        due_date=datetime.date(2027, 3, 1),
         status=status,
         created_by=accreditation.evaluator,
     )
@@ -82,6 +134,12 @@ def test_a_new_accreditation_lists_every_requirement_not_started(users, accredit
         "screening-autumn": "Not started",
         "screening-spring": "Not started",
         "screening-summer": "Not started",
+        "leadership-audit": "Not started",
+        "staff-questionnaire": "Not started",
+        "sef": "Not started",
+        "improvement-plan": "Not started",
+        "ppel-initial": "Not started",
+        "ppel-end-of-year": "Not started",
         "end-of-year-audit": "Not yet booked",
     }
 
@@ -125,6 +183,12 @@ def test_statuses_follow_the_year(users, accreditation):
         "screening-autumn": "Completed",
         "screening-spring": "In progress",
         "screening-summer": "Not started",
+        "leadership-audit": "Not started",
+        "staff-questionnaire": "Not started",
+        "sef": "Not started",
+        "improvement-plan": "Not started",
+        "ppel-initial": "Not started",
+        "ppel-end-of-year": "Not started",
         "end-of-year-audit": "In progress",
     }
     evaluator_view = statuses(accreditation, ev)
@@ -136,21 +200,88 @@ def test_statuses_follow_the_year(users, accreditation):
     assert statuses(accreditation, ev)["end-of-year-audit"] == "Completed"
 
 
-def test_the_page_shows_the_task_list_with_links_and_no_unit_b(client, users, accreditation):
+def test_unit_b_statuses_follow_the_work(users, accreditation):
+    sm = users[Role.SETTING_MANAGER]
+    leadership = audit(accreditation, Occasion.OTHER, AuditStatus.IN_PROGRESS, "leadership")
+    audit(accreditation, Occasion.INITIAL, kind=InstrumentKind.PARTNERSHIP)
+    audit(accreditation, Occasion.END_OF_YEAR, AuditStatus.IN_PROGRESS, "partnership")
+    staff = staff_round(accreditation, closes_in=7)
+    SelfEvaluationEntry.objects.create(
+        accreditation=accreditation,
+        section=SEF_SECTIONS[0].code,
+        judgement="good",
+        evidence="Seen in practice.",
+        updated_by=sm,
+    )
+    plan_action(accreditation, ActionStatus.DONE)
+    plan_action(accreditation, ActionStatus.IN_PROGRESS)
+    tasks = {t.key: t for g in accreditation_tasks(accreditation, sm) for t in g.tasks}
+    assert tasks["leadership-audit"].status == "In progress"
+    assert tasks["ppel-initial"].status == "Completed"
+    assert tasks["ppel-end-of-year"].status == "In progress"
+    # The ECERS/ITERS tasks ignore the Unit B tools' audits.
+    assert tasks["initial-audit"].status == "Not yet booked"
+    assert tasks["end-of-year-audit"].status == "Not yet booked"
+    assert tasks["staff-questionnaire"].status == "Open for answers"
+    assert tasks["staff-questionnaire"].url == staff.get_absolute_url()
+    assert tasks["sef"].status == "In progress"
+    assert tasks["sef"].hint == f"1 of {len(SEF_SECTIONS)} sections judged"
+    assert tasks["improvement-plan"].status == "In progress"
+    assert tasks["improvement-plan"].hint == "1 of 2 actions finished"
+
+    leadership.status = AuditStatus.COMPLETED
+    leadership.save()
+    staff.closes_on = timezone.localdate() - datetime.timedelta(days=1)
+    staff.save()
+    for section in SEF_SECTIONS[1:]:
+        SelfEvaluationEntry.objects.create(
+            accreditation=accreditation,
+            section=section.code,
+            judgement="good",
+            evidence="Seen.",
+            updated_by=sm,
+        )
+    ImprovementAction.objects.update(status=ActionStatus.DROPPED)
+    done = statuses(accreditation, sm)
+    for key in ("leadership-audit", "staff-questionnaire", "sef", "improvement-plan"):
+        assert done[key] == "Completed", key
+    # Practitioners cannot open the Unit B pages: the tasks carry no link for them.
+    tasks = {
+        t.key: t
+        for g in accreditation_tasks(accreditation, users[Role.PRACTITIONER])
+        for t in g.tasks
+    }
+    assert tasks["sef"].url == tasks["improvement-plan"].url == ""
+    assert tasks["staff-questionnaire"].url == ""
+
+
+def test_the_setting_manager_starts_a_unit_b_self_audit_from_its_task(users, accreditation):
+    new_audit = reverse("audits:audit-new") + f"?setting={accreditation.setting_id}"
+    for role, url in ((Role.SETTING_MANAGER, new_audit), (Role.EVALUATOR, "")):
+        tasks = {t.key: t for g in accreditation_tasks(accreditation, users[role]) for t in g.tasks}
+        assert tasks["leadership-audit"].url == tasks["ppel-initial"].url == url
+
+
+def test_the_page_shows_the_task_list_with_links_and_unit_b(client, users, accreditation):
     VisitFactory(accreditation=accreditation, visit_type=VisitType.MENTORING_1)
     client.force_login(users[Role.SETTING_MANAGER])
     html = client.get(accreditation.get_absolute_url()).content.decode()
     assert 'class="govuk-task-list"' in html
-    assert html.count('class="govuk-task-list__item') == 10
+    assert html.count('class="govuk-task-list__item') == 16
     case_study = reverse("accreditation:case-study-detail", args=[accreditation.pk, 1])
     assert f'href="{case_study}"' in html
     assert "Booked" in html and "14 Oct 2026, 09:30 to 12:30" in html
-    assert "Unit B" not in html and "Leadership audit" not in html
+    assert "Unit B: leadership and partnership with parents" in html
+    assert "Leadership audit" in html
+    sef = reverse("accreditation:self-evaluation", args=[accreditation.pk])
+    assert f'href="{sef}"' in html
     assert reverse("accreditation:message-list", args=[accreditation.pk]) in html
     assert reverse("accreditation:time-list", args=[accreditation.pk]) not in html
     client.force_login(users[Role.PRACTITIONER])
     html = client.get(accreditation.get_absolute_url()).content.decode()
     assert reverse("accreditation:message-list", args=[accreditation.pk]) not in html
+    # Practitioners see Unit B's progress but cannot open its pages.
+    assert "Self-evaluation (SEF)" in html and f'href="{sef}"' not in html
 
 
 @pytest.mark.parametrize("rows", [5, 50])
@@ -163,12 +294,17 @@ def test_the_task_list_runs_a_constant_number_of_queries(
         )
         screen(accreditation, group, Term.AUTUMN)
         audit(accreditation, Occasion.INITIAL)
+        audit(accreditation, Occasion.INITIAL, kind=InstrumentKind.PARTNERSHIP)
+        audit(accreditation, Occasion.OTHER, kind=InstrumentKind.LEADERSHIP)
+        plan_action(accreditation, ActionStatus.IN_PROGRESS)
+    staff_round(accreditation, closes_in=3)
     for visit_type in VisitType.values:
         start_note(VisitFactory(accreditation=accreditation, visit_type=visit_type))
     make_case_study(accreditation, number=1)
     client.force_login(users[Role.SETTING_MANAGER])
-    # session, user, accreditation, status history, visits+notes, audits, case studies, rooms
-    with django_assert_num_queries(8):
+    # session, user, accreditation, status history, visits+notes, audits, case studies, rooms,
+    # SEF and plan counts, staff questionnaire rounds
+    with django_assert_num_queries(10):
         response = client.get(accreditation.get_absolute_url())
     assert response.status_code == 200
-    assert len(re.findall(r'data-task="', response.content.decode())) == 10
+    assert len(re.findall(r'data-task="', response.content.decode())) == 16

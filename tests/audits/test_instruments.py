@@ -26,6 +26,12 @@ EXPECTED = {
     "ecers-e": [6, 4, 5, 3],  # 18 / 4
     "sstew": [3, 1, 4, 4, 2],  # 14 / 5
 }
+# KQM's own Unit B tools, rated 1 (not yet) to 4 (embedded).
+KQM_TOOLS = {
+    "kqm-leadership": ("leadership", [4, 4, 5, 4, 4, 4]),
+    "kqm-ppel": ("partnership", [3, 4, 3]),
+}
+KQM_SCALE = [(1, "Not yet"), (2, "Emerging"), (3, "Established"), (4, "Embedded")]
 ERS_SCALE = [
     (1, "Inadequate"),
     (2, ""),
@@ -42,7 +48,21 @@ def shipped() -> dict[str, dict]:
 
 
 def test_every_instrument_is_shipped_once():
-    assert sorted(shipped()) == sorted(EXPECTED)
+    assert sorted(shipped()) == sorted([*EXPECTED, *KQM_TOOLS])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", sorted(KQM_TOOLS))
+def test_kqm_tools_are_shipped_with_a_four_point_scale(code):
+    data = shipped()[code]
+    kind, counts = KQM_TOOLS[code]
+    assert definitions.check_definition(data) == []
+    assert data["kind"] == kind
+    assert [len(s["items"]) for s in data["subscales"]] == counts
+    numbers = [i["number"] for s in data["subscales"] for i in s["items"]]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert [(p["value"], p["label"]) for p in data["scale"]] == KQM_SCALE
+    assert InstrumentVersion.objects.filter(instrument__code=code, label="2026").exists()
 
 
 @pytest.mark.parametrize("code", sorted(EXPECTED))
@@ -83,7 +103,7 @@ def test_load_instruments_command_is_idempotent(capsys):
     before = Item.objects.count()
     call_command("load_instruments")
     out = capsys.readouterr().out
-    assert "0 of 6 versions loaded." in out
+    assert "0 of 8 versions loaded." in out
     assert "ecers-3 (2015): already loaded" in out
     assert Item.objects.count() == before
 
@@ -246,8 +266,8 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 
 def test_upload_a_json_definition_of_a_new_instrument(manager_client):
     definition = {
-        "code": "kqm-leadership",
-        "name": "KQM leadership audit",
+        "code": "kqm-governance",
+        "name": "KQM governance audit",
         "kind": "leadership",
         "version": "2026",
         "scale": [
@@ -268,7 +288,7 @@ def test_upload_a_json_definition_of_a_new_instrument(manager_client):
         reverse("audits:instrument-upload"),
         {"file": upload("leadership.json", json.dumps(definition).encode()), "make_current": "on"},
     )
-    version = InstrumentVersion.objects.get(instrument__code="kqm-leadership")
+    version = InstrumentVersion.objects.get(instrument__code="kqm-governance")
     assert response.status_code == 302 and response["Location"] == version.get_absolute_url()
     assert version.is_current and version.instrument.kind == "leadership"
     assert list(version.scale.values_list("label", flat=True)) == ["Not yet", "Partly", "Fully"]

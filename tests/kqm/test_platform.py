@@ -35,6 +35,7 @@ NO_HISTORY = {
     "kqm.WorkerHeartbeat",
     "kqm.SentEmail",
     "accreditation.AccreditationStatusChange",  # itself an append-only history of statuses
+    "accreditation.Reminder",  # an append-only log of reminders sent, written by the daily job
     "audits.AuditStatusChange",  # likewise: completing and reopening audits, with reasons
     "audits.ChildDataAccess",  # an append-only access log
     # Anonymous questionnaires: a history row would record when a link was used or an answer

@@ -1,0 +1,25 @@
+"""Reads for reminders: a person's own, or every reminder for the KQM manager."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from kqm.models import User
+
+from .models import Reminder
+
+
+def reminder_list(user: User, *, search: str = "", kind: str = "") -> QuerySet[Reminder]:
+    reminders = Reminder.objects.select_related("recipient", "award", "award__setting")
+    if not user.is_manager:
+        reminders = reminders.filter(recipient=user)
+    if search:
+        reminders = reminders.filter(
+            Q(award__setting__name__icontains=search)
+            | Q(award__number__icontains=search)
+            | Q(recipient__full_name__icontains=search)
+            | Q(recipient__email__icontains=search)
+        )
+    if kind:
+        reminders = reminders.filter(kind=kind)
+    return reminders.order_by("-send_on", "-pk")

@@ -1,0 +1,212 @@
+"""The end of the year: the setting submits, the evaluator recommends, the manager decides.
+
+Each step goes through :meth:`Accreditation.transition` (or writes a ``Recommendation``)
+and emails the people concerned once the transaction commits. A step taken out of turn
+is refused with a ``ValidationError`` that says why, and nothing changes.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from kqm.emails import queue_email
+from kqm.models import Role, User
+
+from ..models import (
+    Accreditation,
+    AccreditationStatusChange,
+    Award,
+    Outcome,
+    Recommendation,
+    Status,
+)
+from ..selectors_tasks import Task, accreditation_tasks
+from .accreditations import has_completed_end_of_year_audit
+from .awards import do_grant_award
+
+
+def unfinished_tasks(accreditation: Accreditation, user: User) -> list[Task]:
+    return [
+        task
+        for group in accreditation_tasks(accreditation, user)
+        for task in group.tasks
+        if not task.done
+    ]
+
+
+def current_submission(accreditation: Accreditation) -> AccreditationStatusChange | None:
+    """The move to "submitted" that the accreditation is waiting on, if it is submitted."""
+    if accreditation.status != Status.SUBMITTED:
+        return None
+    return (
+        AccreditationStatusChange.objects.filter(
+            accreditation=accreditation, to_status=Status.SUBMITTED
+        )
+        .order_by("-changed_at", "-pk")
+        .first()
+    )
+
+
+def current_recommendation(accreditation: Accreditation) -> Recommendation | None:
+    submission = current_submission(accreditation)
+    if submission is None:
+        return None
+    return Recommendation.objects.filter(submission=submission).select_related("written_by").first()
+
+
+def _setting_managers(accreditation: Accreditation) -> list[User]:
+    return list(
+        User.objects.filter(
+            settings=accreditation.setting_id, role=Role.SETTING_MANAGER, is_active=True
+        ).order_by("pk")
+    )
+
+
+def _kqm_managers() -> list[User]:
+    return list(User.objects.filter(role=Role.MANAGER, is_active=True).order_by("pk"))
+
+
+def _context(accreditation: Accreditation, **extra: object) -> dict[str, object]:
+    return {
+        "setting": accreditation.setting.display_name,
+        "cohort": str(accreditation.cohort),
+        "link": accreditation.get_absolute_url(),
+        "scheme": settings.KQM_SCHEME_NAME,
+        **extra,
+    }
+
+
+def _send(template: str, people: list[User], context: dict[str, object], key: str) -> None:
+    for person in people:
+        queue_email(
+            template=template,
+            user_id=person.pk,
+            context=context,
+            key=f"{template}:{key}:{person.pk}",
+        )
+
+
+@transaction.atomic
+def do_submit_accreditation(
+    *, accreditation: Accreditation, submitted_by: User
+) -> AccreditationStatusChange:
+    """The setting manager submits the year's work once every task is completed."""
+    if accreditation.status != Status.IN_PROGRESS:
+        raise ValidationError(
+            f"Only an accreditation in progress can be submitted; this one is "
+            f"“{accreditation.get_status_display()}”."
+        )
+    unfinished = unfinished_tasks(accreditation, submitted_by)
+    if unfinished:
+        names = "; ".join(f"{task.name} ({task.status.lower()})" for task in unfinished)
+        raise ValidationError(f"Complete every task before submitting. Still to do: {names}.")
+    if not has_completed_end_of_year_audit(accreditation):
+        raise ValidationError("Complete the end-of-year audit before submitting.")
+    change = accreditation.transition(Status.SUBMITTED, by=submitted_by)
+    people = _kqm_managers()
+    evaluator = accreditation.evaluator
+    if evaluator is not None and evaluator.is_active:
+        people.append(evaluator)
+    context = _context(accreditation, submitted_by=submitted_by.full_name)
+    _send("accreditation_submitted", people, context, str(change.pk))
+    return change
+
+
+@transaction.atomic
+def do_recommend(
+    *, accreditation: Accreditation, outcome: str, summary: str, written_by: User
+) -> Recommendation:
+    """The assigned evaluator recommends an outcome for the submitted year's work."""
+    if accreditation.evaluator_id != written_by.pk:
+        raise ValidationError("Only the evaluator assigned to this setting can recommend.")
+    locked = Accreditation.objects.select_for_update().get(pk=accreditation.pk)
+    submission = current_submission(locked)
+    if submission is None:
+        raise ValidationError(
+            "A recommendation can only be written once the setting has submitted its year's work."
+        )
+    if Recommendation.objects.filter(submission=submission).exists():
+        raise ValidationError("This submission already has a recommendation.")
+    recommendation = Recommendation(
+        accreditation=accreditation,
+        submission=submission,
+        outcome=outcome,
+        summary=summary.strip(),
+        written_by=written_by,
+    )
+    recommendation.full_clean()
+    recommendation._history_user = written_by  # type: ignore[attr-defined]
+    recommendation.save()
+    context = _context(
+        accreditation,
+        evaluator=written_by.full_name,
+        outcome=recommendation.get_outcome_display(),
+    )
+    _send("accreditation_recommendation", _kqm_managers(), context, str(recommendation.pk))
+    return recommendation
+
+
+@transaction.atomic
+def do_decide(
+    *,
+    accreditation: Accreditation,
+    outcome: str,
+    decided_by: User,
+    award_date: datetime.date | None = None,
+    feedback: str = "",
+) -> Award | None:
+    """The KQM manager's decision: accredit (and grant the award) or not yet met.
+
+    "Not yet met" records the feedback as the reason and returns the accreditation to
+    in progress, so that the setting can finish the work and submit again.
+    """
+    recommendation = current_recommendation(accreditation)
+    if accreditation.status != Status.SUBMITTED:
+        raise ValidationError(
+            f"Only a submitted accreditation can be decided; this one is "
+            f"“{accreditation.get_status_display()}”."
+        )
+    if recommendation is None:
+        raise ValidationError("Wait for the evaluator's recommendation before deciding.")
+    feedback = feedback.strip()
+    award: Award | None = None
+    if outcome == Outcome.ACCREDIT:
+        award_date = award_date or timezone.localdate()
+        if award_date > timezone.localdate():
+            raise ValidationError({"award_date": "The award date must be today or in the past"})
+        if not has_completed_end_of_year_audit(accreditation):
+            raise ValidationError(
+                "The setting cannot be accredited until its end-of-year audit is completed."
+            )
+        change = accreditation.transition(Status.ACCREDITED, by=decided_by, reason=feedback)
+        award = do_grant_award(
+            accreditation=accreditation, award_date=award_date, granted_by=decided_by
+        )
+        extra: dict[str, object] = {
+            "accredited": True,
+            "award_date": date_format(award_date, "j F Y"),
+            "number": award.number,
+            "feedback": feedback,
+        }
+    elif outcome == Outcome.NOT_YET_MET:
+        if not feedback:
+            raise ValidationError({"feedback": "Enter feedback for the setting"})
+        change = accreditation.transition(Status.NOT_YET_MET, by=decided_by, reason=feedback)
+        accreditation.transition(
+            Status.IN_PROGRESS, by=decided_by, reason="Returned to finish the work."
+        )
+        extra = {"accredited": False, "feedback": feedback}
+    else:
+        raise ValidationError({"outcome": "Choose accredited or not yet met"})
+    people = _setting_managers(accreditation)
+    evaluator = accreditation.evaluator
+    if evaluator is not None and evaluator.is_active:
+        people.append(evaluator)
+    _send("accreditation_decision", people, _context(accreditation, **extra), str(change.pk))
+    return award

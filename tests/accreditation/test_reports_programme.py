@@ -1,0 +1,103 @@
+"""The programme report: cohorts by status, acceptance to award, evaluators' days and cost."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from accreditation.models import AccreditationStatusChange, EvaluatorProfile, Status
+from accreditation.reports.programme import cohort_summaries, evaluator_summaries, programme_cost
+from kqm.models import Role
+from tests.access import assert_access
+from tests.accreditation.award_factories import AwardFactory
+from tests.factories import AccreditationFactory, CohortFactory, EvaluatorFactory
+
+from .programme_factories import TimeEntryFactory
+
+URL = reverse("accreditation:report-programme")
+
+
+def _world(evaluators: int = 2):
+    cohort = CohortFactory(name="2009 cohort")
+    people = [EvaluatorFactory(full_name=f"Evaluator {i}") for i in range(evaluators)]
+    EvaluatorProfile.objects.filter(user__in=people).update(day_rate=Decimal("105.00"))
+    for i, person in enumerate(people):
+        accepted = AccreditationFactory(
+            cohort=cohort, evaluator=person, status=Status.ACCREDITED, days_budget=Decimal("8.0")
+        )
+        AccreditationStatusChange.objects.create(
+            accreditation=accepted,
+            from_status=Status.APPLIED,
+            to_status=Status.ACCEPTED,
+            changed_at=datetime.datetime(2009, 9, 1, 12, tzinfo=datetime.UTC),
+        )
+        AwardFactory(
+            accreditation=accepted,
+            award_date=datetime.date(2010, 7, 1) + datetime.timedelta(days=10 * i),
+        )
+        AccreditationFactory(cohort=cohort, evaluator=person, status=Status.IN_PROGRESS)
+        TimeEntryFactory(
+            accreditation=accepted, evaluator=person, days=Decimal("4.0"), expenses=Decimal("10.00")
+        )
+    return cohort, people
+
+
+@pytest.mark.django_db
+def test_figures_worked_out_by_hand():
+    _world()
+    (summary,) = cohort_summaries()
+    assert summary.total == 4 and summary.awarded == 2
+    assert dict(summary.by_status) == {"In progress": 2, "Accredited": 2}
+    # 1 Sep 2009 -> 1 Jul 2010 is 303 days; the second award is 10 days later.
+    assert sorted(summary.days_to_award) == [303, 313]
+    assert summary.median_days == 308 and summary.mean_days == 308.0
+    rows = {row.evaluator.full_name: row for row in evaluator_summaries()}
+    row = rows["Evaluator 0"]
+    assert (row.caseload, row.budget_days, row.days) == (2, Decimal("16.0"), Decimal("4.0"))
+    assert row.cost == Decimal("4.0") * Decimal("105.00") + Decimal("10.00")
+    cost = programme_cost()
+    assert cost.totals.cost == 2 * (Decimal("420.00") + Decimal("10.00"))
+    assert cost.per_accredited_setting == Decimal("430.00")  # 860 / 2 awards
+
+
+@pytest.mark.django_db
+def test_access_and_viewer_sees_no_evaluator(client, users):
+    _world()
+    assert_access(client, URL, users, allowed=[Role.MANAGER, Role.VIEWER])
+    client.force_login(users[Role.VIEWER])
+    html = client.get(URL).content.decode()
+    assert "2009 cohort" in html and "£430.00" in html and "£860.00" in html
+    assert "Evaluator 0" not in html
+    client.force_login(users[Role.MANAGER])
+    assert "Evaluator 0" in client.get(URL).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [2, 12])
+def test_constant_queries(client, manager, size, django_assert_num_queries):
+    _world(size)
+    client.force_login(manager)
+    client.get(URL)
+    # session, user, cohorts, acceptances, awards, evaluators, time totals, award count
+    with django_assert_num_queries(8):
+        assert client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_csv_export(client, users):
+    _world()
+    url = reverse("accreditation:report-programme-csv")
+    assert_access(client, url, users, allowed=[Role.MANAGER, Role.VIEWER])
+    client.force_login(users[Role.MANAGER])
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode())))
+    assert ["2009 cohort", "All", "4", "2", "308.0", "308"] in rows
+    assert ["Cost per accredited setting (£)", "430.00"] in rows
+    assert any(r and r[0] == "Evaluator 0" for r in rows)
+    client.force_login(users[Role.VIEWER])
+    text = client.get(url).content.decode()
+    assert "Evaluator 0" not in text and "430.00" in text
