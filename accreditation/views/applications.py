@@ -14,6 +14,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
+from kqm.files import private_download
 from kqm.models import Role, User
 from settings.selectors import settings_visible_to
 
@@ -187,20 +188,9 @@ def application_evidence(
 ) -> FileResponse:
     """The file itself, only to those who may see the application; always a download."""
     evidence = selectors.access_evidence_by_id(_user(request), application_id, evidence_id)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return private_download(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kqm.access import role_required
+from kqm.files import private_download
 from kqm.models import Role, User
 
 from .. import selectors_case_studies as selectors
@@ -309,20 +310,9 @@ def case_study_evidence(
     evidence = selectors.access_case_study_evidence(
         _user(request), accreditation_id, number, evidence_id
     )
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return private_download(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])

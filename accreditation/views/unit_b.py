@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
+from kqm.files import private_download
 from kqm.models import User
 
 from .. import selectors_unit_b as selectors
@@ -385,20 +386,9 @@ def plan_evidence_file(request: HttpRequest, action_id: int, evidence_id: int) -
     evidence = selectors.access_action_evidence(_user(request), action_id, evidence_id)
     if not evidence.file:
         raise Http404("This evidence is a link, not a file.")
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return private_download(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])
