@@ -15,7 +15,7 @@ from .certificates import render_certificate_pdf
 from .models import Accreditation, Award, Cohort, Status
 from .models.awards import add_years, format_award_number, new_verification_code
 from .reports import (
-    benchmarks as _reports_benchmarks,  # noqa: F401  (registers outcomes_report_70k)
+    benchmarks as _reports_benchmarks,  # noqa: F401  (registers the report benchmarks)
 )
 from .tasks import render_certificate
 

@@ -181,6 +181,24 @@ def _self_audit_task(
     return Task(key, name, "Not started", "grey")
 
 
+def _leadership_task(audit: Audit | None, accreditation: Accreditation, user: User) -> Task:
+    """The leadership self-audit is done once its evaluator has completed the review."""
+    key, name = "leadership-audit", "Leadership audit"
+    if audit is None or audit.status != AuditStatus.COMPLETED:
+        return _self_audit_task(key, name, audit, accreditation, user)
+    reviewed_at = getattr(audit, "reviewed_at", None)
+    if reviewed_at is not None:
+        url = _url("audits:leadership-review-results", audit.pk)
+        hint = f"Self-audit reviewed on {_day(timezone.localdate(reviewed_at))}"
+        return Task(key, name, COMPLETED, url=url, hint=hint)
+    hint = f"Self-audit completed on {_day(audit.date)}; waiting for the evaluator's review"
+    if user.role in (Role.MANAGER, Role.EVALUATOR):
+        url = _url("audits:leadership-review", audit.pk)
+        return Task(key, name, "To review", "blue", url=url, hint=hint)
+    url = _url("audits:audit-detail", audit.pk)
+    return Task(key, name, "Waiting for review", "blue", url=url, hint=hint)
+
+
 def _unit_b_url(user: User, name: str, *args: object) -> str:
     return _url(name, *args) if user.role in UNIT_B_READERS else ""
 
@@ -242,15 +260,22 @@ def accreditation_tasks(accreditation: Accreditation, user: User) -> list[TaskGr
             Q(occasion__in=[Occasion.INITIAL, Occasion.END_OF_YEAR])
             | Q(version__instrument__kind=InstrumentKind.LEADERSHIP)
         )
-        .annotate(kind=F("version__instrument__kind"))
+        .annotate(kind=F("version__instrument__kind"), reviewed_at=F("review__completed_at"))
         .order_by("date", "pk")
     ):
         kind = getattr(audit, "kind", "")
         kind = kind if kind in UNIT_B_KINDS else InstrumentKind.RATING_SCALE
         slot = (kind, "" if kind == InstrumentKind.LEADERSHIP else audit.occasion)
-        # A completed audit of the occasion counts over one still in progress.
+        # A completed audit of the occasion counts over one still in progress (and a
+        # reviewed leadership audit over one not reviewed yet).
         held = audits.get(slot)
-        if held is None or held.status != AuditStatus.COMPLETED:
+        if (
+            held is None
+            or held.status != AuditStatus.COMPLETED
+            or (
+                getattr(held, "reviewed_at", None) is None and audit.status == AuditStatus.COMPLETED
+            )
+        ):
             audits[slot] = audit
     unit_b = Accreditation.objects.filter(pk=accreditation.pk).aggregate(
         entries=Count("self_evaluation_entries", distinct=True),
@@ -318,13 +343,7 @@ def accreditation_tasks(accreditation: Accreditation, user: User) -> list[TaskGr
         TaskGroup(
             "Unit B: leadership and partnership with parents",
             [
-                _self_audit_task(
-                    "leadership-audit",
-                    "Leadership audit",
-                    audits.get((InstrumentKind.LEADERSHIP, "")),
-                    accreditation,
-                    user,
-                ),
+                _leadership_task(audits.get((InstrumentKind.LEADERSHIP, "")), accreditation, user),
                 _questionnaire_task(rounds, user),
                 _sef_task(accreditation, unit_b["entries"], user),
                 _plan_task(accreditation, unit_b["actions"], unit_b["open_actions"], user),

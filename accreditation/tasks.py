@@ -1,4 +1,5 @@
-"""Background work of the programme: rendering award certificates."""
+"""Background work of the programme: rendering award certificates, the daily reminders,
+and opening annual reviews."""
 
 from __future__ import annotations
 
@@ -28,6 +29,31 @@ def render_certificate(self: Any, award_id: int) -> bool:
 @shared_task(bind=True)
 def send_due_reminders(self: Any) -> int:
     """Scheduled daily by beat: create and queue every reminder due up to today, once."""
+    from .services.reaccreditation import do_open_due_reaccreditations
     from .services.reminders import do_send_due_reminders
 
+    # Re-accreditations whose alert date has come open first (idempotent, like the rest).
+    do_open_due_reaccreditations()
     return do_send_due_reminders()
+
+
+@shared_task(bind=True)
+def open_annual_review(self: Any, review_id: int) -> bool:
+    """Queued by the daily job when a review's window opens: the accreditation moves to
+    “Annual review due” if the pipeline allows it. Idempotent; a missing review is ignored."""
+    from .models import AnnualReview
+    from .services.annual_reviews import do_open_annual_review
+
+    review = AnnualReview.objects.filter(pk=review_id).first()
+    if review is None:
+        return False
+    return do_open_annual_review(review=review)
+
+
+@shared_task(bind=True)
+def build_report_export(self: Any, export_id: int) -> bool:
+    """Build a requested report export, store it and email the requester. Idempotent: an
+    export that is already ready is left alone (see ``services.exports``)."""
+    from .services.exports import do_build_export
+
+    return do_build_export(export_id=export_id)

@@ -2,18 +2,22 @@
 
 from .views import (
     accreditations,
+    annual_reviews,
     applications,
     awards,
     case_studies,
     cohorts,
     decisions,
     evaluators,
+    exports,
     messages,
+    reaccreditation,
     reminders,
     reports,
     time,
     unit_b,
     visits,
+    workshops,
 )
 
 app_name = "accreditation"
@@ -30,6 +34,10 @@ urlpatterns = [
     *messages.urlpatterns,
     *time.urlpatterns,
     *unit_b.urlpatterns,
+    *reaccreditation.urlpatterns,
     *reminders.urlpatterns,
     *reports.urlpatterns,
+    *exports.urlpatterns,
+    *annual_reviews.urlpatterns,
+    *workshops.urlpatterns,
 ]

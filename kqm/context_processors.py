@@ -20,6 +20,13 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
         (Role.MANAGER, Role.SETTING_MANAGER, Role.PRACTITIONER),
     ),
     ("Reminders", "accreditation:reminder-list", (Role.MANAGER, Role.SETTING_MANAGER)),
+    ("Annual reviews", "accreditation:annual-review-list", (Role.MANAGER, Role.EVALUATOR)),
+    (
+        "Re-accreditation",
+        "accreditation:reaccreditation-list",
+        (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER),
+    ),
+    ("Workshops", "accreditation:workshop-list", (Role.MANAGER, Role.SETTING_MANAGER)),
     ("Workload", "accreditation:my-workload", (Role.EVALUATOR,)),
     ("Calendar", "accreditation:calendar", (Role.EVALUATOR,)),
     ("Time and cost", "accreditation:budget", (Role.MANAGER,)),
@@ -30,12 +37,14 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
         (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER),
     ),
     ("Audit results", "audits:cohort-list", (Role.VIEWER,)),
+    ("Reports", "accreditation:report-index", (Role.MANAGER, Role.VIEWER)),
     (
         "Leuven screenings",
         "audits:leuven-home",
         (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER),
     ),
     ("Questionnaires", "audits:questionnaire-list", (Role.EVALUATOR, Role.SETTING_MANAGER)),
+    ("Evaluations", "audits:evaluation-list", (Role.MANAGER, Role.VIEWER)),
     ("Users", "users:list", (Role.MANAGER,)),
 ]
 

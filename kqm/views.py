@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -10,18 +11,31 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accreditation.models import (
+    Accreditation,
+    AccreditationStatusChange,
+    AnnualReview,
+    Reaccreditation,
+    Recommendation,
+    Visit,
+)
+from accreditation.models import Status as AccreditationStatus
+from accreditation.models.after_award import SENT_REVIEW_STATUSES, ReaccreditationStatus
+from accreditation.reports.cohort import cohort_ppel_change
 from accreditation.reports.outcomes import outcome_headlines
 from accreditation.selectors import (
     accreditations_by_status,
     accreditations_visible_to,
     applications_awaiting_decision,
 )
+from audits.models import ActionPoint
 from audits.views.leuven_common import dashboard_open_actions
 from settings.models import Setting
 from settings.selectors import settings_by_sector, settings_visible_to
@@ -31,6 +45,114 @@ from .access import any_signed_in, public, role_required
 from .models import Role, User, WorkerHeartbeat
 
 PAGE_SIZE = 25
+WEEK_VISITS_SHOWN = 10
+
+
+def _url(name: str, query: str = "", fallback: str = "dashboard") -> str:
+    """A page's address; pages still being built fall back to ``fallback``."""
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        return reverse(fallback)
+    return f"{url}?{query}" if query else url
+
+
+def needs_attention(today: datetime.date | None = None) -> dict[str, Any]:
+    """What the KQM manager should look at, as counts with links: a fixed number of
+    queries whatever the size of the programme. Counts only: no child is named."""
+    today = today or timezone.localdate()
+    week_start = today - datetime.timedelta(days=today.weekday())
+    week_end = week_start + datetime.timedelta(days=6)
+    overdue_reviews = (
+        AnnualReview.objects.exclude(status__in=SENT_REVIEW_STATUSES)
+        .filter(due_date__lt=today)
+        .count()
+    )
+    latest_submission = (
+        AccreditationStatusChange.objects.filter(
+            accreditation=OuterRef(OuterRef("pk")), to_status=AccreditationStatus.SUBMITTED
+        )
+        .order_by("-changed_at", "-pk")
+        .values("pk")[:1]
+    )
+    recommended = Exists(
+        Recommendation.objects.filter(
+            accreditation=OuterRef("pk"), submission=Subquery(latest_submission)
+        )
+    )
+    submitted = Accreditation.objects.filter(status=AccreditationStatus.SUBMITTED).aggregate(
+        total=Count("pk"), recommended=Count("pk", filter=recommended)
+    )
+    week_visits = Visit.objects.filter(date__range=(week_start, week_end))
+    visits_shown = list(
+        week_visits.select_related("accreditation__setting").order_by("date", "start_time", "pk")[
+            :WEEK_VISITS_SHOWN
+        ]
+    )
+    visit_count = week_visits.count()
+    # The red zone as ``audits.models.leuven.zone_for`` draws it: below 3 on either scale.
+    red_actions = (
+        ActionPoint.objects.filter(
+            closed_on__isnull=True,
+            score__wellbeing__isnull=False,
+            score__involvement__isnull=False,
+        )
+        .filter(Q(score__wellbeing__lt=3) | Q(score__involvement__lt=3))
+        .count()
+    )
+    reaccreditations = Reaccreditation.objects.filter(
+        status=ReaccreditationStatus.SUBMITTED
+    ).count()
+    submitted_url = _url(
+        "accreditation:accreditation-list", f"status={AccreditationStatus.SUBMITTED}"
+    )
+    items = [
+        {
+            "key": "overdue-reviews",
+            "label": "Annual reviews overdue",
+            "count": overdue_reviews,
+            "url": _url(
+                "accreditation:annual-review-list", "overdue=1", "accreditation:award-list"
+            ),
+        },
+        {
+            "key": "recommendations-waiting",
+            "label": "Recommendations waiting for your decision",
+            "count": submitted["recommended"],
+            "url": submitted_url,
+        },
+        {
+            "key": "submissions-waiting",
+            "label": "Submissions waiting for the evaluator's recommendation",
+            "count": submitted["total"] - submitted["recommended"],
+            "url": submitted_url,
+        },
+        {
+            "key": "reaccreditations-waiting",
+            "label": "Re-accreditations waiting for your judgement",
+            "count": reaccreditations,
+            "url": _url("accreditation:reaccreditation-list", fallback="accreditation:award-list"),
+        },
+        {
+            "key": "red-actions",
+            "label": "Open action points for children in the red zone (Leuven)",
+            "count": red_actions,
+            "url": _url("audits:leuven-home"),
+        },
+        {
+            "key": "visits-this-week",
+            "label": "Visits this week",
+            "count": visit_count,
+            "url": "#visits-this-week",
+        },
+    ]
+    return {
+        "attention": [item for item in items if item["count"]],
+        "week_visits": visits_shown,
+        "week_visit_count": visit_count,
+        "week_start": week_start,
+        "week_end": week_end,
+    }
 
 
 @require_GET
@@ -43,12 +165,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["users_by_role"] = selectors.users_by_role()
         context["applications_waiting"] = applications_awaiting_decision()
         context["accreditations_by_status"] = accreditations_by_status()
+        context.update(needs_attention())
     elif user.role == Role.VIEWER:
         context["settings_by_sector"] = settings_by_sector()
         context["setting_count"] = sum(
             int(str(row["count"])) for row in context["settings_by_sector"]
         )
         context["outcome_headlines"] = outcome_headlines()
+        context["ppel_change"] = cohort_ppel_change(None)
     else:
         context["my_settings"] = list(settings_visible_to(user).order_by("name"))
         context["my_accreditations"] = list(

@@ -5,6 +5,17 @@ from .accreditation import (
     IllegalTransition,
     Status,
 )
+from .after_award import (
+    AnnualReview,
+    Judgement,
+    Reaccreditation,
+    ReaccreditationStatus,
+    Requirement,
+    RequirementKind,
+    ReviewStatus,
+    Workshop,
+    WorkshopBooking,
+)
 from .applications import (
     Application,
     ApplicationAnswer,
@@ -27,6 +38,7 @@ from .case_studies import (
 from .cohorts import Attendance, Cohort, MeetingAttendance, NetworkMeeting
 from .decisions import Outcome, Recommendation
 from .evaluators import EvaluatorProfile, TimeEntry, TrainingSession
+from .exports import ExportStatus, ReportExport
 from .messages import Message
 from .reminders import Reminder, ReminderKind, ReminderSettings
 from .unit_b import (
@@ -64,6 +76,7 @@ __all__ = [
     "ActionReview",
     "ActionStatus",
     "AgreedAction",
+    "AnnualReview",
     "Application",
     "ApplicationAnswer",
     "ApplicationEvidence",
@@ -82,8 +95,10 @@ __all__ = [
     "EntryCriterion",
     "EvaluatorProfile",
     "EvidenceKind",
+    "ExportStatus",
     "IllegalTransition",
     "ImprovementAction",
+    "Judgement",
     "MeetingAttendance",
     "Message",
     "NetworkMeeting",
@@ -94,11 +109,17 @@ __all__ = [
     "NoteTemplate",
     "NoteTemplateSection",
     "Outcome",
+    "Reaccreditation",
+    "ReaccreditationStatus",
     "Recommendation",
     "Relevance",
     "Reminder",
     "ReminderKind",
     "ReminderSettings",
+    "ReportExport",
+    "Requirement",
+    "RequirementKind",
+    "ReviewStatus",
     "SectionReview",
     "SelfEvaluationEntry",
     "Status",
@@ -107,4 +128,6 @@ __all__ = [
     "Verdict",
     "Visit",
     "VisitType",
+    "Workshop",
+    "WorkshopBooking",
 ]

@@ -1,7 +1,7 @@
 """The award: the quality mark itself, and the certificate that proves it.
 
-An award is granted to one accreditation (at most one each; a re-accreditation
-grants a new award to the same setting, linked to the earlier one). It is valid
+An award is granted to one accreditation (one first award each; a re-accreditation
+grants a new award for the same accreditation, linked to the earlier one). It is valid
 from its award date until its expiry date, ``AWARD_VALIDITY_YEARS`` later; it
 is *expired* from the expiry date on (derived from the date, never stored), and
 *revoked* when the KQM manager withdraws it (stored with who, when and why).
@@ -155,7 +155,17 @@ class Award(models.Model):
     class Meta:
         ordering = ["-award_date", "-sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["accreditation"], name="one_award_per_accreditation"),
+            # One first award per accreditation; each renewal follows one earlier award.
+            models.UniqueConstraint(
+                fields=["accreditation"],
+                condition=models.Q(previous_award__isnull=True),
+                name="one_first_award_per_accreditation",
+            ),
+            models.UniqueConstraint(
+                fields=["previous_award"],
+                condition=models.Q(previous_award__isnull=False),
+                name="one_renewal_per_award",
+            ),
             models.UniqueConstraint(fields=["year", "sequence"], name="award_number_per_year"),
             models.CheckConstraint(
                 condition=models.Q(expiry_date__gt=models.F("award_date")),

@@ -59,6 +59,16 @@ def do_change_accreditation_status(
     reason = reason.strip()
     if to in REASON_REQUIRED and not reason:
         raise ValidationError({"reason": f"Enter the reason for moving to “{Status(to).label}”."})
+    if to == Status.SUBMITTED:
+        # The same check as the setting's own "check and submit" page.
+        from .decisions import unfinished_tasks
+
+        unfinished = unfinished_tasks(accreditation, changed_by)
+        if unfinished:
+            names = "; ".join(f"{task.name} ({task.status.lower()})" for task in unfinished)
+            raise ValidationError(
+                {"to": f"Every task must be completed before submitting. Still to do: {names}."}
+            )
     if to in NEEDS_END_OF_YEAR_AUDIT and not has_completed_end_of_year_audit(accreditation):
         raise ValidationError(
             {

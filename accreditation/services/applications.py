@@ -196,6 +196,28 @@ def do_add_evidence(
 
 
 @transaction.atomic
+def do_remove_evidence(*, removed_by: User, evidence: ApplicationEvidence) -> None:
+    """Take an evidence file off an application still waiting for its decision.
+
+    The history keeps who removed which file and when; the stored file is deleted once
+    the removal is committed.
+    """
+    application = Application.objects.select_for_update().get(pk=evidence.application_id)
+    if not application.is_open:
+        raise ValidationError(
+            f"This application has been {application.get_status_display().lower()}; "
+            "its evidence can no longer be changed."
+        )
+    if not removed_by.settings.filter(pk=application.setting_id).exists():
+        raise ValidationError("Only the setting's own managers can remove evidence.")
+    storage, name = evidence.file.storage, evidence.file.name
+    evidence._history_user = removed_by  # type: ignore[attr-defined]
+    evidence.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
 def do_judge_application(
     *, judged_by: User, application: Application, judgements: Mapping[int, tuple[str, str]]
 ) -> Application:

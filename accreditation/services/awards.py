@@ -44,12 +44,17 @@ def queue_certificate_render(award_id: int) -> None:
 
 @transaction.atomic
 def do_grant_award(
-    *, accreditation: Accreditation, award_date: datetime.date, granted_by: User | None
+    *,
+    accreditation: Accreditation,
+    award_date: datetime.date,
+    granted_by: User | None,
+    previous_award: Award | None = None,
 ) -> Award:
     """Grant the mark to an accreditation that has just been accredited (or re-accredited).
 
     Numbers run per year of the award date (``KQM-2026-0001``, ``KQM-2026-0002``...).
-    The award links to the setting's previous award, if any, and its certificate is
+    A first award links to the setting's previous award, if any; a renewal (re-accreditation)
+    passes ``previous_award``, the accreditation's award it replaces. The certificate is
     rendered in the background once this commits.
     """
     locked = (
@@ -60,12 +65,15 @@ def do_grant_award(
             f"Only an accredited or re-accredited setting can be granted the award; "
             f"this accreditation is “{locked.get_status_display()}”."
         )
-    existing = Award.objects.filter(accreditation=locked).first()
-    if existing is not None:
-        raise ValidationError(f"This accreditation already has its award, {existing.number}.")
+    if previous_award is None:
+        existing = Award.objects.filter(accreditation=locked).first()
+        if existing is not None:
+            raise ValidationError(f"This accreditation already has its award, {existing.number}.")
+    else:
+        _check_renewable(previous_award, locked)
     if award_date > timezone.localdate():
         raise ValidationError({"award_date": "The award date must be today or in the past."})
-    previous = Award.latest_for_setting(locked.setting_id)
+    previous = previous_award or Award.latest_for_setting(locked.setting_id)
     for attempt in range(1, ATTEMPTS + 1):
         sequence = Award.next_sequence(award_date.year)
         award = Award(
@@ -91,8 +99,22 @@ def do_grant_award(
             logger.info("Award number or code taken meanwhile; trying again.")
             continue
         break
+    from .annual_reviews import ensure_annual_reviews
+
+    ensure_annual_reviews(award)
     queue_certificate_render(award.pk)
     return award
+
+
+def _check_renewable(previous: Award, accreditation: Accreditation) -> None:
+    """A renewal follows the accreditation's own award, once, and never a revoked one."""
+    if previous.accreditation_id != accreditation.pk:
+        raise ValidationError(f"{previous.number} is another accreditation's award.")
+    if previous.revoked_at is not None:
+        raise ValidationError(f"{previous.number} was revoked, so it cannot be renewed.")
+    later = Award.objects.filter(previous_award=previous).first()
+    if later is not None:
+        raise ValidationError(f"{previous.number} was already renewed by {later.number}.")
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from kqm.models import Role, User
 
 from ..models import Award, Reminder, ReminderKind, ReminderSettings
 from ..models.awards import add_years
+from . import annual_reviews
 
 EMAIL_TEMPLATES = {
     ReminderKind.ANNUAL_REVIEW_DUE: "reminder_annual_review_due",
@@ -35,6 +36,10 @@ EMAIL_TEMPLATES = {
     ReminderKind.REQUIREMENTS_INCOMPLETE: "reminder_requirements_incomplete",
     ReminderKind.AWARD_EXPIRING: "reminder_award_expiring",
 }
+
+
+# Not sent for a review the setting has already sent in (submitted or signed off).
+REVIEW_KINDS = frozenset({ReminderKind.ANNUAL_REVIEW_DUE, ReminderKind.ANNUAL_REVIEW_OVERDUE})
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ def _current_awards(today: datetime.date, window_start: datetime.date) -> list[A
             award_date__lt=today,
             expiry_date__gt=window_start,
         )
-        .select_related("setting")
+        .select_related("setting", "accreditation")
         .prefetch_related(Prefetch("setting__members", queryset=managers, to_attr="managers"))
         .order_by("pk")
     )
@@ -155,6 +160,13 @@ def do_send_due_reminders(*, today: datetime.date | None = None) -> int:
     rules = ReminderSettings.load()
     window_start = today - datetime.timedelta(days=rules.catch_up_days)
     awards = _current_awards(today, window_start)
+    # Annual reviews: created for every current award (bulk), opened when their window
+    # opens (a task per review, on commit), and no reminders once the setting sent one.
+    reviews = annual_reviews.ensure_annual_reviews_for(awards)
+    annual_reviews.queue_opening_reviews(
+        awards, reviews, weeks_before=rules.review_weeks, today=today
+    )
+    sent_reviews = annual_reviews.reviews_sent(reviews)
     existing = set(
         Reminder.objects.filter(send_on__gte=window_start)
         .values_list("email_key", flat=True)
@@ -164,6 +176,8 @@ def do_send_due_reminders(*, today: datetime.date | None = None) -> int:
     for award in awards:
         for due in due_reminders(award, rules):
             if not window_start <= due.send_on <= today:
+                continue
+            if due.kind in REVIEW_KINDS and (award.pk, due.due_date) in sent_reviews:
                 continue
             for manager in getattr(award.setting, "managers", []):
                 key = email_key(due.kind, manager.pk, award.pk, due.due_date, due.offset)

@@ -161,6 +161,7 @@ def _detail_context(application: Application, user: User) -> dict[str, Any]:
         "answers": answers,
         "evidence": selectors.application_evidence(application),
         "max_evidence": MAX_EVIDENCE_FILES,
+        "can_remove_evidence": user.role == Role.SETTING_MANAGER and application.is_open,
         "acceptance_problems": services.acceptance_problems(application)
         if application.is_open
         else [],
@@ -225,6 +226,33 @@ def application_evidence_add(request: HttpRequest, application_id: int) -> HttpR
             "held": held,
             "max_evidence": MAX_EVIDENCE_FILES,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SETTING_MANAGER)
+def application_evidence_remove(
+    request: HttpRequest, application_id: int, evidence_id: int
+) -> HttpResponse:
+    """Ask before removing an evidence file; remove it on POST."""
+    user = _user(request)
+    evidence = selectors.access_evidence_by_id(user, application_id, evidence_id)
+    application = evidence.application
+    if not application.is_open:
+        messages.error(request, "Evidence can no longer be changed on this application.")
+        return redirect(application)
+    if request.method == "POST":
+        try:
+            services.do_remove_evidence(removed_by=user, evidence=evidence)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"“{evidence.title}” has been removed.")
+        return redirect(application)
+    return render(
+        request,
+        "accreditation/applications/remove_evidence.html",
+        {"application": application, "item": evidence},
     )
 
 
@@ -302,6 +330,11 @@ urlpatterns = [
         "applications/<int:application_id>/evidence/<int:evidence_id>/",
         application_evidence,
         name="application-evidence",
+    ),
+    path(
+        "applications/<int:application_id>/evidence/<int:evidence_id>/remove/",
+        application_evidence_remove,
+        name="application-evidence-remove",
     ),
     path(
         "applications/<int:application_id>/evidence/add/",

@@ -1,4 +1,13 @@
-from .audits import Audit, AuditStatus, AuditStatusChange, ItemScore, Occasion
+from .audits import (
+    Audit,
+    AuditReview,
+    AuditStatus,
+    AuditStatusChange,
+    ItemReview,
+    ItemScore,
+    Occasion,
+    ReviewVerdict,
+)
 from .instruments import Instrument, InstrumentKind, InstrumentVersion, Item, ScaleValue, Subscale
 from .leuven import (
     LEUVEN_LABELS,
@@ -32,6 +41,7 @@ __all__ = [
     "ActionPoint",
     "AgeBand",
     "Audit",
+    "AuditReview",
     "AuditStatus",
     "AuditStatusChange",
     "Child",
@@ -42,6 +52,7 @@ __all__ = [
     "InstrumentKind",
     "InstrumentVersion",
     "Item",
+    "ItemReview",
     "ItemScore",
     "LeuvenScore",
     "LinkStatus",
@@ -55,6 +66,7 @@ __all__ = [
     "QuestionnaireRound",
     "QuestionnaireScalePoint",
     "QuestionnaireStatement",
+    "ReviewVerdict",
     "ScaleValue",
     "Screening",
     "Subscale",

@@ -146,3 +146,70 @@ class ItemScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {'N/A' if self.not_applicable else self.score}"
+
+
+class ReviewVerdict(models.TextChoices):
+    AGREE = "agree", "Agree"
+    ADJUST = "adjust", "Adjust"
+
+
+class ItemReview(models.Model):
+    """The evaluator's review of one self-rated item (the leadership audit).
+
+    The setting's own rating stays in its ``ItemScore``; the agreed rating is the
+    self rating when the evaluator agrees, or the evaluator's adjusted rating with
+    a comment saying why.
+    """
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="item_reviews")
+    item = models.ForeignKey("audits.Item", on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(max_length=10, choices=ReviewVerdict.choices)
+    agreed_score = models.SmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "item"], name="one_review_per_item"),
+            models.CheckConstraint(
+                condition=models.Q(verdict="agree") | ~models.Q(comment=""),
+                name="adjusted_rating_has_a_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.get_verdict_display()}"
+
+
+class AuditReview(models.Model):
+    """The evaluator's review of a self-audit as a whole, and when it was finished."""
+
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="review")
+    staff_round = models.ForeignKey(
+        "audits.QuestionnaireRound",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The staff questionnaire round the review drew on.",
+    )
+    summary = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Review of {self.audit}"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_at is not None

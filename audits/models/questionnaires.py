@@ -36,6 +36,7 @@ MAX_COMMENT_LENGTH = 2000
 class QuestionnaireKind(models.TextChoices):
     STAFF = "staff", "Staff questionnaire"
     PARENT = "parent", "Parent questionnaire"
+    EVALUATION = "evaluation", "End-of-cohort evaluation"
 
 
 class Questionnaire(models.Model):
@@ -117,10 +118,25 @@ class QuestionnaireStatement(models.Model):
 
 
 class QuestionnaireRound(models.Model):
-    """One setting asking its staff (or parents) to answer, until a closing date."""
+    """One setting asking its staff (or parents) to answer, until a closing date.
+
+    An end-of-cohort evaluation round belongs to a cohort instead of a setting: the
+    KQM manager sends its links to the cohort's setting managers and evaluators.
+    """
 
     setting = models.ForeignKey(
-        "settings.Setting", on_delete=models.CASCADE, related_name="questionnaire_rounds"
+        "settings.Setting",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="questionnaire_rounds",
+    )
+    cohort = models.ForeignKey(
+        "accreditation.Cohort",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evaluation_rounds",
     )
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.PROTECT, related_name="rounds"
@@ -143,6 +159,13 @@ class QuestionnaireRound(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["setting", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(setting__isnull=True, cohort__isnull=False)
+                | models.Q(setting__isnull=False, cohort__isnull=True),
+                name="round_for_a_setting_or_a_cohort",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

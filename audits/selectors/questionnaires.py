@@ -19,7 +19,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from accreditation.models import Accreditation
+from accreditation.models import Accreditation, Cohort
+from accreditation.models import Status as AccreditationStatus
 from kqm.models import Role, User
 from settings.models import Setting
 
@@ -46,7 +47,11 @@ ROUND_SORTS: dict[str, tuple[str, ...]] = {
 
 
 def rounds_visible_to(user: User) -> QuerySet[QuestionnaireRound]:
-    rounds = QuestionnaireRound.objects.select_related("setting", "questionnaire")
+    """A setting's staff and parent rounds; cohort evaluation rounds are never among them
+    (see :func:`evaluation_rounds_visible_to`)."""
+    rounds = QuestionnaireRound.objects.filter(setting__isnull=False).select_related(
+        "setting", "questionnaire"
+    )
     if user.role == Role.MANAGER:
         return rounds
     if user.role == Role.EVALUATOR:
@@ -217,11 +222,15 @@ class RoundResults:
 
 
 def round_results(
-    questionnaire_round: QuestionnaireRound, today: datetime.date | None = None
+    questionnaire_round: QuestionnaireRound,
+    today: datetime.date | None = None,
+    *,
+    with_comments: bool = True,
 ) -> RoundResults:
     """Per statement: how many answered, the mean and the distribution; or why not shown.
 
-    Four queries at most, whatever the number of responses.
+    Four queries at most, whatever the number of responses. ``with_comments=False`` for
+    readers who see aggregates only (a comment is one person's words).
     """
     responses = QuestionnaireResponse.objects.filter(round=questionnaire_round)
     count = getattr(questionnaire_round, "response_count", None)
@@ -268,10 +277,117 @@ def round_results(
         themes.setdefault(statement.theme, Theme(statement.theme)).results.append(result)
     # Comments in alphabetical order, never in the order they were given, and apart
     # from the ratings: nothing ties a comment to a set of answers.
-    comments = sorted(
-        responses.exclude(comment="").values_list("comment", flat=True), key=str.casefold
+    comments = (
+        sorted(responses.exclude(comment="").values_list("comment", flat=True), key=str.casefold)
+        if with_comments
+        else []
     )
     return RoundResults(count, True, "", scale, list(themes.values()), comments)
+
+
+def results_csv_rows(results: RoundResults) -> list[list[object]]:
+    """The per-statement table of a results CSV: figures only, never a response or comment."""
+    rows: list[list[object]] = [
+        [
+            "Theme",
+            "Statement number",
+            "Statement",
+            "Answered",
+            "Does not apply",
+            "Mean",
+            *(f"{p.value} {p.label}" for p in results.scale),
+        ]
+    ]
+    for theme in results.themes:
+        for result in theme.results:
+            start = [theme.name, result.statement.number, result.statement.text]
+            if result.shown:
+                rows.append(
+                    [
+                        *start,
+                        result.answered,
+                        result.not_applicable,
+                        result.mean,
+                        *(p.count for p in result.points),
+                    ]
+                )
+            else:
+                rows.append([*start, f"fewer than {results.minimum} answers: not shown"])
+    return rows
+
+
+# --- End-of-cohort evaluation rounds ------------------------------------------------------------
+
+EVALUATION_MANAGE_ROLES = (Role.MANAGER,)
+EVALUATION_READ_ROLES = (Role.MANAGER, Role.VIEWER)
+# Accreditations that never started the programme: their settings are not asked.
+NOT_TAKING_PART = (
+    AccreditationStatus.APPLIED,
+    AccreditationStatus.DECLINED,
+    AccreditationStatus.WAITLISTED,
+)
+
+
+def _open_now(today: datetime.date) -> Q:
+    return Q(closed_at__isnull=True, closes_on__gte=today)
+
+
+def evaluation_rounds_visible_to(
+    user: User, today: datetime.date | None = None
+) -> QuerySet[QuestionnaireRound]:
+    """Cohort evaluation rounds: all for the KQM manager, closed ones for viewers (whose
+    results are then aggregates), none for anyone else. Setting rounds are never here."""
+    rounds = QuestionnaireRound.objects.filter(
+        cohort__isnull=False, setting__isnull=True
+    ).select_related("cohort", "questionnaire")
+    if user.role == Role.MANAGER:
+        return rounds
+    if user.role == Role.VIEWER:
+        return rounds.exclude(_open_now(today or timezone.localdate()))
+    return rounds.none()
+
+
+def access_evaluation_round_by_id(user: User, round_id: int) -> QuestionnaireRound:
+    """The evaluation round with its figures: 403 for roles that never see one, else 404."""
+    if user.role not in EVALUATION_READ_ROLES:
+        raise PermissionDenied("Your role does not give you access to evaluation results.")
+    try:
+        return with_figures(evaluation_rounds_visible_to(user)).get(pk=round_id)
+    except QuestionnaireRound.DoesNotExist:
+        raise Http404("No such evaluation round.") from None
+
+
+def evaluation_round_list(user: User) -> QuerySet[QuestionnaireRound]:
+    return with_figures(evaluation_rounds_visible_to(user)).order_by("-created_at", "-pk")
+
+
+def cohorts_for_evaluation() -> QuerySet[Cohort]:
+    return Cohort.objects.order_by("-programme_year", "name")
+
+
+def evaluation_recipients(cohort: Cohort) -> QuerySet[User]:
+    """Who is asked: the active setting managers of the settings taking part in the
+    cohort, and the active evaluators assigned to them."""
+    taking_part = Accreditation.objects.filter(cohort=cohort).exclude(status__in=NOT_TAKING_PART)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.SETTING_MANAGER, settings__in=taking_part.values("setting_id"))
+            | Q(role=Role.EVALUATOR, pk__in=taking_part.values("evaluator_id"))
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def open_evaluation_round_of(
+    cohort: Cohort, today: datetime.date | None = None
+) -> QuestionnaireRound | None:
+    return (
+        QuestionnaireRound.objects.filter(cohort=cohort)
+        .filter(_open_now(today or timezone.localdate()))
+        .first()
+    )
 
 
 # --- The public answer page -----------------------------------------------------------------
@@ -282,7 +398,9 @@ def link_for_token(
 ) -> tuple[QuestionnaireLink | None, LinkRefusal | None]:
     """The link a token opens (with its round and questionnaire), and why it is refused."""
     link = (
-        QuestionnaireLink.objects.select_related("round__questionnaire", "round__setting")
+        QuestionnaireLink.objects.select_related(
+            "round__questionnaire", "round__setting", "round__cohort"
+        )
         .filter(token_hash=hash_token(token))
         .first()
     )

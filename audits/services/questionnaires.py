@@ -222,8 +222,13 @@ def refusal_for(
 # --- Rounds ------------------------------------------------------------------------------------
 
 
-def _check_setting_manager(actor: User, setting: Setting) -> None:
-    if actor.role != Role.SETTING_MANAGER or not actor.settings.filter(pk=setting.pk).exists():
+def _check_setting_manager(actor: User, setting: Setting | None) -> None:
+    # A cohort's evaluation round has no setting: only the KQM manager runs those.
+    if (
+        setting is None
+        or actor.role != Role.SETTING_MANAGER
+        or not actor.settings.filter(pk=setting.pk).exists()
+    ):
         raise ValidationError("Only a manager of this setting can run its questionnaires.")
 
 

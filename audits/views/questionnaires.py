@@ -257,6 +257,8 @@ def _cell(value: Any) -> Any:
 def questionnaire_export(request: HttpRequest, round_id: int) -> HttpResponse:
     """The results as CSV: figures per statement only, never a response or a comment."""
     questionnaire_round = selectors.access_round_by_id(_user(request), round_id)
+    setting = questionnaire_round.setting
+    assert setting is not None  # access_round_by_id returns setting rounds only
     results = selectors.round_results(questionnaire_round)
     if not results.shown:
         messages.info(request, "There are no results to download yet.")
@@ -267,8 +269,8 @@ def questionnaire_export(request: HttpRequest, round_id: int) -> HttpResponse:
     rate = selectors.response_rate(results.response_count, links)
     for label, value in (
         ("Round", questionnaire_round.title),
-        ("Setting", questionnaire_round.setting.display_name),
-        ("Ofsted URN", questionnaire_round.setting.urn),
+        ("Setting", setting.display_name),
+        ("Ofsted URN", setting.urn),
         ("Questionnaire", str(questionnaire_round.questionnaire)),
         ("Closed on", questionnaire_round.closed_on().strftime("%d/%m/%Y")),
         ("Links issued", links),
@@ -277,33 +279,10 @@ def questionnaire_export(request: HttpRequest, round_id: int) -> HttpResponse:
     ):
         writer.writerow([label, _cell(value)])
     writer.writerow([])
-    writer.writerow(
-        [
-            "Theme",
-            "Statement number",
-            "Statement",
-            "Answered",
-            "Does not apply",
-            "Mean",
-            *(f"{p.value} {p.label}" for p in results.scale),
-        ]
+    writer.writerows(
+        [[_cell(value) for value in row] for row in selectors.results_csv_rows(results)]
     )
-    for theme in results.themes:
-        for result in theme.results:
-            start = [theme.name, result.statement.number, result.statement.text]
-            if result.shown:
-                writer.writerow(
-                    [
-                        *start,
-                        result.answered,
-                        result.not_applicable,
-                        result.mean,
-                        *(p.count for p in result.points),
-                    ]
-                )
-            else:
-                writer.writerow([*start, f"fewer than {results.minimum} answers: not shown"])
-    name = slugify(f"{questionnaire_round.setting.display_name} {questionnaire_round.title}")
+    name = slugify(f"{setting.display_name} {questionnaire_round.title}")
     response = HttpResponse(output.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="questionnaire-results-{questionnaire_round.pk}-{name[:60]}.csv"'

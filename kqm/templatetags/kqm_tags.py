@@ -25,3 +25,20 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
     for key, value in changes.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def error_anchor(bound_field: Any, field_id: str) -> str:
+    """Where an error-summary link should point for a field.
+
+    GOV.UK radios and checkboxes number their inputs from 1 (``id_outcome_1``) and
+    none of them carries the field's own id, so the link goes to the first one.
+    """
+    from django import forms
+
+    widget = bound_field.field.widget
+    if field_id == bound_field.auto_id and isinstance(
+        widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+    ):
+        return f"id_{bound_field.html_name}_1"
+    return field_id

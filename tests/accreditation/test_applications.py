@@ -16,6 +16,7 @@ from accreditation.models import (
     Accreditation,
     AccreditationStatusChange,
     Application,
+    ApplicationEvidence,
     ApplicationStatus,
     CriterionJudgement,
     EntryCriterion,
@@ -624,3 +625,40 @@ def test_a_decided_application_cannot_be_decided_again_through_the_service(manag
         "This application has already been accepted; its decision cannot change."
     ]
     assert Accreditation.objects.count() == 1
+
+
+def test_setting_manager_removes_evidence_after_confirming(
+    client, users, application, other_setting, django_capture_on_commit_callbacks
+):
+    evidence = add_evidence(application, title="Old floor plan")
+    storage, name = evidence.file.storage, evidence.file.name
+    path = url("application-evidence-remove", application.pk, evidence.pk)
+    assert_access(client, path, users, allowed=[Role.SETTING_MANAGER])
+    outsider: User = UserFactory(role=Role.SETTING_MANAGER, settings=[other_setting])
+    assert_not_found(client, path, [outsider])
+
+    client.force_login(users[Role.SETTING_MANAGER])
+    assert url("application-evidence-remove", application.pk, evidence.pk) in (
+        client.get(application.get_absolute_url()).content.decode()
+    )
+    html = client.get(path).content.decode()
+    assert "Remove “Old floor plan”?" in html and application.evidence.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(path)
+    assert response.status_code == 302
+    assert not application.evidence.exists()
+    assert not storage.exists(name)
+    removal = ApplicationEvidence.history.filter(id=evidence.pk, history_type="-").get()
+    assert removal.history_user == users[Role.SETTING_MANAGER]
+    assert client.put(path).status_code == 405
+
+
+def test_evidence_cannot_be_removed_once_the_application_is_decided(client, users, application):
+    evidence = add_evidence(application)
+    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.DECLINED)
+    client.force_login(users[Role.SETTING_MANAGER])
+    response = client.post(url("application-evidence-remove", application.pk, evidence.pk))
+    assert response.status_code == 302
+    assert application.evidence.filter(pk=evidence.pk).exists()
+    html = client.get(application.get_absolute_url()).content.decode()
+    assert "/remove/" not in html

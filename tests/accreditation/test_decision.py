@@ -85,3 +85,17 @@ def test_accrediting_grants_the_award(client, manager, django_capture_on_commit_
     award = Award.objects.get(accreditation=accreditation)
     assert award.award_date == datetime.date.today()
     assert award.granted_by == manager
+
+
+def test_the_managers_status_form_cannot_submit_a_year_with_unfinished_tasks(client, manager):
+    accreditation = AccreditationFactory(status=Status.IN_PROGRESS)
+    _end_of_year_audit(accreditation, manager)
+    client.force_login(manager)
+    url = reverse("accreditation:accreditation-transition", args=[accreditation.pk])
+    response = client.post(url, {"to": Status.SUBMITTED, "reason": ""})
+    assert response.status_code == 200
+    assert "Every task must be completed before submitting. Still to do:" in (
+        response.content.decode()
+    )
+    accreditation.refresh_from_db()
+    assert accreditation.status == Status.IN_PROGRESS

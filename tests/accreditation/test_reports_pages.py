@@ -52,6 +52,10 @@ def test_report_shows_counts_beside_percentages_without_naming_settings(client, 
     assert "100.0% (1 of 1)" in text  # accredited outstanding
     assert "25.0% (1 of 4)" in text  # all outstanding
     assert "100.0% (4 of 4)" in text  # all good or better
+    # The outcome chart on screen, labelled, with its figures as a table beside it.
+    assert text.count('role="img"') == 1
+    assert 'aria-labelledby="outcomes-title outcomes-desc"' in text
+    assert "Overall effectiveness: accredited settings against all settings (table)" in text
     for setting in settings:
         assert setting.name not in text
         assert setting.urn not in text
@@ -105,7 +109,8 @@ def test_viewer_dashboard_shows_outcome_headlines_in_constant_queries(
     award(settings[0])
     client.force_login(users[Role.VIEWER])
     client.get(reverse("dashboard"))
-    with django_assert_num_queries(5):  # session, user, sectors, PVI and maintained outcomes
+    # session, user, sectors, PVI and maintained outcomes, PPEL change
+    with django_assert_num_queries(6):
         response = client.get(reverse("dashboard"))
     html = response.content.decode()
     assert "100.0% (1 of 1)" in html

@@ -83,8 +83,9 @@ def test_constant_queries(client, manager, size, django_assert_num_queries):
     _world(size)
     client.force_login(manager)
     client.get(URL)
-    # session, user, cohorts, acceptances, awards, evaluators, time totals, award count
-    with django_assert_num_queries(8):
+    # session, user, the cohorts to choose from, cohorts, acceptances, awards, evaluators,
+    # time totals, award count, and the chosen cohort's four sections
+    with django_assert_num_queries(13):
         assert client.get(URL).status_code == 200
 
 

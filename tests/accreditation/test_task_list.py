@@ -25,6 +25,7 @@ from accreditation.models.unit_b import SEF_SECTIONS
 from accreditation.selectors_tasks import accreditation_tasks
 from audits.models import (
     Audit,
+    AuditReview,
     AuditStatus,
     Child,
     Group,
@@ -231,6 +232,12 @@ def test_unit_b_statuses_follow_the_work(users, accreditation):
 
     leadership.status = AuditStatus.COMPLETED
     leadership.save()
+    # Completed by the setting, the leadership audit waits for the evaluator's review.
+    assert statuses(accreditation, sm)["leadership-audit"] == "Waiting for review"
+    assert statuses(accreditation, users[Role.EVALUATOR])["leadership-audit"] == "To review"
+    AuditReview.objects.create(
+        audit=leadership, completed_at=timezone.now(), completed_by=users[Role.EVALUATOR]
+    )
     staff.closes_on = timezone.localdate() - datetime.timedelta(days=1)
     staff.save()
     for section in SEF_SECTIONS[1:]:

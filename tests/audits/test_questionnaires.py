@@ -106,7 +106,7 @@ def date_data(name: str, date: datetime.date) -> dict[str, str]:
 
 def test_shipped_definitions_hold_a_staff_and_a_parent_questionnaire():
     definitions = {d["kind"]: d for d in shipped_questionnaires()}
-    assert set(definitions) == {"staff", "parent"}
+    assert set(definitions) == {"staff", "parent", "evaluation"}
     assert 10 <= len(definitions["staff"]["statements"]) <= 12
     assert 8 <= len(definitions["parent"]["statements"]) <= 10
     for definition in definitions.values():
@@ -128,10 +128,11 @@ def test_loading_is_idempotent_and_works_with_a_migrations_apps(no_questionnaire
     assert {(code, created) for code, _, created in first} == {
         ("kqm-staff", True),
         ("kqm-parent", True),
+        ("kqm-evaluation", True),
     }
     again = load_shipped_questionnaires()
     assert all(not created for _, _, created in again)
-    assert Questionnaire.objects.count() == 2
+    assert Questionnaire.objects.count() == 3
     staff = Questionnaire.objects.get(kind=QuestionnaireKind.STAFF, is_current=True)
     assert staff.statements.count() == 12
     assert staff.scale.count() == 5
@@ -749,8 +750,8 @@ def test_the_load_questionnaires_command_is_idempotent(no_questionnaires):
     out = StringIO()
     call_command("load_questionnaires", stdout=out)
     assert "kqm-staff (2026): loaded" in out.getvalue()
-    assert "2 of 2 questionnaires loaded." in out.getvalue()
+    assert "3 of 3 questionnaires loaded." in out.getvalue()
     out = StringIO()
     call_command("load_questionnaires", stdout=out)
     assert "kqm-parent (2026): already loaded" in out.getvalue()
-    assert Questionnaire.objects.count() == 2
+    assert Questionnaire.objects.count() == 3

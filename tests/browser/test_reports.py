@@ -1,5 +1,6 @@
-"""The outcomes report, as the KQM manager and as a viewer, passes axe-core (with and
-without an error in the period)."""
+"""Every report page, as the KQM manager and as a viewer, passes axe-core: the reports
+index, the outcomes report (with its charts, and with an error in the period) and the
+programme report with a cohort's sections and charts (and with an unknown cohort)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ def test_outcomes_report_is_accessible(a11y_page: A11yPage, users, role):
     page = a11y_page.page
     assert page.get_by_role("heading", name="Outcomes against Ofsted").is_visible()
     assert "100.0% (1 of 1)" in page.content()
+    assert page.locator("svg[role=img]").count() == 2  # outcomes, before and after
     page.screenshot(path=f"/tmp/kqm-rep-outcomes-{role}.png", full_page=True)
     a11y_page.goto(
         reverse("accreditation:report-outcomes") + "?start_0=1&start_1=13&start_2=2009",
@@ -47,3 +49,26 @@ def test_programme_report_and_dashboard_are_accessible(a11y_page: A11yPage, user
     a11y_page.goto(reverse("dashboard"), "dashboard with reports")
     a11y_page.goto(reverse("accreditation:report-programme"), "programme report")
     a11y_page.page.screenshot(path=f"/tmp/kqm-rep-programme-{role}.png", full_page=True)
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.VIEWER])
+def test_cohort_sections_of_the_programme_report_are_accessible(a11y_page: A11yPage, users, role):
+    from tests.accreditation.test_reports_cohort import cohort_world
+    from tests.factories import CohortFactory, UserFactory
+
+    cohort = CohortFactory(name="2026 cohort", programme_year=2026)
+    cohort_world(cohort, UserFactory(role=Role.EVALUATOR), 4)
+    a11y_page.login(users[role])
+    a11y_page.goto(reverse("accreditation:report-index"), "reports index")
+    page = a11y_page.page
+    page.get_by_role("link", name="Programme report").click()
+    page.get_by_label("Cohort", exact=True).select_option(label="2026 cohort")
+    page.get_by_role("button", name="Show the report").click()
+    a11y_page.check("programme report with cohort sections")
+    assert page.get_by_role("heading", name="2026 cohort").is_visible()
+    assert page.get_by_text("3 of 4 settings (75.0%) increased parental involvement").is_visible()
+    # completion, one rating scale, Leuven zones, PPEL: each with its table
+    assert page.locator("svg[role=img]").count() == 4
+    page.screenshot(path=f"/tmp/kqm-rep-cohort-{role}.png", full_page=True)
+    a11y_page.goto(reverse("accreditation:report-programme") + "?cohort=999999", "bad cohort")
+    assert page.get_by_text("There is a problem").is_visible()

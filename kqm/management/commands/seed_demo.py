@@ -16,6 +16,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accreditation.demo_after_award import seed_after_award
+from accreditation.demo_reaccreditation import seed_demo_reaccreditation
 from accreditation.models import (
     Accreditation,
     AccreditationStatusChange,
@@ -114,6 +116,8 @@ class Command(BaseCommand):
         evaluators = self._evaluators(users["evaluator@kqm.example"])
         if not Cohort.objects.exists():
             self._programme(settings, evaluators, users["manager@kqm.example"])
+        seed_demo_reaccreditation()
+        seed_after_award()
         if not options["quiet"]:
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
             for email, _name, role, _urns in DEMO_USERS:

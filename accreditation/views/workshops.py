@@ -1,0 +1,271 @@
+"""Half-day workshops: the list, a workshop, scheduling and cancelling (KQM manager),
+booking and cancelling a place (setting managers), and recording attendance."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kqm.access import role_required
+from kqm.models import Role, User
+from settings.models import Setting
+
+from .. import selectors_workshops as workshop_selectors
+from ..forms.workshops import AttendanceForm, BookingForm, WorkshopForm
+from ..models import Workshop
+from ..services import workshops as services
+
+WORKSHOP_ROLES = (Role.MANAGER, Role.SETTING_MANAGER)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _details(form: WorkshopForm) -> services.WorkshopDetails:
+    data = form.cleaned_data
+    return services.WorkshopDetails(
+        title=data["title"],
+        date=data["date"],
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        venue=data["venue"],
+        address=data["address"],
+        capacity=data["capacity"],
+        notes=data["notes"],
+    )
+
+
+@require_GET
+@role_required(*WORKSHOP_ROLES)
+def workshop_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    today = timezone.localdate()
+    setting: Setting | None = None
+    if user.role == Role.MANAGER and request.GET.get("setting", "").isdigit():
+        setting = get_object_or_404(Setting, pk=int(request.GET["setting"]))
+    bookings = workshop_selectors.setting_bookings(user, setting_id=setting.pk if setting else None)
+    booked_ids = {b.workshop_id for b in bookings if not b.is_cancelled}
+    return render(
+        request,
+        "accreditation/workshops/list.html",
+        {
+            "upcoming": list(workshop_selectors.upcoming_workshops(today)),
+            "past": list(workshop_selectors.past_workshops(today)[:20]),
+            "bookings": bookings,
+            "booked_ids": booked_ids,
+            "setting": setting,
+            "today": today,
+        },
+    )
+
+
+@require_GET
+@role_required(*WORKSHOP_ROLES)
+def workshop_detail(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    user = _user(request)
+    workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
+    today = timezone.localdate()
+    if user.role == Role.MANAGER:
+        bookings = workshop_selectors.workshop_bookings(workshop)
+    else:
+        bookings = [
+            b for b in workshop_selectors.setting_bookings(user) if b.workshop_id == workshop.pk
+        ]
+    open_for_booking = not workshop.is_cancelled and workshop.date >= today
+    return render(
+        request,
+        "accreditation/workshops/detail.html",
+        {
+            "workshop": workshop,
+            "bookings": bookings,
+            "today": today,
+            "open_for_booking": open_for_booking,
+            "can_book": open_for_booking
+            and workshop.places_left > 0  # type: ignore[attr-defined]
+            and bool(workshop_selectors.bookable_settings(user, workshop)),
+            "can_record": user.role == Role.MANAGER
+            and not workshop.is_cancelled
+            and workshop.date <= today
+            and workshop.booked > 0,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
+def workshop_new(request: HttpRequest) -> HttpResponse:
+    form = WorkshopForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workshop = services.do_schedule_workshop(details=_details(form), by=_user(request))
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Workshop scheduled for {workshop.date:%-d %B %Y}")
+            return redirect(workshop)
+    return render(request, "accreditation/workshops/form.html", {"form": form, "workshop": None})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
+def workshop_edit(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    user = _user(request)
+    workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
+    if workshop.is_cancelled:
+        messages.info(request, "This workshop has been cancelled, so it cannot be changed.")
+        return redirect(workshop)
+    initial = {name: getattr(workshop, name) for name in services.DETAIL_FIELDS}
+    form = WorkshopForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workshop = services.do_update_workshop(
+                workshop=workshop, details=_details(form), by=user
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Workshop changed")
+            return redirect(workshop)
+    return render(
+        request, "accreditation/workshops/form.html", {"form": form, "workshop": workshop}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
+def workshop_cancel(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    """Confirm, then cancel: every booked setting is emailed."""
+    user = _user(request)
+    workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.do_cancel_workshop(workshop=workshop, by=user)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            messages.success(
+                request, "Workshop cancelled. The settings with places have been emailed."
+            )
+            return redirect("accreditation:workshop-list")
+    return render(
+        request,
+        "accreditation/workshops/cancel.html",
+        {"workshop": workshop, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SETTING_MANAGER)
+def workshop_book(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    user = _user(request)
+    workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
+    settings = workshop_selectors.bookable_settings(user, workshop)
+    if not settings:
+        messages.info(request, "Your setting already has a place on this workshop.")
+        return redirect(workshop)
+    form = BookingForm(request.POST if request.method == "POST" else None, settings=settings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_book_workshop(
+                workshop=workshop,
+                setting=form.chosen_setting,
+                attendee_name=form.cleaned_data["attendee_name"],
+                by=user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Place booked for {form.cleaned_data['attendee_name']}. "
+                "We have emailed you the details.",
+            )
+            return redirect(workshop)
+    return render(
+        request, "accreditation/workshops/book.html", {"form": form, "workshop": workshop}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*WORKSHOP_ROLES)
+def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
+    user = _user(request)
+    booking = workshop_selectors.access_booking_by_id(user, booking_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.do_cancel_booking(booking=booking, by=user)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            messages.success(request, "Booking cancelled. The place is free for another setting.")
+            return redirect(booking.workshop)
+    return render(
+        request,
+        "accreditation/workshops/booking_cancel.html",
+        {"booking": booking, "workshop": booking.workshop, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
+def workshop_attendance(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    """One form for every booking: attended or did not attend."""
+    user = _user(request)
+    workshop: Workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
+    if workshop.is_cancelled or workshop.date > timezone.localdate():
+        messages.info(request, "Attendance can be recorded from the day of the workshop.")
+        return redirect(workshop)
+    bookings = services.live_bookings(workshop)
+    form = AttendanceForm(request.POST if request.method == "POST" else None, bookings=bookings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_record_attendance(workshop=workshop, attended=form.attendance, by=user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Attendance recorded")
+            return redirect(workshop)
+    return render(
+        request,
+        "accreditation/workshops/attendance.html",
+        {"form": form, "workshop": workshop, "bookings": bookings},
+    )
+
+
+urlpatterns = [
+    path("workshops/", workshop_list, name="workshop-list"),
+    path("workshops/new/", workshop_new, name="workshop-new"),
+    path("workshops/<int:workshop_id>/", workshop_detail, name="workshop-detail"),
+    path("workshops/<int:workshop_id>/edit/", workshop_edit, name="workshop-edit"),
+    path("workshops/<int:workshop_id>/cancel/", workshop_cancel, name="workshop-cancel"),
+    path("workshops/<int:workshop_id>/book/", workshop_book, name="workshop-book"),
+    path(
+        "workshops/<int:workshop_id>/attendance/",
+        workshop_attendance,
+        name="workshop-attendance",
+    ),
+    path(
+        "workshop-bookings/<int:booking_id>/cancel/",
+        booking_cancel,
+        name="workshop-booking-cancel",
+    ),
+]
