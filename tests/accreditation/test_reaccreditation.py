@@ -147,8 +147,13 @@ def attended_booking(setting, by: User, *, date: datetime.date | None = None) ->
     )
 
 
-def the_records(reaccreditation: Reaccreditation, manager: User) -> dict[str, Audit]:
-    """What a setting holds after two years: new audits, a plan, a SEF, Leuven data, a workshop."""
+def the_records(
+    reaccreditation: Reaccreditation, manager: User, *, workshop: bool = True
+) -> dict[str, Audit]:
+    """What a setting holds after two years: new audits, a plan, a SEF, Leuven data, a workshop.
+
+    ``workshop=False`` leaves the workshop out, for a test that books and attends one itself.
+    """
     setting = reaccreditation.setting
     after = reaccreditation.award.award_date + datetime.timedelta(days=400)
     audits = {
@@ -179,7 +184,8 @@ def the_records(reaccreditation: Reaccreditation, manager: User) -> dict[str, Au
     )
     leuven_child(setting, scores=((2, 3), (4, 4)), year=2026)
     leuven_child(setting, scores=((4, 4), (5, 5)), year=2026)
-    attended_booking(setting, manager)
+    if workshop:
+        attended_booking(setting, manager)
     return audits
 
 

@@ -8,11 +8,14 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accreditation.models import AccreditationStatusChange, EvaluatorProfile, Status
+from accreditation.models import Accreditation, AccreditationStatusChange, EvaluatorProfile, Status
 from accreditation.reports.programme import cohort_summaries, evaluator_summaries, programme_cost
 from kqm.models import Role
+from settings.models import Setting
 from tests.access import assert_access
 from tests.accreditation.award_factories import AwardFactory
 from tests.factories import AccreditationFactory, CohortFactory, EvaluatorFactory
@@ -102,3 +105,48 @@ def test_csv_export(client, users):
     client.force_login(users[Role.VIEWER])
     text = client.get(url).content.decode()
     assert "Evaluator 0" not in text and "430.00" in text
+
+
+def _more_settings(cohort, evaluator, count: int, start: int) -> None:
+    """``count`` more settings in the cohort, in every status the report counts."""
+    statuses = [Status.IN_PROGRESS, Status.SUBMITTED, Status.ACCREDITED, Status.NOT_YET_MET]
+    settings = Setting.objects.bulk_create(
+        Setting(urn=f"EY{start + i:06d}", name=f"Bulk setting {start + i}", sector="pvi")
+        for i in range(count)
+    )
+    Accreditation.objects.bulk_create(
+        Accreditation(
+            setting=setting,
+            cohort=cohort,
+            evaluator=evaluator,
+            status=statuses[i % len(statuses)],
+            days_budget=Decimal("8.0"),
+        )
+        for i, setting in enumerate(settings)
+    )
+
+
+@pytest.mark.django_db
+def test_page_pdf_and_csv_queries_are_the_same_for_10_and_500_settings(client, manager):
+    cohort, people = _world(1)
+    client.force_login(manager)
+    urls = [
+        URL,
+        reverse("accreditation:report-programme-csv"),
+        reverse("accreditation:report-programme-pdf"),
+    ]
+
+    def counted() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url, {"cohort": cohort.pk}).status_code == 200
+            found.append(len(queries))
+        return found
+
+    _more_settings(cohort, people[0], 8, 0)  # 10 settings in the cohort
+    client.get(URL)  # warm the session
+    small = counted()
+    _more_settings(cohort, people[0], 490, 8)  # 500
+    assert Accreditation.objects.filter(cohort=cohort).count() == 500
+    assert counted() == small

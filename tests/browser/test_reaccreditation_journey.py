@@ -1,8 +1,9 @@
 """Re-accreditation in Chromium, with axe-core on every page (issue 9, AC3).
 
 A setting whose award is in its third year: the KQM manager opens re-accreditation from
-the award's page; the setting manager writes the seven requirements (linking the new
-ECERS and leadership audits, with a file on one, the plan, SEF, Leuven data and the
+the award's page; the setting books a place on a half-day workshop and the KQM manager
+records that it attended; the setting manager writes the seven requirements (linking the
+new ECERS and leadership audits, with a file on one, the plan, SEF, Leuven data and the
 attended workshop shown beside them); the evaluator books the visit and judges all
 seven met; the setting submits; the KQM manager renews the award. The new award is
 listed, its certificate is rendered (the task run here, in the test: the real worker
@@ -25,6 +26,8 @@ from accreditation.models import (
     ReaccreditationStatus,
     RequirementKind,
     Status,
+    Workshop,
+    WorkshopBooking,
 )
 from accreditation.models.awards import add_years
 from kqm.models import Role, User
@@ -91,7 +94,32 @@ def test_a_setting_is_re_accredited(
             pk=reaccreditation.pk
         ),
         users[Role.MANAGER],
+        workshop=False,
     )
+
+    # The setting books a place on a half-day workshop and attends it. -------------------------
+    workshop = Workshop.objects.create(
+        date=timezone.localdate(),
+        starts_at=datetime.time(9, 30),
+        ends_at=datetime.time(12, 30),
+        venue="Kent Education Centre, Maidstone",
+        capacity=12,
+        created_by=users[Role.MANAGER],
+    )
+    sign_in_as(a11y_page, users[Role.SETTING_MANAGER])
+    a11y_page.goto(workshop.get_absolute_url(), "the workshop, before booking")
+    page.get_by_role("link", name="Book a place").click()
+    page.get_by_label("Who will attend?").fill("Asha Patel")
+    page.get_by_role("button", name="Book the place").click()
+    expect(page.get_by_test_id("places")).to_contain_text("11 of 12 left")
+    a11y_page.check("the workshop, booked")
+    sign_in_as(a11y_page, users[Role.MANAGER])
+    a11y_page.goto(workshop.get_absolute_url(), "the workshop on the day")
+    page.get_by_role("link", name="Record attendance").click()
+    page.get_by_label("Attended", exact=True).check()
+    page.get_by_role("button", name="Save attendance").click()
+    a11y_page.check("the workshop, attendance recorded")
+    assert WorkshopBooking.objects.get(workshop=workshop, setting=award.setting).attended
 
     # The setting manager writes the seven requirements. ----------------------------------------
     sign_in_as(a11y_page, users[Role.SETTING_MANAGER])

@@ -35,6 +35,7 @@ from accreditation.models import (
     TrainingSession,
 )
 from accreditation.services.awards import do_grant_award
+from kqm.demo_reports import seed_report_data
 from kqm.models import Role, User
 from settings.models import Inspection, ProviderType, Register, Sector, Setting, Source
 from settings.ofsted import FRAMEWORKS, Framework, Grade
@@ -118,6 +119,7 @@ class Command(BaseCommand):
             self._programme(settings, evaluators, users["manager@kqm.example"])
         seed_demo_reaccreditation()
         seed_after_award()
+        seed_report_data()
         if not options["quiet"]:
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
             for email, _name, role, _urns in DEMO_USERS:
