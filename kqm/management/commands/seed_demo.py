@@ -35,6 +35,8 @@ from accreditation.models import (
     TrainingSession,
 )
 from accreditation.services.awards import do_grant_award
+from audits.definitions import load_shipped_instruments
+from audits.services.questionnaires import load_shipped_questionnaires
 from kqm.demo_reports import seed_report_data
 from kqm.models import Role, User
 from settings.models import Inspection, ProviderType, Register, Sector, Setting, Source
@@ -112,6 +114,10 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         self.rng = random.Random(2026)
+        # The instruments and questionnaires the migrations ship, in case the database
+        # lost them since (a flushed test database does); both loaders are idempotent.
+        load_shipped_instruments()
+        load_shipped_questionnaires()
         settings = self._settings()
         users = self._users()
         evaluators = self._evaluators(users["evaluator@kqm.example"])
