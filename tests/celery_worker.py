@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,8 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_database_url() -> str:
     """A DATABASE_URL for the test database this process is using."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
+    return database_url(connection.settings_dict)
+
+
+def database_url(db: Any) -> str:
+    """A DATABASE_URL for a database given as Django connection settings."""
+    if db["ENGINE"] == "django.db.backends.sqlite3":
         return f"sqlite:///{db['NAME']}"
     auth = quote(db["USER"] or "")
     if db.get("PASSWORD"):
@@ -77,6 +83,7 @@ def celery_worker(
     env = {
         **os.environ,
         "DATABASE_URL": test_database_url(),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "EMAIL_URL": f"filemail:///{mail_dir}",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_TASK_DEFAULT_QUEUE": queue,

@@ -1,12 +1,136 @@
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Generator
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import override_settings
+from pytest_django.plugin import blocking_manager_key
 
 from kqm.celery import app as celery_app
 from kqm.models import Role, User
 from settings.models import Setting
 
+from .database import create_test_database, destroy_test_database
 from .factories import SettingFactory, UserFactory
+
+VAR = Path(__file__).resolve().parents[1] / "var"
+_SNAPSHOT = pytest.StashKey[str]()
+_VAR_BEFORE = pytest.StashKey[dict[str, tuple[int, int]]]()
+
+
+# --- One test database per process, cloned from a template migrated once -------------
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker,
+    django_db_keepdb: bool,
+    django_db_modify_db_settings: None,
+) -> Generator[None, None, None]:
+    """A copy of the migrated template: in memory, or a file when a worker process needs it."""
+    shared_file = any(item.get_closest_marker("worker") for item in request.session.items)
+    if shared_file and not django_settings.REDIS_URL:
+        # Worker processes report progress through the cache: a folder they share with us.
+        location = str(django_settings.VAR_DIR / "cache")
+        os.environ["KQM_TEST_SHARED_CACHE"] = location
+        shared_cache = {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": location,
+        }
+        override_settings(CACHES={"default": shared_cache}).enable()
+    with django_db_blocker.unblock():
+        original = create_test_database(shared_file=shared_file, keepdb=django_db_keepdb)
+        request.config.stash[_SNAPSHOT] = connection.creation.serialize_db_to_string()
+    yield
+    with django_db_blocker.unblock():
+        destroy_test_database(original, keepdb=django_db_keepdb)
+
+
+def _empties_the_tables(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(transactional) or "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None]:
+    """After a transactional test emptied every table, put back the rows migrations loaded.
+
+    (Instruments, questionnaires, note templates and schedules: the next test on this
+    process expects the database as migrated, whichever test ran before it.)
+    """
+    result = yield
+    snapshot = item.config.stash.get(_SNAPSHOT, None)
+    # (After the last test the database itself is gone.)
+    if snapshot and nextitem is not None and _empties_the_tables(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(snapshot)
+    return result
+
+
+# --- Nothing a test writes lands in the checkout ----------------------------------------
+
+
+def _var_listing() -> dict[str, tuple[int, int]]:
+    if not VAR.exists():
+        return {}
+    return {
+        str(path.relative_to(VAR)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in VAR.rglob("*")
+        if path.is_file()
+    }
+
+
+def _controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _controller(session.config):
+        session.config.stash[_VAR_BEFORE] = _var_listing()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not _controller(session.config) or _VAR_BEFORE not in session.config.stash:
+        return
+    before, after = session.config.stash[_VAR_BEFORE], _var_listing()
+    changed = sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "The test run wrote under var/ (tests must use their own folders): " + ", ".join(
+            changed[:20]
+        )
+        if reporter:
+            reporter.write_line(message, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run_dir = os.environ.get("KQM_TEST_RUN_DIR")
+    if _controller(config) and run_dir and Path(run_dir).name.startswith("kqm-test-"):
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_media_and_cache(settings, tmp_path: Path) -> Generator[None, None, None]:
+    """Each test uploads into a folder of its own and starts with an empty in-memory cache."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    if not django_settings.REDIS_URL:
+        cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +177,30 @@ def manager(users) -> User:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Rules for the suite itself ------------------------------------------------------
+
+
+def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.Item]) -> None:
+    """A parametrize argument must not share its name with a fixture.
+
+    (It silently replaces the fixture, and drags in the fixture's own parameters: a
+    parameter called ``page`` made plain tests run "on Chromium".)
+    """
+    shadowing = set()
+    for item in items:
+        for marker in item.iter_markers("parametrize"):
+            names = marker.args[0] if marker.args else marker.kwargs.get("argnames", ())
+            if isinstance(names, str):
+                names = [name.strip() for name in names.split(",")]
+            indirect = marker.kwargs.get("indirect", False)
+            for name in names:
+                if indirect is True or (isinstance(indirect, list | tuple) and name in indirect):
+                    continue
+                if session._fixturemanager.getfixturedefs(name, item):
+                    shadowing.add(f"{item.nodeid.split('[')[0]}: {name!r}")
+    if shadowing:
+        raise pytest.UsageError(
+            "Parametrize arguments named like fixtures:\n  " + "\n  ".join(sorted(shadowing))
+        )

@@ -118,6 +118,17 @@ def due_reminders(award: Award, rules: ReminderSettings) -> list[DueReminder]:
     return sorted(found, key=lambda r: (r.send_on, r.kind))
 
 
+def pending_on(
+    dues: list[DueReminder], *, today: datetime.date, window_start: datetime.date
+) -> list[DueReminder]:
+    """The reminders a run on ``today`` sends: due in the catch-up window, up to today.
+
+    (Those already sent are skipped by their key.) A reminder whose day fell before the
+    window, because the job did not run for longer than the catch-up period, is not sent.
+    """
+    return [due for due in dues if window_start <= due.send_on <= today]
+
+
 def email_key(kind: str, recipient_id: int, award_id: int, due: datetime.date, offset: str) -> str:
     return f"reminder:{kind}:{recipient_id}:{award_id}:{due.isoformat()}:{offset}"
 
@@ -174,9 +185,7 @@ def do_send_due_reminders(*, today: datetime.date | None = None) -> int:
     )
     new: list[Reminder] = []
     for award in awards:
-        for due in due_reminders(award, rules):
-            if not window_start <= due.send_on <= today:
-                continue
+        for due in pending_on(due_reminders(award, rules), today=today, window_start=window_start):
             if due.kind in REVIEW_KINDS and (award.pk, due.due_date) in sent_reviews:
                 continue
             for manager in getattr(award.setting, "managers", []):

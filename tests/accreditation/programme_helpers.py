@@ -20,13 +20,17 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></bod
 
 
 def ooxml(main_part: str, *, macros: bool = False) -> bytes:
-    """A minimal Office Open XML package holding ``main_part``."""
+    """A minimal Office Open XML package holding ``main_part``, the same bytes on every run.
+
+    (Fixed timestamps: the bytes appear in test ids, which pytest-xdist's workers compare.)
+    """
     buffer = io.BytesIO()
+    parts = {"[Content_Types].xml": b"<Types/>", main_part: b"<document/>"}
+    if macros:
+        parts["word/vbaProject.bin"] = b"\x00"
     with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr("[Content_Types].xml", "<Types/>")
-        package.writestr(main_part, "<document/>")
-        if macros:
-            package.writestr("word/vbaProject.bin", b"\x00")
+        for name, data in parts.items():
+            package.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data)
     return buffer.getvalue()
 
 

@@ -219,21 +219,21 @@ ANALYSIS_PAGES = {
 }
 
 
-@pytest.mark.parametrize("children", [10, 300])
-@pytest.mark.parametrize("page", list(ANALYSIS_PAGES))
+@pytest.mark.parametrize("children", [4, 16])
+@pytest.mark.parametrize("page_name", list(ANALYSIS_PAGES))
 def test_analysis_pages_run_a_fixed_number_of_queries(
-    client, users, setting, children, page, django_assert_num_queries
+    client, users, setting, children, page_name, django_assert_num_queries
 ):
     assign_evaluator(setting, users[E])
     group, screening = populate(setting, children, users[E])
-    args, role, queries = ANALYSIS_PAGES[page]
-    url = reverse(f"audits:{page}", args=args(setting, group, screening))
+    args, role, queries = ANALYSIS_PAGES[page_name]
+    url = reverse(f"audits:{page_name}", args=args(setting, group, screening))
     client.force_login(users[role])
     client.get(url, {"year": 2026})  # sign-in and session queries happen once
     with django_assert_num_queries(queries):
         response = client.get(url, {"year": 2026})
     assert response.status_code == 200
-    if page == "setting-analysis":
+    if page_name == "setting-analysis":
         report = response.context["report"]
         assert report.children == children
         assert [t.figures.children for t in report.terms] == [children] * 3
@@ -251,15 +251,15 @@ LIST_PAGES = {
 }
 
 
-@pytest.mark.parametrize("children", [5, 50])
-@pytest.mark.parametrize("page", list(LIST_PAGES))
+@pytest.mark.parametrize("children", [3, 12])
+@pytest.mark.parametrize("page_name", list(LIST_PAGES))
 def test_pages_listing_children_run_a_fixed_number_of_queries(
-    client, users, setting, children, page, django_assert_num_queries
+    client, users, setting, children, page_name, django_assert_num_queries
 ):
     assign_evaluator(setting, users[E])
     group, screening = populate(setting, children * 2, users[E])  # half in each room
-    args, role, queries = LIST_PAGES[page]
-    url = reverse(f"audits:{page}", args=args(group, screening))
+    args, role, queries = LIST_PAGES[page_name]
+    url = reverse(f"audits:{page_name}", args=args(group, screening))
     client.force_login(users[role])
     client.get(url)
     with django_assert_num_queries(queries):
@@ -267,7 +267,7 @@ def test_pages_listing_children_run_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("count", [5, 50])
+@pytest.mark.parametrize("count", [3, 12])
 def test_the_settings_list_runs_a_fixed_number_of_queries(
     client, users, count, django_assert_num_queries
 ):
@@ -287,7 +287,7 @@ def test_the_settings_list_runs_a_fixed_number_of_queries(
     assert (busy.group_count, busy.child_count, busy.screening_count) == (1, 1, 1)
 
 
-@pytest.mark.parametrize("count", [5, 50])
+@pytest.mark.parametrize("count", [3, 12])
 def test_the_access_log_runs_a_fixed_number_of_queries(
     client, users, setting, count, django_assert_num_queries
 ):

@@ -116,7 +116,7 @@ def _setting_audits(setting, ecers, evaluator, count):
         )
 
 
-@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize("count", [3, 12])
 def test_setting_comparison_runs_a_constant_number_of_queries(
     client, users, setting, ecers, count, django_assert_num_queries
 ):
@@ -178,7 +178,7 @@ def test_viewers_see_the_cohort_aggregates_but_no_setting(client, users, ecers):
     assert "Download the audits as CSV" not in page
 
 
-@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize("count", [3, 12])
 def test_cohort_comparison_runs_a_constant_number_of_queries(
     client, users, ecers, count, django_assert_num_queries
 ):
@@ -210,7 +210,7 @@ def test_cohort_list(client, users, ecers):
     assert cohort.name in page and ">2<" in page
 
 
-@pytest.mark.parametrize("rows", [5, 50])
+@pytest.mark.parametrize("rows", [3, 12])
 def test_audit_list_runs_a_constant_number_of_queries(
     client, users, setting, ecers, rows, django_assert_num_queries
 ):
