@@ -18,6 +18,7 @@ from settings.models import Setting
 
 from .database import create_test_database, destroy_test_database
 from .factories import SettingFactory, UserFactory
+from .pdf import stand_in_write_pdf
 
 VAR = Path(__file__).resolve().parents[1] / "var"
 _SNAPSHOT = pytest.StashKey[str]()
@@ -122,6 +123,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     run_dir = os.environ.get("KQM_TEST_RUN_DIR")
     if _controller(config) and run_dir and Path(run_dir).name.startswith("kqm-test-"):
         shutil.rmtree(run_dir, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _pdfs_as_text(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint renders for real only in tests marked ``real_pdf`` (see ``tests/pdf.py``)."""
+    if request.node.get_closest_marker("real_pdf") is None:
+        import weasyprint
+
+        monkeypatch.setattr(weasyprint.HTML, "write_pdf", stand_in_write_pdf)
 
 
 @pytest.fixture(autouse=True)

@@ -31,18 +31,6 @@ class AwardFactory(DjangoModelFactory[Award]):
     verification_code = factory.LazyFunction(new_verification_code)
 
 
-def pdf_text(path: Path | str) -> str:
-    from pypdf import PdfReader
-
-    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
-
-
-def pdf_page_count(path: Path | str) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(str(path)).pages)
-
-
 def decode_qr_codes(pdf: Path, workdir: Path) -> list[str]:
     """Render page 1 to PNG with pdftoppm and read every QR code on it with zbarimg."""
     image = workdir / "page"

@@ -13,8 +13,9 @@ from kqm.celery import app as celery_app
 from kqm.models import Role, SentEmail
 from tests.celery_worker import celery_worker, wait_for
 from tests.factories import AccreditationFactory, SettingFactory, UserFactory
+from tests.pdf import pdf_text
 
-from .award_factories import decode_qr_codes, pdf_text, qr_tools_missing
+from .award_factories import decode_qr_codes, qr_tools_missing
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

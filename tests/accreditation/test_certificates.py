@@ -16,8 +16,9 @@ from accreditation.services.awards import do_grant_award, do_revoke_award
 from accreditation.tasks import render_certificate
 from kqm.models import Role, SentEmail
 from tests.factories import AccreditationFactory, SettingFactory, UserFactory
+from tests.pdf import pdf_text
 
-from .award_factories import AwardFactory, decode_qr_codes, pdf_text, qr_tools_missing
+from .award_factories import AwardFactory, decode_qr_codes, qr_tools_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,7 @@ def stored_pdf(award: Award) -> Path:
     return Path(award.certificate.path)
 
 
+@pytest.mark.real_pdf
 def test_the_certificate_says_who_holds_the_mark_when_and_how_to_check_it(award, settings):
     assert render_certificate(award.pk) is True
     path = stored_pdf(award)
@@ -83,6 +85,7 @@ def test_the_certificate_says_who_holds_the_mark_when_and_how_to_check_it(award,
         assert expected in text, f"{expected!r} is not on the certificate"
 
 
+@pytest.mark.real_pdf
 def test_the_qr_code_leads_to_the_verification_page(award, tmp_path):
     render_certificate(award.pk)
     reason = qr_tools_missing()
@@ -101,12 +104,10 @@ def test_the_schemes_name_is_a_setting(award, settings):
 
 
 def pdf_text_of(award: Award) -> str:
-    from io import BytesIO
-
-    reader = PdfReader(BytesIO(render_certificate_pdf(award)))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return pdf_text(render_certificate_pdf(award))
 
 
+@pytest.mark.real_pdf
 def test_a_long_name_still_fits_on_one_page(settings):
     name = "The Very Long Named Community Pre-school and Out of School Club of St Mary"
     long_award = AwardFactory(accreditation__setting=SettingFactory(name=name))
@@ -117,6 +118,7 @@ def test_a_long_name_still_fits_on_one_page(settings):
     assert "setting--s" in certificate_html(long_award)
 
 
+@pytest.mark.real_pdf
 def test_markup_in_a_name_is_printed_as_text_and_nothing_is_fetched(settings):
     hostile = AwardFactory(
         accreditation__setting=SettingFactory(name='Bad <img src="http://example.com/x.png">')

@@ -6,12 +6,10 @@
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.core import mail
 from django.urls import reverse
-from pypdf import PdfReader
 
 from accreditation.models import (
     AgreedAction,
@@ -24,6 +22,7 @@ from accreditation.services.visits import DEFAULT_SECTIONS
 from kqm.models import Role
 from tests.access import assert_access, assert_field_error, assert_not_found
 from tests.factories import EvaluatorFactory
+from tests.pdf import pdf_text
 
 from .year_factories import (  # noqa: F401
     VisitFactory,
@@ -351,7 +350,7 @@ def test_the_note_as_a_pdf(client, users, visit):
     client.force_login(users[Role.SETTING_MANAGER])
     response = client.get(url("note-pdf", visit))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = pdf_text(response.content)
     assert "Note of visit" in text and "The garden was busy." in text
     assert "Review the outdoor area plan" in text
 

@@ -20,8 +20,7 @@ from accreditation.tasks import build_report_export
 from kqm.models import Role, SentEmail
 from tests.access import assert_access
 from tests.factories import SettingFactory, UserFactory
-
-from .award_factories import pdf_text
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 

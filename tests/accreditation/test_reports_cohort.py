@@ -527,8 +527,9 @@ def test_csv_has_every_cohort_section(client, manager, cohort, evaluator):
 
 
 @pytest.mark.django_db
+@pytest.mark.real_pdf
 def test_pdf_text_has_the_cohort_figures_and_charts(client, users, cohort, evaluator, tmp_path):
-    from tests.accreditation.award_factories import pdf_text
+    from tests.pdf import pdf_text
 
     accreditations = cohort_world(cohort, evaluator, 4)
     client.force_login(users[Role.VIEWER])

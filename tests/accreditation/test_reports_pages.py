@@ -121,7 +121,7 @@ def test_viewer_dashboard_shows_outcome_headlines_in_constant_queries(
 
 @pytest.mark.django_db
 def test_pdf_export_with_charts_and_their_tables(client, users):
-    from tests.accreditation.award_factories import pdf_text
+    from tests.pdf import pdf_text
 
     settings = make_settings(Sector.PVI, [Grade.OUTSTANDING, Grade.GOOD])
     _before(settings[0], Grade.SATISFACTORY)

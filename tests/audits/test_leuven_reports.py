@@ -3,12 +3,10 @@ list page however many children there are."""
 
 from __future__ import annotations
 
-import io
 import itertools
 
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
 from audits.models import (
     ActionPoint,
@@ -22,6 +20,7 @@ from audits.models import (
 )
 from kqm.models import Role
 from tests.factories import SettingFactory
+from tests.pdf import pdf_text
 
 from .leuven_factories import (
     ChildFactory,
@@ -126,6 +125,7 @@ def test_a_rooms_analysis_has_its_own_screenings_and_children(client, users, two
     assert "2 / 2" in trends.content.decode() and "3 / 3" in trends.content.decode()
 
 
+@pytest.mark.real_pdf
 def test_the_year_summary_pdf_has_figures_and_no_child_codes(client, users, setting, two_rooms):
     client.force_login(users[SM])
     response = client.get(
@@ -136,7 +136,7 @@ def test_the_year_summary_pdf_has_figures_and_no_child_codes(client, users, sett
         response["Content-Disposition"]
         == f'attachment; filename="leuven-summary-{setting.urn}-2026-2027.pdf"'
     )
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = pdf_text(response.content)
     assert setting.name in text and "2026 to 2027" in text
     assert "Each term, all rooms" in text and "Rabbits" in text and "Gaps between" in text
     assert "not moderated" in text

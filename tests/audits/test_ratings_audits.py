@@ -11,12 +11,12 @@ import re
 
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
 from audits.models import Audit, AuditStatus, AuditStatusChange, ItemScore, Occasion
 from audits.scoring import audit_result
 from kqm.models import Role
 from tests.access import assert_field_error
+from tests.pdf import pdf_text
 
 from .ratings_factories import assign, items_of, library, make_audit
 
@@ -415,7 +415,7 @@ def test_audit_pdf_holds_the_setting_and_subscale_means(client, users, setting, 
     client.force_login(users[Role.SETTING_MANAGER])
     response = client.get(reverse("audits:audit-pdf", args=[audit.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = pdf_text(response.content)
     text = " ".join(text.split())
     assert setting.name in text
     for mean in ("3.00", "4.00", "5.00", "6.00", "7.00", "2.00"):
