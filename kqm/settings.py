@@ -44,6 +44,8 @@ CHILD_RETENTION_YEARS = env.int("CHILD_RETENTION_YEARS", default=3)
 KQM_SCHEME_NAME = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
 # An award expires this many years after its award date.
 AWARD_VALIDITY_YEARS = env.int("AWARD_VALIDITY_YEARS", default=3)
+# The local authority the outcomes report covers by default (blank: every local authority).
+KQM_LOCAL_AUTHORITY = env.str("KQM_LOCAL_AUTHORITY", default="")
 # Certificate checks allowed per visitor address per minute on the public verification page.
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)
 
