@@ -80,8 +80,14 @@ class OutcomesFilterForm(GovForm, forms.Form):
         error_messages={"invalid_choice": "Select what to compare KQM settings with"},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None:
+            # The two choices always have an answer, so the page shows which one applies.
+            data = data.copy()
+            for name in ("membership", "benchmark"):
+                if not data.get(name):
+                    data[name] = self.base_fields[name].initial
+        super().__init__(data, *args, **kwargs)
         authorities = sorted(
             {
                 name.strip()
