@@ -33,12 +33,12 @@ SEED = 2025
 FIRST = datetime.date(2024, 10, 1)
 LAST = datetime.date(2025, 11, 7)  # before the renewed framework
 COHORT_YEARS = (2024, 2025)
-BETTER = {
+BETTER: dict[str, str] = {
     Grade.GOOD: Grade.OUTSTANDING,
     Grade.REQUIRES_IMPROVEMENT: Grade.GOOD,
     Grade.INADEQUATE: Grade.REQUIRES_IMPROVEMENT,
 }
-WORSE = {Grade.OUTSTANDING: Grade.GOOD, Grade.GOOD: Grade.REQUIRES_IMPROVEMENT}
+WORSE: dict[str, str] = {Grade.OUTSTANDING: Grade.GOOD, Grade.GOOD: Grade.REQUIRES_IMPROVEMENT}
 
 
 def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:

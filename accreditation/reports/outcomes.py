@@ -33,6 +33,7 @@ inspections in the period with their previous inspection. None grows with the re
 from __future__ import annotations
 
 import datetime
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from settings.models import Inspection, Register, Sector
@@ -47,9 +49,8 @@ from settings.ofsted import FRAMEWORKS, GOOD_OR_BETTER, RANK, Framework, Grade
 
 from .. import statistics
 from ..models import Accreditation, Award, Status
-from .rounding import percent, round_half_up
-
-__all__ = ["percent"]
+from .rounding import percent as percent  # the one rounding helper, re-exported
+from .rounding import round_half_up
 
 # Overall grades in report order; Satisfactory (2008) and Requires improvement side by side.
 OVERALL_ORDER: tuple[str, ...] = (
@@ -160,7 +161,7 @@ def kqm_at(when: Any, filters: Filters, setting: Any = None) -> Q:
     return condition
 
 
-def _flag(condition: Q) -> models.ExpressionWrapper:  # type: ignore[type-arg]
+def _flag(condition: Q) -> models.ExpressionWrapper:
     return models.ExpressionWrapper(condition, output_field=models.BooleanField())
 
 
@@ -294,7 +295,7 @@ def snapshot_tables(filters: Filters) -> list[SnapshotTable]:
     counts = (
         _latest_eyr(filters)
         .order_by()
-        .values("setting__sector", "framework", "overall_effectiveness", "kqm")
+        .values("setting__sector", "framework", "overall_effectiveness", "kqm")  # type: ignore[misc]
         .annotate(n=Count("pk"))
     )
     by_sector: dict[str, Counter[tuple[str, bool]]] = defaultdict(Counter)
@@ -350,7 +351,7 @@ def _snapshot_table(
 def renewed_sections(filters: Filters) -> list[RenewedSection]:
     """One query: the latest inspections under the renewed framework, with their areas."""
     rows = (
-        _latest_eyr(filters)
+        _latest_eyr(filters)  # type: ignore[misc]
         .filter(framework=Framework.RENEWED_2025)
         .order_by()
         .values_list("setting__sector", "kqm", "safeguarding", "judgements")
@@ -578,7 +579,7 @@ PAIR_FIELDS = (
     "inspection_date",
     "framework",
     "overall_effectiveness",
-    "judgements",
+    "judgements_text",
     "kqm",
     "prev_framework",
     "prev_overall",
@@ -597,14 +598,18 @@ def inspection_pairs(filters: Filters) -> tuple[list[dict[str, Any]], list[dict[
         register=Register.EYR,
         inspection_date__lt=OuterRef("inspection_date"),
     ).order_by("-inspection_date")
+    # The judgements come back as text and are read only for the pairs whose areas are
+    # compared (both inspections under the same framework): most of the cost otherwise.
     rows = (
         Inspection.objects.filter(filters.setting_q(), filters.period.q(), register=Register.EYR)
         .annotate(
             kqm=_flag(kqm_at(OuterRef("inspection_date"), filters)),
+            judgements_text=Cast("judgements", models.TextField()),
             prev_framework=Subquery(previous.values("framework")[:1]),
             prev_overall=Subquery(previous.values("overall_effectiveness")[:1]),
             prev_judgements=Subquery(
-                previous.values("judgements")[:1], output_field=models.JSONField()
+                previous.annotate(text=Cast("judgements", models.TextField())).values("text")[:1],
+                output_field=models.TextField(),
             ),
         )
         .order_by()
@@ -637,6 +642,13 @@ def overall_step(row: dict[str, Any]) -> int | str:
     return _RANK[before] - _RANK[after]
 
 
+def _judgements(value: str | dict[str, str] | None) -> dict[str, str]:
+    """Area judgements as stored (JSON text from ``inspection_pairs``, or a dict)."""
+    if not value:
+        return {}
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def compare_pairs(rows: Iterable[dict[str, Any]]) -> BeforeAfter:
     result = BeforeAfter()
     areas: dict[tuple[str, str], AreaChange] = {}
@@ -657,7 +669,8 @@ def compare_pairs(rows: Iterable[dict[str, Any]]) -> BeforeAfter:
         if not row["prev_framework"] or row["prev_framework"] != framework:
             continue
         ranks = _RANK_2025 if framework == Framework.RENEWED_2025 else _RANK
-        before_j, after_j = row["prev_judgements"] or {}, row["judgements"] or {}
+        before_j = _judgements(row["prev_judgements"])
+        after_j = _judgements(row.get("judgements_text", row.get("judgements")))
         for area, label in FRAMEWORKS[framework].areas:
             change = areas.setdefault((framework, area), AreaChange(str(framework), area, label))
             b, a = before_j.get(area), after_j.get(area)
@@ -673,9 +686,9 @@ def compare_pairs(rows: Iterable[dict[str, Any]]) -> BeforeAfter:
                 change.same += 1
     for framework, spec in FRAMEWORKS.items():
         for area, _label in spec.areas:
-            change = areas.get((framework, area))
-            if change is not None and change.compared:
-                result.areas.append(change)
+            found = areas.get((framework, area))
+            if found is not None and found.compared:
+                result.areas.append(found)
     return result
 
 

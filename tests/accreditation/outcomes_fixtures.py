@@ -159,7 +159,7 @@ HEADER = [
     "CR: Most recent: Inspection date",
     "CR: Most recent: Outcome",
 ]
-TYPE = {
+TYPE: dict[str, str] = {
     Sector.PVI: "Childcare on non-domestic premises",
     Sector.MAINTAINED: "Maintained nursery school",
 }
