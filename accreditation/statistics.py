@@ -8,6 +8,7 @@
   Donner) for a proportion against a weighted mean of independent proportions, such as a
   comparison group's rate standardised to the KQM settings' mix of previous grades. With
   one stratum it is exactly Newcombe's interval.
+* ``weighted_rate(strata)``: that weighted mean of proportions with its interval.
 * ``fisher_exact(a, b, c, d)``: the two-sided p-value of Fisher's exact test of a 2×2
   table, summing every table with the same margins that is no more likely than the one
   seen (R's ``fisher.test`` and scipy's ``fisher_exact``, with the same relative tolerance).
@@ -77,6 +78,16 @@ def weighted_difference(
     others = [(weight, wilson(k_i, n_i, z)) for weight, k_i, n_i in strata]
     rate = sum(weight * other.estimate for weight, other in others)
     return _mover(first.estimate - rate, first, others)
+
+
+def weighted_rate(strata: Sequence[tuple[float, int, int]], z: float = Z95) -> Interval:
+    """``sum(weight * k_i / n_i)`` over ``strata`` of (weight, k_i, n_i), with the interval
+    built the same way from each stratum's Wilson interval (one stratum: Wilson's own)."""
+    intervals = [(weight, wilson(k_i, n_i, z)) for weight, k_i, n_i in strata]
+    rate = sum(weight * i.estimate for weight, i in intervals)
+    low = math.sqrt(sum((weight * (i.estimate - i.low)) ** 2 for weight, i in intervals))
+    high = math.sqrt(sum((weight * (i.high - i.estimate)) ** 2 for weight, i in intervals))
+    return Interval(rate, max(0.0, rate - low), min(1.0, rate + high))
 
 
 def _log_comb(n: int, k: int) -> float:

@@ -761,7 +761,7 @@ class Comparison:
     strata: list[StratumRow]
     kqm: Rate  # over the previous grades both groups have
     comparison_crude: Rate  # the comparison group as it is
-    comparison_weighted: float | None  # standardised to the KQM mix of previous grades (0-1)
+    comparison_weighted: statistics.Interval | None  # standardised to the KQM mix (0-1)
     difference: Difference | None  # KQM minus the weighted comparison rate
     p_value: float | None  # Fisher's exact test of the 2x2 table (not weighted)
     kqm_left_out: int  # KQM settings whose previous grade no comparison setting shares
@@ -770,7 +770,19 @@ class Comparison:
     def comparison_weighted_percent(self) -> float | None:
         if self.comparison_weighted is None:
             return None
-        return round_half_up(100 * self.comparison_weighted)
+        return round_half_up(100 * self.comparison_weighted.estimate)
+
+    @property
+    def comparison_weighted_low(self) -> float | None:
+        if self.comparison_weighted is None:
+            return None
+        return round_half_up(100 * self.comparison_weighted.low)
+
+    @property
+    def comparison_weighted_high(self) -> float | None:
+        if self.comparison_weighted is None:
+            return None
+        return round_half_up(100 * self.comparison_weighted.high)
 
     @property
     def too_small(self) -> bool:
@@ -790,7 +802,8 @@ class Comparison:
                 f"at least {SMALL_GROUP} of each are needed."
             )
         kqm_p = round_half_up(100 * self.kqm.improved / kqm_n, 0)
-        other_p = round_half_up(100 * (self.comparison_weighted or 0), 0)
+        weighted = self.comparison_weighted
+        other_p = round_half_up(100 * weighted.estimate if weighted else 0, 0)
         diff = self.difference.interval
         points = round_half_up(100 * diff.estimate, 0)
         low, high = round_half_up(100 * diff.low, 0), round_half_up(100 * diff.high, 0)
@@ -861,7 +874,7 @@ def fair_comparison(kqm_rows: list[dict[str, Any]], other_rows: list[dict[str, A
     weighted = difference = p_value = None
     if n and n_other:
         weights = [(n1 / n, k2, n2) for _rank, _k1, n1, k2, n2 in shared]
-        weighted = sum(w * k2 / n2 for w, k2, n2 in weights)
+        weighted = statistics.weighted_rate(weights)
         difference = Difference(statistics.weighted_difference(k, n, weights))
         p_value = statistics.fisher_exact(k, n - k, k_other, n_other - k_other)
     return Comparison(

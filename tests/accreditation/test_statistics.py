@@ -73,6 +73,14 @@ def test_weighted_difference_is_newcombe_with_one_stratum_and_mixes_strata():
     assert not mixed.excludes_zero()
 
 
+def test_weighted_rate_is_wilson_with_one_stratum():
+    one = statistics.weighted_rate([(1.0, 57, 72)])
+    assert (one.low, one.high) == pytest.approx((0.6843073658, 0.8694794502), abs=1e-9)
+    mixed = statistics.weighted_rate([(0.5, 30, 60), (0.5, 10, 40)])
+    assert mixed.estimate == pytest.approx(0.375)
+    assert mixed.low < 0.375 < mixed.high
+
+
 def test_bad_counts_are_refused():
     with pytest.raises(ValueError):
         statistics.wilson(3, 2)
