@@ -17,7 +17,7 @@ def round_half_up(value: float | int | Fraction | Decimal, places: int = 1) -> f
     else:
         exact = Decimal(str(value))
     step = Decimal(1).scaleb(-places)
-    return float(exact.quantize(step, rounding=ROUND_HALF_UP))
+    return float(exact.quantize(step, rounding=ROUND_HALF_UP)) + 0.0  # never "-0"
 
 
 def percent(part: int, whole: int, places: int = 1) -> float | None:

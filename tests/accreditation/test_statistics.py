@@ -101,3 +101,4 @@ def test_percent_rounds_the_exact_share_half_up():
     assert percent(1, 8) == 12.5
     assert percent(1, 3) == 33.3
     assert percent(0, 0) is None
+    assert str(round_half_up(-0.04, 1)) == "0.0"  # no "-0.0" on the page
