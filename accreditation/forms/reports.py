@@ -123,13 +123,6 @@ class OutcomesFilterForm(GovForm, forms.Form):
             self.add_error("end", "The end of the period must be on or after its start")
         return data
 
-    def period(self) -> Period:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        return Period(data.get("start"), data.get("end"))
-
-    def chosen_sector(self) -> str:
-        return self.cleaned_data.get("sector", "") if self.is_bound and self.is_valid() else ""
-
     def filters(self) -> Filters:
         """The report's filters: the defaults when nothing was asked for."""
         if not self.is_bound:

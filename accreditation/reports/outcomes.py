@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
@@ -921,7 +922,5 @@ HEADLINE_SECTORS = (Sector.PVI, Sector.MAINTAINED)
 
 def outcome_headlines(local_authority: str = "") -> list[SnapshotTable]:
     """The viewer's home page: KQM settings against all, PVI and maintained, today (one query)."""
-    from django.conf import settings
-
-    filters = Filters(local_authority=local_authority or settings.KQM_LOCAL_AUTHORITY)
+    filters = Filters(local_authority=local_authority or django_settings.KQM_LOCAL_AUTHORITY)
     return [t for t in snapshot_tables(filters) if t.sector in HEADLINE_SECTORS]

@@ -104,6 +104,18 @@ def test_bad_input_shows_the_error_beside_the_field(client, manager, params, fie
 
 
 @pytest.mark.django_db
+def test_hostile_local_authority_names_are_escaped(client, users):
+    hostile = '<script>alert("la")</script>'
+    make_settings(Sector.PVI, [OUT], local_authority=hostile)
+    client.force_login(users[Role.VIEWER])
+    response = client.get(URL, {**QUERY, "local_authority": hostile})
+    html = response.content.decode()
+    assert response.context["report"].snapshot[0].benchmark_total == 1
+    assert hostile not in html
+    assert "&lt;script&gt;alert(&quot;la&quot;)&lt;/script&gt;" in html
+
+
+@pytest.mark.django_db
 def test_cohort_and_membership_choices(client, manager):
     joined, awarded = make_settings(Sector.PVI, [OUT, GOOD])
     accreditation = join(joined, 2011)
