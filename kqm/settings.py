@@ -44,6 +44,8 @@ CHILD_RETENTION_YEARS = env.int("CHILD_RETENTION_YEARS", default=3)
 KQM_SCHEME_NAME = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
 # An award expires this many years after its award date.
 AWARD_VALIDITY_YEARS = env.int("AWARD_VALIDITY_YEARS", default=3)
+# The local authority the outcomes report covers by default (blank: every local authority).
+KQM_LOCAL_AUTHORITY = env.str("KQM_LOCAL_AUTHORITY", default="")
 # Certificate checks allowed per visitor address per minute on the public verification page.
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)
 
@@ -119,6 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if "postgresql" in DATABASES["default"]["ENGINE"]:
+        # PostgreSQL's JIT compiles the reports' grouped queries for seconds to save
+        # milliseconds (the outcomes report over 70,000 settings: 3.4 s with it, 0.3 s off).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -172,6 +172,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             int(str(row["count"])) for row in context["settings_by_sector"]
         )
         context["outcome_headlines"] = outcome_headlines()
+        context["headline_authority"] = django_settings.KQM_LOCAL_AUTHORITY
         context["ppel_change"] = cohort_ppel_change(None)
     else:
         context["my_settings"] = list(settings_visible_to(user).order_by("name"))

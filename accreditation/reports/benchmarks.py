@@ -9,24 +9,38 @@ from pathlib import Path
 from django.db import connection
 
 from kqm.bench import Figures, benchmark, timed
-from settings.models import Inspection, ProviderType, Sector, Setting
+from settings.models import Inspection, ProviderType, Register, Sector, Setting
 from settings.ofsted import Framework, Grade
 
 from ..models import Accreditation, Award, Cohort, Status
 from ..models.awards import add_years, format_award_number, new_verification_code
-from .outcomes import Period, before_after, outcome_table
+from .outcomes import (
+    Filters,
+    Period,
+    childcare_register_compliance,
+    inspection_pairs,
+    outcomes,
+    renewed_sections,
+    snapshot_tables,
+)
 
 SETTINGS = 70_000
 AWARDED = 2_000
+IN_PROGRAMME = 300
 BATCH = 5_000
 GRADES_2008 = [Grade.OUTSTANDING, Grade.GOOD, Grade.GOOD, Grade.SATISFACTORY, Grade.INADEQUATE]
 GRADES_EIF = [Grade.OUTSTANDING, Grade.GOOD, Grade.GOOD, Grade.REQUIRES_IMPROVEMENT]
+RENEWED = [Grade.EXCEPTIONAL, Grade.STRONG, Grade.EXPECTED, Grade.EXPECTED, Grade.NEEDS_ATTENTION]
 EIF_AREAS = (
     "quality_of_education",
     "behaviour_and_attitudes",
     "personal_development",
     "leadership_and_management",
 )
+AREAS_2008 = ("quality_of_provision", "staying_safe", "leadership_and_management")
+RENEWED_AREAS = ("curriculum_and_teaching", "inclusion", "leadership_and_governance")
+# England's 150 or so local authorities; Kent, the largest, holds about one setting in 40.
+AUTHORITIES = ["Kent"] + [f"Authority {n}" for n in range(1, 150)]
 
 
 def _register(rng: random.Random) -> None:
@@ -38,6 +52,7 @@ def _register(rng: random.Random) -> None:
                 name=f"Bench setting {i}",
                 sector=rng.choice(sectors),
                 provider_type=ProviderType.OTHER,
+                local_authority="Kent" if i % 40 == 0 else rng.choice(AUTHORITIES[1:]),
             )
             for i in range(SETTINGS)
         ],
@@ -52,46 +67,80 @@ def _register(rng: random.Random) -> None:
                 framework=Framework.EYFS_2008,
                 inspection_date=datetime.date(2010, 1, 1) + datetime.timedelta(rng.randrange(900)),
                 overall_effectiveness=old,
-                judgements={"quality_of_provision": old, "leadership_and_management": old},
+                judgements=dict.fromkeys(AREAS_2008, old),
             )
         )
         new = rng.choice(GRADES_EIF)
+        day = datetime.date(2021, 1, 1) + datetime.timedelta(rng.randrange(900))
         inspections.append(
             Inspection(
                 setting=setting,
                 framework=Framework.EIF_2019,
-                inspection_date=datetime.date(2021, 1, 1) + datetime.timedelta(rng.randrange(900)),
+                inspection_date=day,
                 overall_effectiveness=new,
                 judgements=dict.fromkeys(EIF_AREAS, new),
             )
         )
+        if rng.random() < 0.3:  # the same day on the Childcare Register
+            inspections.append(
+                Inspection(
+                    setting=setting,
+                    framework=Framework.EIF_2019,
+                    register=Register.CR,
+                    inspection_date=day,
+                    overall_effectiveness=rng.choice([Grade.MET, Grade.MET, Grade.NOT_MET]),
+                )
+            )
+        if rng.random() < 0.15:
+            inspections.append(
+                Inspection(
+                    setting=setting,
+                    framework=Framework.RENEWED_2025,
+                    inspection_date=datetime.date(2026, 1, 5)
+                    + datetime.timedelta(rng.randrange(200)),
+                    safeguarding=Grade.MET,
+                    judgements={area: rng.choice(RENEWED) for area in RENEWED_AREAS},
+                )
+            )
     Inspection.objects.bulk_create(inspections, batch_size=BATCH)
-    cohort = Cohort.objects.create(
-        name="Bench cohort",
-        programme_year=2018,
-        start_date=datetime.date(2018, 9, 1),
-        end_date=datetime.date(2019, 7, 31),
-        capacity=AWARDED,
+    cohorts = Cohort.objects.bulk_create(
+        [
+            Cohort(
+                name=f"Bench cohort {year}",
+                programme_year=year,
+                start_date=datetime.date(year, 9, 1),
+                end_date=datetime.date(year + 1, 7, 31),
+                capacity=AWARDED,
+            )
+            for year in range(2018, 2027)
+        ]
     )
-    awarded = rng.sample(settings, AWARDED)
+    chosen = rng.sample(settings, AWARDED + IN_PROGRAMME)
     accreditations = Accreditation.objects.bulk_create(
-        [Accreditation(setting=s, cohort=cohort, status=Status.ACCREDITED) for s in awarded],
+        [
+            Accreditation(
+                setting=s,
+                cohort=cohorts[n % (len(cohorts) - 1)] if n < AWARDED else cohorts[-1],
+                status=Status.ACCREDITED if n < AWARDED else Status.IN_PROGRESS,
+            )
+            for n, s in enumerate(chosen)
+        ],
         batch_size=BATCH,
     )
-    day = datetime.date(2019, 7, 20)
+    by_cohort = {c.pk: c for c in cohorts}
     Award.objects.bulk_create(
         [
             Award(
                 setting=a.setting,
                 accreditation=a,
-                number=format_award_number(2019, n + 1),
-                year=2019,
+                number=format_award_number(by_cohort[a.cohort_id].end_date.year, n + 1),
+                year=by_cohort[a.cohort_id].end_date.year,
                 sequence=n + 1,
-                award_date=day,
-                expiry_date=add_years(day, 5),
+                award_date=by_cohort[a.cohort_id].end_date,
+                expiry_date=add_years(by_cohort[a.cohort_id].end_date, 3),
                 verification_code=new_verification_code(),
             )
-            for n, a in enumerate(accreditations)
+            for n, a in enumerate(accreditations[:AWARDED])
         ],
         batch_size=BATCH,
     )
@@ -99,12 +148,15 @@ def _register(rng: random.Random) -> None:
 
 @benchmark("outcomes_report_70k", "Outcomes against Ofsted over 70,000 inspected settings")
 def outcomes_report_70k(workdir: Path) -> Figures:
+    from .builders import build_outcomes_csv, render_outcomes_pdf
+
     with timed() as generate:
         _register(random.Random(2010))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
     period = Period(datetime.date(2021, 1, 1), datetime.date(2023, 12, 31))
+    snapshot = datetime.date(2026, 11, 30)
     figures: Figures = [
         (
             "data set",
@@ -113,25 +165,42 @@ def outcomes_report_70k(workdir: Path) -> Figures:
         ),
         ("generating the data set", f"{generate.seconds:.1f} s"),
     ]
-    for sector in ("", Sector.PVI):
-        label = "all sectors" if not sector else "PVI"
-        with timed() as table_time:
-            table = outcome_table(sector=sector, period=period)
-        with timed() as change_time:
-            change = before_after(sector=sector, period=period)
+    for label, filters in (
+        ("England, all sectors", Filters(snapshot=snapshot, period=period)),
+        ("Kent, all sectors", Filters(local_authority="Kent", snapshot=snapshot, period=period)),
+        ("England, PVI", Filters(sector=Sector.PVI, snapshot=snapshot, period=period)),
+    ):
+        parts = []
+        for name, part in (
+            ("snapshot", snapshot_tables),
+            ("renewed", renewed_sections),
+            ("compliance", childcare_register_compliance),
+            ("pairs", inspection_pairs),
+        ):
+            with timed() as took:
+                part(filters)
+            parts.append(f"{name} {took.seconds:.2f} s")
+        with timed() as whole:
+            report = outcomes(filters)
+        pvi = next((t for t in report.snapshot if t.sector == Sector.PVI), None)
         figures += [
+            (f"{label}: whole report", f"{whole.seconds:.2f} s ({', '.join(parts)})"),
             (
-                f"{label}: outcome table",
-                f"{table_time.seconds:.2f} s ({table.all_inspected:,} settings, "
-                f"{table.accredited_inspected:,} accredited)",
+                f"{label}: figures",
+                f"{pvi.benchmark_total if pvi else 0:,} PVI settings, "
+                f"{report.change.inspected:,} KQM and {report.comparison_change.inspected:,} "
+                f"other settings inspected in the period; {report.comparison.sentence}",
             ),
-            (
-                f"{label}: before and after the award",
-                f"{change_time.seconds:.2f} s ({change.compared:,} compared, "
-                f"{change.improved_percent}% improved)",
-            ),
-            (f"{label}: whole report", f"{table_time.seconds + change_time.seconds:.2f} s"),
         ]
+    kent = Filters(local_authority="Kent", snapshot=snapshot, period=period)
+    with timed() as csv_time:
+        build_outcomes_csv(kent)
+    with timed() as pdf_time:
+        render_outcomes_pdf(kent)
+    figures += [
+        ("Kent: the report as CSV", f"{csv_time.seconds:.2f} s"),
+        ("Kent: the report as PDF with charts", f"{pdf_time.seconds:.2f} s"),
+    ]
     return figures
 
 

@@ -3,8 +3,8 @@
 Pages, downloads and background exports call the same functions, so a report reads the
 same everywhere:
 
-* ``outcomes_report(sector=, start=, end=)``, ``build_outcomes_csv(...)`` and
-  ``render_outcomes_pdf(...)``: outcomes against Ofsted.
+* ``outcomes_report(filters)``, ``build_outcomes_csv(filters)`` and
+  ``render_outcomes_pdf(filters)``: outcomes against Ofsted (``outcomes.Filters``).
 * ``programme_report(cohort_id=, include_evaluators=)``, ``build_programme_csv(...)`` and
   ``render_programme_pdf(...)``: cohorts, cost, evaluators (the KQM manager only) and one
   cohort's sections. ``cohort_id=None`` means the current cohort.
@@ -23,11 +23,10 @@ from typing import Any
 
 from audits.charts import Chart, Series, bar_chart, grouped_bar_chart
 from audits.ratings_reports import safe_cell
-from settings.models import Sector
 
 from ..models import Cohort
 from .cohort import CohortReport, SubscaleChange, cohort_report, current_cohort
-from .outcomes import BeforeAfter, OutcomeTable, Period, before_after, outcome_table
+from .outcomes import Filters, Outcomes, outcomes, p_text
 from .pdf import render_pdf
 from .programme import (
     CohortSummary,
@@ -57,58 +56,47 @@ def csv_bytes(rows: Iterable[Sequence[Any]]) -> bytes:
 
 # --- Outcomes against Ofsted -------------------------------------------------------------------
 
-
-@dataclass
-class OutcomesReport:
-    sector_label: str
-    period: Period
-    table: OutcomeTable
-    change: BeforeAfter
+OutcomesReport = Outcomes
 
 
-def outcomes_report(
-    *, sector: str = "", start: datetime.date | None = None, end: datetime.date | None = None
-) -> OutcomesReport:
-    """Two queries: the outcome table and the before-and-after pairs."""
-    period = Period(start, end)
-    return OutcomesReport(
-        sector_label=Sector(sector).label if sector else "All sectors",
-        period=period,
-        table=outcome_table(sector=sector, period=period),
-        change=before_after(sector=sector, period=period),
-    )
+def outcomes_report(filters: Filters | None = None) -> Outcomes:
+    """Four queries: the snapshot, the renewed framework, compliance, before and after."""
+    return outcomes(filters or Filters())
 
 
-def outcome_charts(report: OutcomesReport) -> list[Chart]:
+def outcome_charts(report: Outcomes) -> list[Chart]:
     """Charts of the outcomes report; each carries its figures as a table."""
-    table, change = report.table, report.change
-    graded = [row for row in table.rows if row.all_percent is not None]
     charts = []
-    if table.all_graded:
+    for table in report.snapshot:
+        graded = [row for row in table.rows if row.benchmark_percent is not None]
+        if not table.benchmark_graded:
+            continue
         charts.append(
             grouped_bar_chart(
-                title="Overall effectiveness: accredited settings against all settings",
+                title=f"{table.sector_label}: overall effectiveness, KQM settings against the "
+                "benchmark",
                 description=(
-                    f"Percentage at each grade of the {table.accredited_graded} accredited "
-                    f"and {table.all_graded} settings in the register with an overall grade."
+                    f"Percentage at each grade of the {table.kqm_graded} KQM settings and the "
+                    f"{table.benchmark_graded} benchmark settings with an overall grade."
                 ),
                 categories=[row.label for row in graded],
                 series=[
-                    Series("Accredited settings (%)", [row.accredited_percent for row in graded]),
-                    Series("All settings (%)", [row.all_percent for row in graded]),
+                    Series("KQM settings (%)", [row.kqm_percent for row in graded]),
+                    Series("Benchmark (%)", [row.benchmark_percent for row in graded]),
                 ],
                 places=1,
-                chart_id="outcomes",
+                chart_id=f"outcomes-{table.sector}",
                 category_header="Overall effectiveness",
                 maximum=100,
                 ticks=PERCENT_TICKS,
             )
         )
+    change = report.change
     if change.compared:
         charts.append(
             bar_chart(
-                title="Overall effectiveness before and after the award",
-                description=f"Percentage of the {change.compared} settings compared.",
+                title="Overall effectiveness of KQM settings against their previous inspection",
+                description=f"Percentage of the {change.compared} KQM settings compared.",
                 bars=[
                     ("Improved", change.improved_percent),
                     ("Stayed the same", change.same_percent),
@@ -125,65 +113,204 @@ def outcome_charts(report: OutcomesReport) -> list[Chart]:
     return charts
 
 
-def outcomes_csv_rows(report: OutcomesReport) -> list[list[Any]]:
-    table, change = report.table, report.change
+def _date(value: datetime.date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def outcomes_csv_rows(report: Outcomes) -> list[list[Any]]:
+    f = report.filters
     rows: list[list[Any]] = [
-        ["Sector", report.sector_label],
-        ["Inspected from", report.period.start or "", "to", report.period.end or ""],
+        ["Sector", f.sector_label],
+        ["Local authority", f.local_authority or "All local authorities"],
+        ["Snapshot date", _date(f.snapshot_date)],
+        ["Inspected from", _date(f.period.start), "to", _date(f.period.end)],
+        ["Cohort", f.cohort_name or "Every cohort"],
+        ["KQM settings", f.membership_label],
+        ["Benchmark", f.benchmark_label],
+    ]
+    for table in report.snapshot:
+        rows += [
+            [],
+            [
+                f"Snapshot: {table.sector_label}",
+                "KQM settings",
+                "KQM % of graded",
+                "Benchmark settings",
+                "Benchmark % of graded",
+            ],
+        ]
+        rows += [
+            [r.label, r.kqm, pct(r.kqm_percent), r.benchmark, pct(r.benchmark_percent)]
+            for r in table.rows
+        ]
+        rows += [
+            ["Settings", table.kqm_total, "", table.benchmark_total, ""],
+            ["Settings with an overall grade", table.kqm_graded, "", table.benchmark_graded, ""],
+            [
+                "Outstanding",
+                table.kqm_outstanding,
+                pct(table.kqm_outstanding_percent),
+                table.benchmark_outstanding,
+                pct(table.benchmark_outstanding_percent),
+            ],
+            [
+                "Good or outstanding",
+                table.kqm_good_or_better,
+                pct(table.kqm_good_or_better_percent),
+                table.benchmark_good_or_better,
+                pct(table.benchmark_good_or_better_percent),
+            ],
+        ]
+    for section in report.renewed:
+        rows += [
+            [],
+            [
+                f"Renewed framework: {section.sector_label}",
+                "KQM at strong standard or above",
+                "KQM judged",
+                "KQM %",
+                "Benchmark at strong standard or above",
+                "Benchmark judged",
+                "Benchmark %",
+            ],
+        ]
+        for share in [*section.areas, section.safeguarding]:
+            rows.append(
+                [
+                    share.label,
+                    share.kqm,
+                    share.kqm_of,
+                    pct(share.kqm_percent),
+                    share.benchmark,
+                    share.benchmark_of,
+                    pct(share.benchmark_percent),
+                ]
+            )
+    compliance = report.compliance
+    rows += [
         [],
-        ["Overall effectiveness", "Accredited settings", "Accredited %", "All settings", "All %"],
+        ["Childcare Register compliance", "KQM settings", "KQM %", "Benchmark", "Benchmark %"],
     ]
     rows += [
-        [row.label, row.accredited, pct(row.accredited_percent), row.all, pct(row.all_percent)]
-        for row in table.rows
+        [r.label, r.kqm, pct(r.kqm_percent), r.benchmark, pct(r.benchmark_percent)]
+        for r in compliance.rows
     ]
-    rows += [
-        ["Settings with an overall grade", table.accredited_graded, "", table.all_graded],
-        [],
-        ["Overall effectiveness before and after the award", "Settings", "%"],
-    ]
-    for label, count, share in (
-        ("Improved", change.improved, change.improved_percent),
-        ("Same", change.same, change.same_percent),
-        ("Declined", change.declined, change.declined_percent),
-        *change.steps,
-        ("Compared", change.compared, None),
-        ("Not comparable (renewed framework)", change.not_comparable, None),
-        ("No inspection before the award", change.no_earlier_inspection, None),
+    rows.append(["Settings", compliance.kqm_total, "", compliance.benchmark_total, ""])
+    for title, change in (
+        ("KQM settings", report.change),
+        ("Comparison group", report.comparison_change),
     ):
-        rows.append([label, count, pct(share)])
-    rows += [[], ["Framework", "Area judgement", "Improved", "Same", "Declined", "Improved %"]]
+        rows += [
+            [],
+            [f"Overall effectiveness before and after: {title}", "Settings", "% of compared"],
+        ]
+        rows += [[label, count, pct(share)] for label, count, share in change.accounted]
+        rows += [[label, count, pct(share)] for label, count, share in change.steps]
+        rows += [
+            ["Settings inspected", change.inspected, ""],
+            ["Compared", change.compared, ""],
+            [],
+            [
+                f"Area judgements: {title}",
+                "Framework",
+                "Improved",
+                "Same",
+                "Declined",
+                "Not graded",
+                "Improved % of compared",
+            ],
+        ]
+        rows += [
+            [
+                a.label,
+                a.framework_label,
+                a.improved,
+                a.same,
+                a.declined,
+                a.not_graded,
+                pct(a.improved_percent),
+            ]
+            for a in change.areas
+        ]
+    comparison = report.comparison
+    rows += [
+        [],
+        [
+            "Improvement by previous grade",
+            "KQM improved",
+            "KQM compared",
+            "KQM %",
+            "KQM 95% low",
+            "KQM 95% high",
+            "Comparison improved",
+            "Comparison compared",
+            "Comparison %",
+            "Comparison 95% low",
+            "Comparison 95% high",
+            "Difference (points)",
+            "Difference 95% low",
+            "Difference 95% high",
+            "Fisher exact p",
+        ],
+    ]
+    for s in comparison.strata:
+        d = s.difference
+        rows.append(
+            [
+                s.label,
+                s.kqm.improved,
+                s.kqm.of,
+                pct(s.kqm.percent),
+                pct(s.kqm.low_percent),
+                pct(s.kqm.high_percent),
+                s.comparison.improved,
+                s.comparison.of,
+                pct(s.comparison.percent),
+                pct(s.comparison.low_percent),
+                pct(s.comparison.high_percent),
+                "" if d is None else pct(d.points),
+                "" if d is None else pct(d.low),
+                "" if d is None else pct(d.high),
+                p_text(s.p_value),
+            ]
+        )
+    d = comparison.difference
     rows += [
         [
-            area.framework_label,
-            area.label,
-            area.improved,
-            area.same,
-            area.declined,
-            pct(area.improved_percent),
-        ]
-        for area in change.areas
+            "All (comparison weighted to the KQM mix of previous grades)",
+            comparison.kqm.improved,
+            comparison.kqm.of,
+            pct(comparison.kqm.percent),
+            pct(comparison.kqm.low_percent),
+            pct(comparison.kqm.high_percent),
+            comparison.comparison_crude.improved,
+            comparison.comparison_crude.of,
+            pct(comparison.comparison_weighted_percent),
+            pct(comparison.comparison_weighted_low),
+            pct(comparison.comparison_weighted_high),
+            "" if d is None else pct(d.points),
+            "" if d is None else pct(d.low),
+            "" if d is None else pct(d.high),
+            comparison.p_text,
+        ],
+        ["In words", comparison.sentence],
     ]
     return rows
 
 
-def build_outcomes_csv(
-    *, sector: str = "", start: datetime.date | None = None, end: datetime.date | None = None
-) -> bytes:
-    return csv_bytes(outcomes_csv_rows(outcomes_report(sector=sector, start=start, end=end)))
+def build_outcomes_csv(filters: Filters | None = None) -> bytes:
+    return csv_bytes(outcomes_csv_rows(outcomes_report(filters)))
 
 
-def render_outcomes_report_pdf(report: OutcomesReport) -> bytes:
+def render_outcomes_report_pdf(report: Outcomes) -> bytes:
     return render_pdf(
         "accreditation/reports/outcomes_pdf.html",
         {"report": report, "charts": outcome_charts(report)},
     )
 
 
-def render_outcomes_pdf(
-    *, sector: str = "", start: datetime.date | None = None, end: datetime.date | None = None
-) -> bytes:
-    return render_outcomes_report_pdf(outcomes_report(sector=sector, start=start, end=end))
+def render_outcomes_pdf(filters: Filters | None = None) -> bytes:
+    return render_outcomes_report_pdf(outcomes_report(filters))
 
 
 # --- Programme ---------------------------------------------------------------------------------

@@ -78,8 +78,7 @@ def _outcomes_filters(params: QueryDict) -> dict[str, Any]:
     form = OutcomesFilterForm(params or None)
     if params and not form.is_valid():
         raise ExportRefused("The report's filters are not valid.")
-    period = form.period()
-    return {"sector": form.chosen_sector(), "start": period.start, "end": period.end}
+    return {"filters": form.filters()}
 
 
 def _build_outcomes(fmt: str) -> Builder:
@@ -144,7 +143,14 @@ EXPORTS: dict[str, ExportKind] = {
     "outcomes": ExportKind(
         title="Outcomes against Ofsted",
         roles=(Role.MANAGER, Role.VIEWER),
-        filters=("sector", "start_0", "start_1", "start_2", "end_0", "end_1", "end_2"),
+        filters=(
+            "sector",
+            "local_authority",
+            *(f"{name}_{part}" for name in ("snapshot", "start", "end") for part in range(3)),
+            "cohort",
+            "membership",
+            "benchmark",
+        ),
         builders={"csv": _build_outcomes("csv"), "pdf": _build_outcomes("pdf")},
         page="accreditation:report-outcomes",
         check=_outcomes_filters,

@@ -50,8 +50,7 @@ def _outcomes(request: HttpRequest) -> tuple[OutcomesFilterForm, OutcomesReport 
     form = OutcomesFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
         return form, None
-    period = form.period()
-    return form, outcomes_report(sector=form.chosen_sector(), start=period.start, end=period.end)
+    return form, outcomes_report(form.filters())
 
 
 def _bad_outcomes(request: HttpRequest, form: OutcomesFilterForm) -> HttpResponse:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accreditation.demo_after_award import seed_after_award
+from accreditation.demo_outcomes import seed_outcomes_demo
 from accreditation.demo_reaccreditation import seed_demo_reaccreditation
 from accreditation.models import (
     Accreditation,
@@ -123,6 +124,7 @@ class Command(BaseCommand):
         evaluators = self._evaluators(users["evaluator@kqm.example"])
         if not Cohort.objects.exists():
             self._programme(settings, evaluators, users["manager@kqm.example"])
+        seed_outcomes_demo()
         seed_demo_reaccreditation()
         seed_after_award()
         seed_report_data()
