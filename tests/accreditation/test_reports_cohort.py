@@ -20,11 +20,7 @@ from django.utils import timezone
 
 from accreditation.models import (
     ActionStatus,
-    CaseStudy,
     Cohort,
-    ImprovementAction,
-    Relevance,
-    SelfEvaluationEntry,
     Status,
 )
 from accreditation.models.unit_b import SEF_SECTIONS
@@ -36,12 +32,14 @@ from accreditation.reports.cohort import (
     rating_subscales,
     unit_completion,
 )
-from audits.models import Audit, Child, InstrumentVersion, Item, LeuvenScore, Occasion, Term
+from audits.models import Audit, Child, InstrumentVersion, Item, Occasion, Term
 from kqm.models import Role, User
 from tests.access import assert_access, assert_field_error
-from tests.audits.leuven_factories import ChildFactory, GroupFactory, ScreeningFactory, term_date
-from tests.audits.ratings_factories import library, make_audit
+from tests.audits.leuven_factories import ChildFactory, GroupFactory, term_date
+from tests.audits.ratings_factories import library
 from tests.factories import AccreditationFactory, CohortFactory, UserFactory
+
+from .report_worlds import action, audit, case_study, cohort_world, scores, sef, taking_part
 
 TWO = Decimal("0.01")
 
@@ -58,54 +56,6 @@ def cohort(db) -> Cohort:
 @pytest.fixture
 def evaluator(db) -> User:
     return UserFactory(role=Role.EVALUATOR, full_name="Eve Evaluator")
-
-
-def taking_part(cohort: Cohort, count: int, status: str = Status.IN_PROGRESS):
-    return [AccreditationFactory(cohort=cohort, status=status) for _ in range(count)]
-
-
-def audit(acc, version, by, *, occasion=Occasion.INITIAL, score=3, completed=True, **extra):
-    return make_audit(
-        setting=acc.setting,
-        accreditation=acc,
-        version=version,
-        created_by=by,
-        occasion=occasion,
-        score=score,
-        completed=completed,
-        **extra,
-    )
-
-
-def case_study(acc, number, status, by) -> None:
-    CaseStudy.objects.create(
-        accreditation=acc, number=number, status=status, saved_at=timezone.now(), saved_by=by
-    )
-
-
-def sef(acc, by, sections=SEF_SECTIONS) -> None:
-    for section in sections:
-        SelfEvaluationEntry.objects.create(
-            accreditation=acc,
-            section=section.code,
-            judgement="secure",
-            evidence="Evidence.",
-            updated_by=by,
-        )
-
-
-def action(acc, by, status) -> None:
-    ImprovementAction.objects.create(
-        accreditation=acc,
-        description="Re-plan group times.",
-        success_measure="Involvement 4 or more.",
-        owner="Deputy",
-        relevance=Relevance.SEF_SECTION,
-        sef_section=SEF_SECTIONS[0].code,
-        due_date=datetime.date(2027, 3, 1),
-        status=status,
-        created_by=by,
-    )
 
 
 # --- Unit A / Unit B ---------------------------------------------------------------------------
@@ -236,19 +186,6 @@ def test_consensus_counts_instead_of_its_primary(cohort, evaluator):
 
 
 # --- Leuven ----------------------------------------------------------------------------------
-
-
-def scores(group, term, pairs, *, date=None, children=None):
-    screening = ScreeningFactory(group=group, term=term, **({"date": date} if date else {}))
-    made = []
-    for index, (wellbeing, involvement) in enumerate(pairs):
-        child = children[index] if children else ChildFactory(group=group)
-        made.append(
-            LeuvenScore.objects.create(
-                screening=screening, child=child, wellbeing=wellbeing, involvement=involvement
-            )
-        )
-    return made
 
 
 @pytest.mark.django_db
@@ -419,30 +356,6 @@ CSV = reverse("accreditation:report-programme-csv")
 PDF = reverse("accreditation:report-programme-pdf")
 INDEX = reverse("accreditation:report-index")
 ALLOWED = [Role.MANAGER, Role.VIEWER]
-
-
-def cohort_world(cohort: Cohort, evaluator: User, count: int, lib=None) -> list:
-    """``count`` settings with every kind of data the cohort sections read."""
-    lib = lib or library()
-    made = []
-    for index, acc in enumerate(taking_part(cohort, count)):
-        acc.evaluator = evaluator
-        acc.save(update_fields=["evaluator"])
-        audit(acc, lib["ecers-r"], evaluator, score=3)
-        audit(acc, lib["ecers-r"], evaluator, occasion=Occasion.END_OF_YEAR, score=5)
-        audit(acc, lib["kqm-ppel"], evaluator, score=2)
-        audit(
-            acc,
-            lib["kqm-ppel"],
-            evaluator,
-            occasion=Occasion.END_OF_YEAR,
-            score=3 if index % 4 else 2,  # three in four increase
-        )
-        case_study(acc, 1, "accepted", evaluator)
-        room = GroupFactory(setting=acc.setting, programme_year=cohort.programme_year)
-        scores(room, Term.AUTUMN, [(2, 4), (4, 4)])
-        made.append(acc)
-    return made
 
 
 @pytest.mark.django_db

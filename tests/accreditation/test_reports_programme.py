@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 from decimal import Decimal
 
@@ -12,47 +11,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accreditation.models import Accreditation, AccreditationStatusChange, EvaluatorProfile, Status
+from accreditation.models import Accreditation, Status
 from accreditation.reports.programme import cohort_summaries, evaluator_summaries, programme_cost
 from kqm.models import Role
 from settings.models import Setting
 from tests.access import assert_access
-from tests.accreditation.award_factories import AwardFactory
-from tests.factories import AccreditationFactory, CohortFactory, EvaluatorFactory
 
-from .programme_factories import TimeEntryFactory
+from .report_worlds import programme_world
 
 URL = reverse("accreditation:report-programme")
 
 
-def _world(evaluators: int = 2):
-    cohort = CohortFactory(name="2009 cohort")
-    people = [EvaluatorFactory(full_name=f"Evaluator {i}") for i in range(evaluators)]
-    EvaluatorProfile.objects.filter(user__in=people).update(day_rate=Decimal("105.00"))
-    for i, person in enumerate(people):
-        accepted = AccreditationFactory(
-            cohort=cohort, evaluator=person, status=Status.ACCREDITED, days_budget=Decimal("8.0")
-        )
-        AccreditationStatusChange.objects.create(
-            accreditation=accepted,
-            from_status=Status.APPLIED,
-            to_status=Status.ACCEPTED,
-            changed_at=datetime.datetime(2009, 9, 1, 12, tzinfo=datetime.UTC),
-        )
-        AwardFactory(
-            accreditation=accepted,
-            award_date=datetime.date(2010, 7, 1) + datetime.timedelta(days=10 * i),
-        )
-        AccreditationFactory(cohort=cohort, evaluator=person, status=Status.IN_PROGRESS)
-        TimeEntryFactory(
-            accreditation=accepted, evaluator=person, days=Decimal("4.0"), expenses=Decimal("10.00")
-        )
-    return cohort, people
-
-
 @pytest.mark.django_db
 def test_figures_worked_out_by_hand():
-    _world()
+    programme_world()
     (summary,) = cohort_summaries()
     assert summary.total == 4 and summary.awarded == 2
     assert dict(summary.by_status) == {"In progress": 2, "Accredited": 2}
@@ -70,7 +42,7 @@ def test_figures_worked_out_by_hand():
 
 @pytest.mark.django_db
 def test_access_and_viewer_sees_no_evaluator(client, users):
-    _world()
+    programme_world()
     assert_access(client, URL, users, allowed=[Role.MANAGER, Role.VIEWER])
     client.force_login(users[Role.VIEWER])
     html = client.get(URL).content.decode()
@@ -83,7 +55,7 @@ def test_access_and_viewer_sees_no_evaluator(client, users):
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [2, 12])
 def test_constant_queries(client, manager, size, django_assert_num_queries):
-    _world(size)
+    programme_world(size)
     client.force_login(manager)
     client.get(URL)
     # session, user, the cohorts to choose from, cohorts, acceptances, awards, evaluators,
@@ -94,7 +66,7 @@ def test_constant_queries(client, manager, size, django_assert_num_queries):
 
 @pytest.mark.django_db
 def test_csv_export(client, users):
-    _world()
+    programme_world()
     url = reverse("accreditation:report-programme-csv")
     assert_access(client, url, users, allowed=[Role.MANAGER, Role.VIEWER])
     client.force_login(users[Role.MANAGER])
@@ -128,7 +100,7 @@ def _more_settings(cohort, evaluator, count: int, start: int) -> None:
 
 @pytest.mark.django_db
 def test_page_pdf_and_csv_queries_are_the_same_for_10_and_500_settings(client, manager):
-    cohort, people = _world(1)
+    cohort, people = programme_world(1)
     client.force_login(manager)
     urls = [
         URL,

@@ -54,9 +54,9 @@ def test_outcomes_report_is_accessible_with_every_section(a11y_page: A11yPage, u
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.VIEWER])
 def test_programme_report_and_dashboard_are_accessible(a11y_page: A11yPage, users, role):
-    from tests.accreditation.test_reports_programme import _world
+    from tests.accreditation.report_worlds import programme_world
 
-    _world()
+    programme_world()
     a11y_page.login(users[role])
     a11y_page.goto(reverse("dashboard"), "dashboard with reports")
     a11y_page.goto(reverse("accreditation:report-programme"), "programme report")
@@ -65,7 +65,7 @@ def test_programme_report_and_dashboard_are_accessible(a11y_page: A11yPage, user
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.VIEWER])
 def test_cohort_sections_of_the_programme_report_are_accessible(a11y_page: A11yPage, users, role):
-    from tests.accreditation.test_reports_cohort import cohort_world
+    from tests.accreditation.report_worlds import cohort_world
     from tests.factories import CohortFactory, UserFactory
 
     cohort = CohortFactory(name="2026 cohort", programme_year=2026)
