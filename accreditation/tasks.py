@@ -6,13 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
+
+from kqm.celery import TRANSIENT_ERRORS
 
 from .certificates import render_certificate_pdf
 from .models import Award
 from .services.awards import do_store_certificate
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+@shared_task(
+    bind=True, autoretry_for=(*TRANSIENT_ERRORS, OSError), soft_time_limit=120, time_limit=180
+)
 def render_certificate(self: Any, award_id: int) -> bool:
     """Render the award's certificate to PDF, store it and tell the setting's managers.
 
@@ -50,7 +55,11 @@ def open_annual_review(self: Any, review_id: int) -> bool:
     return do_open_annual_review(review=review)
 
 
-@shared_task(bind=True)
+@shared_task(
+    bind=True,
+    soft_time_limit=settings.LONG_TASK_TIME_LIMIT - 60,
+    time_limit=settings.LONG_TASK_TIME_LIMIT,
+)
 def build_report_export(self: Any, export_id: int) -> bool:
     """Build a requested report export, store it and email the requester. Idempotent: an
     export that is already ready is left alone (see ``services.exports``)."""

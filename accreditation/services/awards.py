@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from kqm.emails import queue_email
+from kqm.outbox import enqueue
 from kqm.models import Role, User
 
 from ..models import Accreditation, Award, Status
@@ -35,11 +37,21 @@ def expiry_for(award_date: datetime.date) -> datetime.date:
     return add_years(award_date, settings.AWARD_VALIDITY_YEARS)
 
 
-def queue_certificate_render(award_id: int) -> None:
-    """Render the certificate in the worker once the current transaction commits."""
-    from ..tasks import render_certificate
+RENDER_TASK = "accreditation.tasks.render_certificate"
 
-    transaction.on_commit(lambda: render_certificate.delay(award_id))
+
+def queue_certificate_render(award_id: int) -> None:
+    """Render the certificate in the worker, with the current transaction (``kqm.outbox``)."""
+    enqueue(RENDER_TASK, award_id=award_id)
+
+
+def stuck_certificates(stuck_before: datetime.datetime) -> Iterator[tuple[str, dict[str, int]]]:
+    """For the outbox sweep: awards granted a while ago whose certificate was never stored."""
+    awards = Award.objects.filter(
+        revoked_at__isnull=True, certificate="", granted_at__lt=stuck_before
+    ).values_list("pk", flat=True)
+    for award_id in awards.order_by("pk").iterator():
+        yield RENDER_TASK, {"award_id": award_id}
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ PROJECT_APPS = ("kqm", "settings", "accreditation", "audits")
 NO_HISTORY = {
     "kqm.WorkerHeartbeat",
     "kqm.SentEmail",
+    "kqm.OutboxMessage",  # a queue of work to publish, not a record anyone edits
     "accreditation.AccreditationStatusChange",  # itself an append-only history of statuses
     "accreditation.Reminder",  # an append-only log of reminders sent, written by the daily job
     "audits.AuditStatusChange",  # likewise: completing and reopening audits, with reasons
