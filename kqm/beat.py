@@ -7,10 +7,11 @@ again, at start and at every tick, so beat comes back by itself with the databas
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
-from django.db import DatabaseError, InterfaceError, close_old_connections
+from django.db import DatabaseError, InterfaceError, close_old_connections, connection
 from django_celery_beat.schedulers import DatabaseScheduler as BaseDatabaseScheduler
 
 logger = logging.getLogger(__name__)
@@ -18,7 +19,7 @@ logger = logging.getLogger(__name__)
 DATABASE_ERRORS = (DatabaseError, InterfaceError)
 
 
-class DatabaseScheduler(BaseDatabaseScheduler):  # type: ignore[misc]
+class DatabaseScheduler(BaseDatabaseScheduler):
     #: Seconds between two attempts while the database is unreachable.
     retry_interval = 5.0
     _schedule_read = False
@@ -52,9 +53,5 @@ class DatabaseScheduler(BaseDatabaseScheduler):  # type: ignore[misc]
         self._initial_read = True  # read the whole schedule again once it is back
         self._schedule_read = False
         close_old_connections()
-        try:
-            from django.db import connection
-
+        with contextlib.suppress(*DATABASE_ERRORS):
             connection.close()
-        except DATABASE_ERRORS:
-            pass

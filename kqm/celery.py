@@ -10,6 +10,7 @@ or a message delivered again after a worker died (``acks_late`` with
 from __future__ import annotations
 
 import os
+
 from celery import Celery, Task
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseOperationalError
@@ -27,7 +28,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-class KqmTask(Task):  # type: ignore[misc]
+class KqmTask(Task):
     """Retries transient database and broker errors: 1, 2, 4 ... up to 5 minutes apart."""
 
     autoretry_for = TRANSIENT_ERRORS

@@ -127,9 +127,9 @@ def queue_email(*, template: str, user_id: int, context: dict[str, Any], key: st
 def stuck_emails(stuck_before: datetime.datetime) -> Iterator[tuple[str, dict[str, Any]]]:
     """Emails queued (and published) a while ago and not sent, nor being sent right now."""
     stale = timezone.now() - datetime.timedelta(seconds=settings.EMAIL_SENDING_STALE_SECONDS)
-    done_or_in_flight = SentEmail.objects.filter(key=KeyTextTransform("key", OuterRef("kwargs"))).filter(
-        Q(status=EmailStatus.SENT) | Q(status=EmailStatus.SENDING, started_at__gt=stale)
-    )
+    done_or_in_flight = SentEmail.objects.filter(
+        key=KeyTextTransform("key", OuterRef("kwargs"))
+    ).filter(Q(status=EmailStatus.SENT) | Q(status=EmailStatus.SENDING, started_at__gt=stale))
     rows = (
         OutboxMessage.objects.filter(
             task=SEND_TASK,

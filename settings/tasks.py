@@ -11,7 +11,6 @@ from django.conf import settings
 
 from . import services_import
 
-
 LONG = {
     "soft_time_limit": settings.LONG_TASK_TIME_LIMIT - 60,
     "time_limit": settings.LONG_TASK_TIME_LIMIT,

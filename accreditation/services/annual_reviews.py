@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from kqm.emails import queue_email
-from kqm.outbox import enqueue
 from kqm.models import User
+from kqm.outbox import enqueue
 from settings.models import Inspection
 
 from ..models import Accreditation, AnnualReview, Award, IllegalTransition, ReviewStatus, Status

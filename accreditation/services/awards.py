@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from kqm.emails import queue_email
-from kqm.outbox import enqueue
 from kqm.models import Role, User
+from kqm.outbox import enqueue
 
 from ..models import Accreditation, Award, Status
 from ..models.awards import add_years, format_award_number, new_verification_code

@@ -8,6 +8,7 @@ export is requested, and again when it is built.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import tempfile
@@ -25,8 +26,8 @@ from django.utils import timezone
 
 from kqm.celery import TRANSIENT_ERRORS
 from kqm.emails import queue_email
-from kqm.outbox import enqueue
 from kqm.models import Role, User
+from kqm.outbox import enqueue
 from settings.filters import RegisterFilter
 
 from ..models.exports import ExportStatus, ReportExport
@@ -212,9 +213,7 @@ def is_stuck(export: ReportExport, *, now: datetime.datetime | None = None) -> b
     task's time limit (so whatever ran it has gone)."""
     now = now or timezone.now()
     if export.status == ExportStatus.QUEUED:
-        return export.requested_at < now - datetime.timedelta(
-            minutes=settings.OUTBOX_STUCK_MINUTES
-        )
+        return export.requested_at < now - datetime.timedelta(minutes=settings.OUTBOX_STUCK_MINUTES)
     if export.status == ExportStatus.RUNNING:
         limit = datetime.timedelta(seconds=settings.LONG_TASK_TIME_LIMIT + 60)
         return (export.started_at or export.requested_at) < now - limit
@@ -268,10 +267,8 @@ def _set(export: ReportExport, status: str, **fields: Any) -> None:
 def _drop_connection() -> None:
     from django.db import connection
 
-    try:
+    with contextlib.suppress(Exception):
         connection.close()
-    except Exception:
-        pass
 
 
 def do_build_export(*, export_id: int) -> bool:

@@ -29,8 +29,8 @@ from simple_history.utils import bulk_create_with_history
 
 from audits.models import Audit
 from kqm.emails import queue_email
-from kqm.outbox import batched
 from kqm.models import Role, User
+from kqm.outbox import batched
 
 from ..models import (
     Accreditation,

@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from kqm.emails import queue_email
-from kqm.outbox import batched
 from kqm.models import Role, User
+from kqm.outbox import batched
 
 from ..models import Award, Reminder, ReminderKind, ReminderSettings
 from ..models.awards import add_years
