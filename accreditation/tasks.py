@@ -7,6 +7,7 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.utils.dateparse import parse_datetime
 
 from kqm.celery import TRANSIENT_ERRORS
 
@@ -18,15 +19,21 @@ from .services.awards import do_store_certificate
 @shared_task(
     bind=True, autoretry_for=(*TRANSIENT_ERRORS, OSError), soft_time_limit=120, time_limit=180
 )
-def render_certificate(self: Any, award_id: int) -> bool:
+def render_certificate(self: Any, award_id: int, requested_at: str = "") -> bool:
     """Render the award's certificate to PDF, store it and tell the setting's managers.
 
-    Idempotent: the same file is replaced and each manager is emailed once per award.
-    A revoked (or missing) award is left alone.
+    Idempotent: a certificate already rendered since ``requested_at`` (an ISO time: when the
+    grant or the "render again" was asked for) is left alone, so a message delivered twice
+    renders once; without it, the same file is replaced. Each manager is emailed once per
+    award. A revoked (or missing) award is left alone.
     """
     award = Award.objects.select_related("setting", "granted_by").filter(pk=award_id).first()
     if award is None or award.is_revoked:
         return False
+    asked = parse_datetime(requested_at) if requested_at else None
+    if asked and award.certificate and award.certificate_rendered_at:
+        if award.certificate_rendered_at >= asked:
+            return False
     do_store_certificate(award=award, pdf=render_certificate_pdf(award))
     return True
 

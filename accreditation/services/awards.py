@@ -41,17 +41,20 @@ RENDER_TASK = "accreditation.tasks.render_certificate"
 
 
 def queue_certificate_render(award_id: int) -> None:
-    """Render the certificate in the worker, with the current transaction (``kqm.outbox``)."""
-    enqueue(RENDER_TASK, award_id=award_id)
+    """Render the certificate in the worker, with the current transaction (``kqm.outbox``).
+
+    The request time makes a redelivered message (or a second sweep) render nothing more.
+    """
+    enqueue(RENDER_TASK, award_id=award_id, requested_at=timezone.now().isoformat())
 
 
 def stuck_certificates(stuck_before: datetime.datetime) -> Iterator[tuple[str, dict[str, int]]]:
     """For the outbox sweep: awards granted a while ago whose certificate was never stored."""
     awards = Award.objects.filter(
         revoked_at__isnull=True, certificate="", granted_at__lt=stuck_before
-    ).values_list("pk", flat=True)
-    for award_id in awards.order_by("pk").iterator():
-        yield RENDER_TASK, {"award_id": award_id}
+    ).values_list("pk", "granted_at")
+    for award_id, granted_at in awards.order_by("pk").iterator():
+        yield RENDER_TASK, {"award_id": award_id, "requested_at": granted_at.isoformat()}
 
 
 @transaction.atomic
