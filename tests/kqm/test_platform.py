@@ -10,11 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.urls import reverse
-from django.utils import timezone
 
 from accreditation.models import (
     Accreditation,
@@ -99,31 +96,6 @@ def test_every_model_keeps_an_audit_trail():
         if not hasattr(model, "history"):
             missing.append(label)
     assert missing == []
-
-
-@pytest.mark.django_db
-def test_healthz_reports_database_broker_and_worker(client):
-    response = client.get(reverse("healthz"))
-    assert response.status_code == 200
-    body = response.json()
-    assert body["database"] == "ok"
-    assert body["broker"] == "ok"
-    assert body["broker_transport"] == ("redis" if settings.REDIS_URL else "filesystem")
-    assert body["worker"]["status"] == "missing"
-    WorkerHeartbeat.objects.create(hostname="w1@host", seen_at=timezone.now())
-    body = client.get(reverse("healthz")).json()
-    assert body["worker"]["status"] == "ok"
-    assert body["worker"]["hostname"] == "w1@host"
-
-
-@pytest.mark.django_db
-def test_healthz_is_503_when_the_broker_is_down(client, monkeypatch):
-    from kqm import views
-
-    monkeypatch.setattr(views, "_broker_status", lambda: "error: ConnectionRefusedError")
-    response = client.get(reverse("healthz"))
-    assert response.status_code == 503
-    assert response.json()["status"] == "error"
 
 
 @pytest.mark.django_db
