@@ -211,6 +211,10 @@ if REDIS_URL:
         "socket_timeout": 3,
         "socket_keepalive": True,
         "health_check_interval": 30,
+        # How often a worker looks for messages whose worker died (older than the
+        # visibility timeout) and hands them out again.
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=60),
+        "unacked_restore_throttle": 1,
     }
 else:
     CELERY_BROKER_URL = "filesystem://"
