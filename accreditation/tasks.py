@@ -31,9 +31,9 @@ def render_certificate(self: Any, award_id: int, requested_at: str = "") -> bool
     if award is None or award.is_revoked:
         return False
     asked = parse_datetime(requested_at) if requested_at else None
-    if asked and award.certificate and award.certificate_rendered_at:
-        if award.certificate_rendered_at >= asked:
-            return False
+    rendered = award.certificate_rendered_at if award.certificate else None
+    if asked and rendered and rendered >= asked:
+        return False
     do_store_certificate(award=award, pdf=render_certificate_pdf(award))
     return True
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -48,7 +49,7 @@ def queue_certificate_render(award_id: int) -> None:
     enqueue(RENDER_TASK, award_id=award_id, requested_at=timezone.now().isoformat())
 
 
-def stuck_certificates(stuck_before: datetime.datetime) -> Iterator[tuple[str, dict[str, int]]]:
+def stuck_certificates(stuck_before: datetime.datetime) -> Iterator[tuple[str, dict[str, Any]]]:
     """For the outbox sweep: awards granted a while ago whose certificate was never stored."""
     awards = Award.objects.filter(
         revoked_at__isnull=True, certificate="", granted_at__lt=stuck_before

@@ -104,7 +104,7 @@ def test_an_export_interrupted_by_a_database_error_is_retried_and_finishes(
         report="register", format="csv", requested_by=users[Role.MANAGER]
     )
     real = exports._build_register_csv
-    failures = []
+    failures: list[int] = []
 
     def flaky(*args, **kwargs):
         if not failures:
