@@ -23,6 +23,10 @@ class OutboxMiddleware:
         outbox.reset_publish_failures()
         response = self.get_response(request)
         if outbox.publish_failed():
-            messages.warning(request, DELAYED, fail_silently=True)
+            # Signed-in people only: to a visitor (a password reset) it would tell whether
+            # the address has an account.
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                messages.warning(request, DELAYED, fail_silently=True)
             outbox.reset_publish_failures()
         return response

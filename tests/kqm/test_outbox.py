@@ -261,3 +261,16 @@ def test_published_rows_are_forgotten_after_two_weeks():
         )
     assert outbox.forget_published() == 1
     assert OutboxMessage.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_password_reset_with_the_broker_down_says_nothing_about_the_account(
+    client, users, broker_down
+):
+    person = users[Role.EVALUATOR]
+    response = client.post(reverse("password_reset"), {"email": person.email}, follow=True)
+    assert response.status_code == 200
+    assert "Your change is saved." not in response.content.decode()
+    reset = OutboxMessage.objects.filter(kwargs__template="password_reset").get()
+    assert reset.kwargs["user_id"] == person.pk
+    assert reset.published_at is None
