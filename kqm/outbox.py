@@ -23,6 +23,7 @@ import datetime
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -46,6 +47,11 @@ R = TypeVar("R")
 _publish_failures: ContextVar[int] = ContextVar("kqm_outbox_publish_failures", default=0)
 # Inside ``batch()``: the messages to write in one bulk insert when it ends.
 _batch: ContextVar[list[OutboxMessage] | None] = ContextVar("kqm_outbox_batch", default=None)
+
+# After a failed publish, this process does not try the broker again for a few seconds: a
+# request that queues several tasks waits for one timeout, not one per task.
+BROKER_PAUSE_SECONDS = 5.0
+_broker_down_until = 0.0
 
 # Work re-queued by the sweep at most this many times a day: after that a person decides.
 MAX_REQUEUES_PER_DAY = 6
@@ -144,11 +150,15 @@ def _task(name: str) -> Any:
 
 
 def _publish(message: OutboxMessage) -> bool:
+    global _broker_down_until
     task = _task(message.task)
     if _eager():
         _mark_published(message)
         task.delay(**message.kwargs)  # runs it here and now
         return True
+    if time.monotonic() < _broker_down_until:
+        _publish_failures.set(_publish_failures.get() + 1)
+        return False  # the broker failed a moment ago: left for the sweep
     try:
         task.apply_async(
             kwargs=message.kwargs,
@@ -158,6 +168,7 @@ def _publish(message: OutboxMessage) -> bool:
     except Exception as error:  # the broker is down or hung: the sweep publishes it later
         logger.warning("Could not publish %s (outbox %s): %r", message.task, message.pk, error)
         _publish_failures.set(_publish_failures.get() + 1)
+        _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
         try:
             OutboxMessage.objects.filter(pk=message.pk).update(
                 attempts=F("attempts") + 1, last_error=repr(error)[:255]
