@@ -244,3 +244,36 @@ def test_database_connections_terminated_during_an_export_it_still_finishes(tmp_
     else:
         assert export.rows_total == Setting.objects.count()
     assert "terminating connection" in log or "server closed the connection" in log
+
+
+def test_a_hung_redis_costs_health_and_requests_seconds_not_minutes(tmp_path, client, settings):
+    """Redis paused (SIGSTOP): it accepts connections and never answers."""
+    manager = UserFactory(role=Role.MANAGER, is_staff=True)
+    client.force_login(manager)
+    with (
+        redis_server(tmp_path / "redis") as redis,
+        celery_broker(redis.url, f"kqm-test-hung-{os.getpid()}"),
+    ):
+        settings.REDIS_URL = redis.url
+        assert redis.process is not None
+        os.kill(redis.process.pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            response = client.get(reverse("healthz"))
+            assert time.monotonic() - started < 4
+            assert response.status_code == 503
+            body = response.json()
+            assert body["database"] == "ok"
+            assert body["broker"].startswith("error")
+
+            started = time.monotonic()
+            response = client.post(
+                reverse("users:invite"),
+                {"email": "hung@example.org", "full_name": "Hung Redis", "role": Role.VIEWER},
+            )
+            assert time.monotonic() - started < 12
+            assert response.status_code == 302
+            assert DELAYED in client.get(response["Location"]).content.decode()
+            assert OutboxMessage.objects.get().published_at is None
+        finally:
+            os.kill(redis.process.pid, signal.SIGCONT)
