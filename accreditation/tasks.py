@@ -6,21 +6,33 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+
+from kqm.celery import TRANSIENT_ERRORS
 
 from .certificates import render_certificate_pdf
 from .models import Award
 from .services.awards import do_store_certificate
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
-def render_certificate(self: Any, award_id: int) -> bool:
+@shared_task(
+    bind=True, autoretry_for=(*TRANSIENT_ERRORS, OSError), soft_time_limit=120, time_limit=180
+)
+def render_certificate(self: Any, award_id: int, requested_at: str = "") -> bool:
     """Render the award's certificate to PDF, store it and tell the setting's managers.
 
-    Idempotent: the same file is replaced and each manager is emailed once per award.
-    A revoked (or missing) award is left alone.
+    Idempotent: a certificate already rendered since ``requested_at`` (an ISO time: when the
+    grant or the "render again" was asked for) is left alone, so a message delivered twice
+    renders once; without it, the same file is replaced. Each manager is emailed once per
+    award. A revoked (or missing) award is left alone.
     """
     award = Award.objects.select_related("setting", "granted_by").filter(pk=award_id).first()
     if award is None or award.is_revoked:
+        return False
+    asked = parse_datetime(requested_at) if requested_at else None
+    rendered = award.certificate_rendered_at if award.certificate else None
+    if asked and rendered and rendered >= asked:
         return False
     do_store_certificate(award=award, pdf=render_certificate_pdf(award))
     return True
@@ -50,7 +62,11 @@ def open_annual_review(self: Any, review_id: int) -> bool:
     return do_open_annual_review(review=review)
 
 
-@shared_task(bind=True)
+@shared_task(
+    bind=True,
+    soft_time_limit=settings.LONG_TASK_TIME_LIMIT - 60,
+    time_limit=settings.LONG_TASK_TIME_LIMIT,
+)
 def build_report_export(self: Any, export_id: int) -> bool:
     """Build a requested report export, store it and email the requester. Idempotent: an
     export that is already ready is left alone (see ``services.exports``)."""

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import SentEmail, User, WorkerHeartbeat
+from .models import OutboxMessage, SentEmail, User, WorkerHeartbeat
 
 
 @admin.register(User)
@@ -30,8 +30,15 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
 
 @admin.register(SentEmail)
 class SentEmailAdmin(admin.ModelAdmin):
-    list_display = ["template", "to", "subject", "sent_at"]
+    list_display = ["template", "to", "subject", "status", "attempts", "started_at", "sent_at"]
+    list_filter = ["status"]
     search_fields = ["to", "key"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["task", "kwargs", "created_at", "published_at", "attempts", "last_error"]
+    search_fields = ["task"]
 
 
 admin.site.register(WorkerHeartbeat)

@@ -114,17 +114,54 @@ class WorkerHeartbeat(models.Model):
         return f"{self.hostname} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
 
+class EmailStatus(models.TextChoices):
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
 class SentEmail(models.Model):
-    """One email sent, under a unique key, so a task that runs twice sends once."""
+    """One email, under a unique key: recorded as sending (committed) before the mail server
+    is called, and as sent once it has accepted the message. A task that runs twice sends
+    once; one interrupted between the two is sent again with the same Message-ID."""
 
     key = models.CharField(max_length=255, unique=True)
     template = models.CharField(max_length=100)
     to = models.EmailField()
     subject = models.CharField(max_length=255)
-    sent_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.SENT)
+    message_id = models.CharField(max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    started_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=255, blank=True)
 
     class Meta:
-        ordering = ["-sent_at"]
+        ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.template} to {self.to}"
+        return f"{self.template} to {self.to} ({self.get_status_display().lower()})"
+
+
+class OutboxMessage(models.Model):
+    """A task that a change needs, written in the change's transaction and published to the
+    broker after it commits. Rows still unpublished (the broker was down) are published
+    again by the minute sweep (``kqm.tasks.publish_outbox``)."""
+
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    digest = models.CharField(
+        max_length=64, db_index=True, help_text="The task and its arguments, hashed."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["published_at", "created_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        state = "published" if self.published_at else "waiting"
+        return f"{self.task} {self.kwargs} ({state})"

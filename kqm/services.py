@@ -8,6 +8,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -44,16 +45,38 @@ def do_invite_user(
     user.save()
     if settings:
         user.settings.set(settings)
+    _queue_invitation(user, inviter=invited_by, key=f"invitation:{user.pk}")
+    return user
+
+
+def _queue_invitation(user: User, *, inviter: User, key: str) -> None:
     queue_email(
         template="invitation",
         user_id=user.pk,
         context={
-            "inviter": invited_by.full_name,
+            "inviter": inviter.full_name,
             "role": user.get_role_display(),
             "link": _password_link(user, "accept-invitation"),
         },
-        key=f"invitation:{user.pk}",
+        key=key,
     )
+
+
+def can_resend_invitation(user: User) -> bool:
+    """An active account whose owner has never set a password (nor signed in)."""
+    return user.is_active and not user.has_usable_password() and user.last_login is None
+
+
+@transaction.atomic
+def do_resend_invitation(*, actor: User, user: User) -> User:
+    """Email a fresh link to set a password to someone who never accepted the invitation."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not can_resend_invitation(user):
+        raise ValidationError(
+            f"{user.email} has already set a password, or the account is deactivated."
+        )
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+    _queue_invitation(user, inviter=actor, key=f"invitation:{user.pk}:resent:{stamp}")
     return user
 
 

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kqm.middleware.OutboxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -125,6 +126,11 @@ else:
         # PostgreSQL's JIT compiles the reports' grouped queries for seconds to save
         # milliseconds (the outcomes report over 70,000 settings: 3.4 s with it, 0.3 s off).
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # A database that does not answer fails the request (or the task, which retries) in
+    # seconds rather than hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DATABASE_CONNECT_TIMEOUT", default=5
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -182,15 +188,40 @@ CRISPY_TEMPLATE_PACK = "gds"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KQM <kqm@localhost>")
+# A mail server that does not answer fails the send (which is retried) instead of hanging it.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# An email recorded as "sending" for longer than this was interrupted (the worker died
+# between the mail server accepting it and the record): it is sent again, with the same
+# Message-ID so that the mail server can drop the duplicate.
+EMAIL_SENDING_STALE_SECONDS = env.int("EMAIL_SENDING_STALE_SECONDS", default=5 * 60)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport,
 # so that a real worker and beat run with no services at all.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
+# Every task has a time limit: five minutes by default; the long ones (the Ofsted import,
+# report exports) half an hour. Soft first (the task records its failure), then hard.
+CELERY_TASK_TIME_LIMIT = 5 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+LONG_TASK_TIME_LIMIT = env.int("LONG_TASK_TIME_LIMIT", default=30 * 60)
+# Redis hands an unacknowledged message to another worker after this long, so it must
+# outlast the longest task (and the longest retry countdown, five minutes).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=LONG_TASK_TIME_LIMIT + 600)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # A Redis that is down or hung fails a publish in seconds, never a whole request.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 3,
+        "socket_keepalive": True,
+        "health_check_interval": 30,
+        # How often a worker looks for messages whose worker died (older than the
+        # visibility timeout) and hands them out again.
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=60),
+        "unacked_restore_throttle": 1,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     for _sub in ("queue", "processed", "control"):
@@ -202,16 +233,40 @@ else:
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing (from the outbox) tries twice, briefly; the outbox sweep does the rest.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = True
+# A message is acknowledged when its task has finished, and handed back to the broker if
+# the process running it dies: work is never lost, so every task is idempotent.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Django-celery-beat's database schedule, kept alive through database outages.
+CELERY_BEAT_SCHEDULER = "kqm.beat:DatabaseScheduler"
+# Outbox rows and work left in a waiting state this long are published again by the sweep.
+OUTBOX_STUCK_MINUTES = env.int("OUTBOX_STUCK_MINUTES", default=10)
+# A row is published on commit; the sweep leaves it this long to do so before stepping in.
+OUTBOX_PUBLISH_GRACE_SECONDS = env.int("OUTBOX_PUBLISH_GRACE_SECONDS", default=30)
+# Where the sweep asks for stuck work: each returns the (task, kwargs) to queue again.
+OUTBOX_STUCK_WORK = [
+    "kqm.emails.stuck_emails",
+    "accreditation.services.awards.stuck_certificates",
+    "accreditation.services.exports.stuck_exports",
+    "settings.services_import.stuck_imports",
+]
 
 # Cache: Redis when REDIS_URL is set, files under var/cache otherwise. Long jobs (the Ofsted
 # import) report their progress here, where other processes see it while a transaction is open.
@@ -221,6 +276,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kqm",
+            # A Redis that is down or hung costs a page a second, not the whole request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

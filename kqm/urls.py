@@ -12,6 +12,11 @@ users_patterns = (
         path("invite/", views.user_invite, name="invite"),
         path("<int:user_id>/", views.user_detail, name="detail"),
         path(
+            "<int:user_id>/resend-invitation/",
+            views.user_resend_invitation,
+            name="resend-invitation",
+        ),
+        path(
             "<int:user_id>/deactivate/",
             views.user_set_active,
             {"action": "deactivate"},

@@ -10,13 +10,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accreditation.models import (
     Accreditation,
@@ -42,7 +41,8 @@ from settings.selectors import settings_by_sector, settings_visible_to
 
 from . import forms, selectors, services
 from .access import any_signed_in, public, role_required
-from .models import Role, User, WorkerHeartbeat
+from .health import healthz  # noqa: F401 (the URL)
+from .models import Role, User
 
 PAGE_SIZE = 25
 WEEK_VISITS_SHOWN = 10
@@ -238,7 +238,25 @@ def access_user_by_id(request: HttpRequest, user_id: int) -> User:
 @require_GET
 @role_required(Role.MANAGER)
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    return render(request, "users/detail.html", {"person": access_user_by_id(request, user_id)})
+    person = access_user_by_id(request, user_id)
+    return render(
+        request,
+        "users/detail.html",
+        {"person": person, "can_resend": services.can_resend_invitation(person)},
+    )
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def user_resend_invitation(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = access_user_by_id(request, user_id)
+    try:
+        services.do_resend_invitation(actor=request.user, user=person)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"A new invitation is on its way to {person.email}")
+    return redirect("users:detail", user_id=person.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -292,46 +310,3 @@ invitation_complete = public(
         template_name="registration/invitation_complete.html"
     )
 )
-
-
-def _broker_status() -> str:
-    from kqm.celery import app
-
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as error:  # any transport error means the broker is down
-        return f"error: {type(error).__name__}"
-    return "ok"
-
-
-@public
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Database, broker and the last worker heartbeat, as JSON (503 when a part is down)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database = "ok"
-    except Exception as error:
-        database = f"error: {type(error).__name__}"
-    broker = _broker_status()
-    beat = WorkerHeartbeat.objects.order_by("-seen_at").first() if database == "ok" else None
-    worker: dict[str, Any] = {"status": "missing", "last_heartbeat": None, "age_seconds": None}
-    if beat is not None:
-        age = (timezone.now() - beat.seen_at).total_seconds()
-        worker = {
-            "status": "ok" if age < 300 else "stale",
-            "hostname": beat.hostname,
-            "last_heartbeat": beat.seen_at.isoformat(),
-            "age_seconds": round(age),
-        }
-    healthy = database == "ok" and broker == "ok"
-    body = {
-        "status": "ok" if healthy else "error",
-        "database": database,
-        "broker": broker,
-        "broker_transport": "redis" if django_settings.REDIS_URL else "filesystem",
-        "worker": worker,
-    }
-    return JsonResponse(body, status=200 if healthy else 503)

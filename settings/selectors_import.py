@@ -40,7 +40,10 @@ def import_progress(ofsted_import: OfstedImport) -> dict[str, Any]:
     """Rows processed out of the total, read from the cache while a step is running."""
     processed = ofsted_import.rows_processed
     if ofsted_import.in_progress:
-        running = cache.get(progress_key(ofsted_import))
+        try:
+            running = cache.get(progress_key(ofsted_import))
+        except Exception:  # the cache is down: the last progress saved on the import
+            running = None
         if running and running.get("status") == ofsted_import.status:
             processed = int(running["processed"])
     total = ofsted_import.rows_total

@@ -11,16 +11,23 @@ it while the import's transaction is still open (on SQLite and PostgreSQL alike)
 
 from __future__ import annotations
 
+import datetime
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+
+from kqm.celery import TRANSIENT_ERRORS
+from kqm.outbox import enqueue
 
 from . import importer
 from .models import IllegalImportMove, ImportStatus, OfstedImport
@@ -28,6 +35,8 @@ from .models import IllegalImportMove, ImportStatus, OfstedImport
 logger = logging.getLogger(__name__)
 
 PROGRESS_TIMEOUT = 60 * 60 * 24
+PREVIEW_TASK = "settings.tasks.preview_ofsted_import"
+APPLY_TASK = "settings.tasks.apply_ofsted_import"
 
 
 def progress_key(ofsted_import: OfstedImport) -> str:
@@ -36,11 +45,63 @@ def progress_key(ofsted_import: OfstedImport) -> str:
 
 
 def record_progress(ofsted_import: OfstedImport, processed: int) -> None:
-    cache.set(
-        progress_key(ofsted_import),
-        {"status": ofsted_import.status, "processed": processed},
-        PROGRESS_TIMEOUT,
+    """Progress for the page, and the time of it for the stuck-work sweep. Best effort: an
+    import does not stop because the cache is unavailable."""
+    try:
+        cache.set(
+            progress_key(ofsted_import),
+            {"status": ofsted_import.status, "processed": processed, "at": time.time()},
+            PROGRESS_TIMEOUT,
+        )
+    except Exception:
+        logger.warning("Could not record the progress of import %s", ofsted_import.pk)
+
+
+def last_progress(ofsted_import: OfstedImport) -> datetime.datetime:
+    """When the import last moved: its progress in the cache, else its upload or confirmation."""
+    try:
+        running = cache.get(progress_key(ofsted_import)) or {}
+    except Exception:
+        running = {}
+    if running.get("at") and running.get("status") == ofsted_import.status:
+        return datetime.datetime.fromtimestamp(running["at"], tz=datetime.UTC)
+    return ofsted_import.confirmed_at or ofsted_import.created_at
+
+
+def is_stuck(ofsted_import: OfstedImport, *, now: datetime.datetime | None = None) -> bool:
+    """Waiting or running with no progress for ``OUTBOX_STUCK_MINUTES``: its worker is gone."""
+    if not ofsted_import.in_progress:
+        return False
+    now = now or timezone.now()
+    quiet = datetime.timedelta(minutes=django_settings.OUTBOX_STUCK_MINUTES)
+    return last_progress(ofsted_import) < now - quiet
+
+
+def _step_task(ofsted_import: OfstedImport) -> str:
+    return APPLY_TASK if ofsted_import.status == ImportStatus.IMPORTING else PREVIEW_TASK
+
+
+def stuck_imports(stuck_before: datetime.datetime) -> Iterator[tuple[str, dict[str, Any]]]:
+    """For the outbox sweep: imports waiting or running with no progress for a while."""
+    candidates = OfstedImport.objects.filter(
+        status__in=[ImportStatus.UPLOADED, ImportStatus.PREVIEWING, ImportStatus.IMPORTING],
+        created_at__lt=stuck_before,
     )
+    now = timezone.now()
+    for ofsted_import in candidates.order_by("pk"):
+        if is_stuck(ofsted_import, now=now):
+            yield _step_task(ofsted_import), {"import_id": ofsted_import.pk}
+
+
+@transaction.atomic
+def do_restart_stuck_import(*, ofsted_import: OfstedImport, by: Any) -> OfstedImport:
+    """A KQM manager starts a stuck step again (the check, or the import itself)."""
+    locked = OfstedImport.objects.select_for_update().get(pk=ofsted_import.pk)
+    if not is_stuck(locked):
+        raise ValidationError("This import is not stuck: it is still running, or it has finished.")
+    logger.info("Import %s restarted by %s", locked.pk, by)
+    enqueue(_step_task(locked), import_id=locked.pk)
+    return locked
 
 
 @contextmanager
@@ -69,10 +130,7 @@ def do_upload_ofsted_import(
     ofsted_import._history_user = uploaded_by
     ofsted_import.save()
     if check_now:
-        from .tasks import preview_ofsted_import
-
-        pk = ofsted_import.pk
-        transaction.on_commit(lambda: preview_ofsted_import.delay(pk))
+        enqueue(PREVIEW_TASK, import_id=ofsted_import.pk)
     return ofsted_import
 
 
@@ -126,6 +184,8 @@ def do_preview_ofsted_import(*, import_id: int) -> OfstedImport | None:
         )
     except IllegalImportMove:
         ofsted_import.refresh_from_db()  # a second run of this task finished first
+    except TRANSIENT_ERRORS:
+        raise  # the database went away: the task is retried, the check starts again
     except Exception as error:
         logger.exception("Ofsted import %s: the preview failed", import_id)
         return _fail(import_id, f"The file could not be checked: {error}")
@@ -147,10 +207,7 @@ def do_confirm_ofsted_import(
     )
     record_progress(ofsted_import, 0)
     if run_in_background:
-        from .tasks import apply_ofsted_import
-
-        pk = ofsted_import.pk
-        transaction.on_commit(lambda: apply_ofsted_import.delay(pk))
+        enqueue(APPLY_TASK, import_id=ofsted_import.pk)
     return ofsted_import
 
 
@@ -191,6 +248,8 @@ def do_apply_ofsted_import(*, import_id: int) -> OfstedImport | None:
                 **result.counts(),
             )
         return locked
+    except TRANSIENT_ERRORS:
+        raise  # the database went away: rolled back, and the task is retried
     except Exception as error:
         logger.exception("Ofsted import %s failed; the register is unchanged", import_id)
         return _fail(

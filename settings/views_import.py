@@ -56,6 +56,7 @@ def _detail(
     context: dict[str, Any] = {
         "ofsted_import": ofsted_import,
         "progress": selectors_import.import_progress(ofsted_import),
+        "stuck": services_import.is_stuck(ofsted_import),
     }
     if ofsted_import.status in (ImportStatus.PREVIEWED, ImportStatus.IMPORTED):
         rejected = Paginator(ofsted_import.rejected_rows, PAGE_SIZE)
@@ -101,10 +102,26 @@ def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     return redirect(ofsted_import)
 
 
+@require_POST
+@role_required(Role.MANAGER)
+def import_restart(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Start a stuck step again: the check, or the import of a confirmed file."""
+    user: User = request.user  # type: ignore[assignment]
+    ofsted_import = selectors_import.access_ofsted_import_by_id(user, import_id)
+    try:
+        services_import.do_restart_stuck_import(ofsted_import=ofsted_import, by=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The import has been started again")
+    return redirect(ofsted_import)
+
+
 urlpatterns = [
     path("imports/", import_list, name="import-list"),
     path("imports/new/", import_new, name="import-new"),
     path("imports/<int:import_id>/", import_detail, name="import-detail"),
     path("imports/<int:import_id>/status/", import_status, name="import-status"),
     path("imports/<int:import_id>/confirm/", import_confirm, name="import-confirm"),
+    path("imports/<int:import_id>/restart/", import_restart, name="import-restart"),
 ]

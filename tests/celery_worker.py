@@ -49,6 +49,7 @@ class WorkerProcess:
     hostname: str
     mail_dir: Path
     log_path: Path
+    pid: int = 0
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -74,12 +75,22 @@ def wait_for(
 
 @contextmanager
 def celery_worker(
-    tmp_path: Path, *, beat: bool = False, extra_env: dict[str, str] | None = None
+    tmp_path: Path,
+    *,
+    beat: bool = False,
+    extra_env: dict[str, str] | None = None,
+    pool: str = "solo",
+    queue: str = "",
+    name: str = "worker",
 ) -> Iterator[WorkerProcess]:
-    queue = f"kqm-test-{uuid.uuid4().hex[:10]}"
-    hostname = f"{queue}@localhost"
+    """A worker consuming its own queue (or ``queue``, to take over another's work).
+
+    ``pool="prefork"`` runs one pool process under the main one (to kill it mid-task).
+    """
+    queue = queue or f"kqm-test-{uuid.uuid4().hex[:10]}"
+    hostname = f"{name}-{uuid.uuid4().hex[:6]}@localhost"
     mail_dir = tmp_path / "mail"
-    log_path = tmp_path / "worker.log"
+    log_path = tmp_path / f"{name}.log"
     env = {
         **os.environ,
         "DATABASE_URL": test_database_url(),
@@ -98,7 +109,8 @@ def celery_worker(
         "kqm",
         "worker",
         "--pool",
-        "solo",
+        pool,
+        *(["--concurrency", "1"] if pool == "prefork" else []),
         "--queues",
         queue,
         "--hostname",
@@ -112,7 +124,7 @@ def celery_worker(
         command += [
             "--beat",
             "--scheduler",
-            "django_celery_beat.schedulers:DatabaseScheduler",
+            "kqm.beat:DatabaseScheduler",
             "--schedule",
             str(tmp_path / "beat-schedule"),
         ]
@@ -125,7 +137,9 @@ def celery_worker(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        worker = WorkerProcess(queue=queue, hostname=hostname, mail_dir=mail_dir, log_path=log_path)
+        worker = WorkerProcess(
+            queue=queue, hostname=hostname, mail_dir=mail_dir, log_path=log_path, pid=process.pid
+        )
         try:
             wait_for(
                 lambda: "ready." in worker.log() or process.poll() is not None,

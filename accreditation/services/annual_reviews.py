@@ -22,7 +22,6 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -32,6 +31,7 @@ from django.utils.formats import date_format
 
 from kqm.emails import queue_email
 from kqm.models import User
+from kqm.outbox import enqueue
 from settings.models import Inspection
 
 from ..models import Accreditation, AnnualReview, Award, IllegalTransition, ReviewStatus, Status
@@ -339,8 +339,6 @@ def queue_opening_reviews(
 
     ``award.accreditation`` must be loaded with the awards: no query is run here.
     """
-    from ..tasks import open_annual_review
-
     opening: list[int] = []
     for award in awards:
         if award.accreditation.status not in OPENABLE_STATUSES:
@@ -351,5 +349,5 @@ def queue_opening_reviews(
                 opening.append(review.pk)
                 break
     for review_id in opening:
-        transaction.on_commit(partial(open_annual_review.delay, review_id))
+        enqueue("accreditation.tasks.open_annual_review", review_id=review_id)
     return opening

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +22,7 @@ from django.utils.formats import date_format
 
 from kqm.emails import queue_email
 from kqm.models import Role, User
+from kqm.outbox import enqueue
 
 from ..models import Accreditation, Award, Status
 from ..models.awards import add_years, format_award_number, new_verification_code
@@ -35,11 +38,24 @@ def expiry_for(award_date: datetime.date) -> datetime.date:
     return add_years(award_date, settings.AWARD_VALIDITY_YEARS)
 
 
-def queue_certificate_render(award_id: int) -> None:
-    """Render the certificate in the worker once the current transaction commits."""
-    from ..tasks import render_certificate
+RENDER_TASK = "accreditation.tasks.render_certificate"
 
-    transaction.on_commit(lambda: render_certificate.delay(award_id))
+
+def queue_certificate_render(award_id: int) -> None:
+    """Render the certificate in the worker, with the current transaction (``kqm.outbox``).
+
+    The request time makes a redelivered message (or a second sweep) render nothing more.
+    """
+    enqueue(RENDER_TASK, award_id=award_id, requested_at=timezone.now().isoformat())
+
+
+def stuck_certificates(stuck_before: datetime.datetime) -> Iterator[tuple[str, dict[str, Any]]]:
+    """For the outbox sweep: awards granted a while ago whose certificate was never stored."""
+    awards = Award.objects.filter(
+        revoked_at__isnull=True, certificate="", granted_at__lt=stuck_before
+    ).values_list("pk", "granted_at")
+    for award_id, granted_at in awards.order_by("pk").iterator():
+        yield RENDER_TASK, {"award_id": award_id, "requested_at": granted_at.isoformat()}
 
 
 @transaction.atomic

@@ -8,12 +8,15 @@ export is requested, and again when it is built.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -21,8 +24,10 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
+from kqm.celery import TRANSIENT_ERRORS
 from kqm.emails import queue_email
 from kqm.models import Role, User
+from kqm.outbox import enqueue
 from settings.filters import RegisterFilter
 
 from ..models.exports import ExportStatus, ReportExport
@@ -32,6 +37,7 @@ logger = logging.getLogger(__name__)
 # How many register rows are written between two progress updates.
 PROGRESS_EVERY = 500
 READY_TEMPLATE = "report_export_ready"
+BUILD_TASK = "accreditation.tasks.build_report_export"
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
 
 # A builder writes the export to ``out`` (binary) and reports progress as (done, total).
@@ -192,9 +198,7 @@ def file_name(export: ReportExport) -> str:
 def do_request_export(
     *, user: User, report: str, export_format: str, filters: QueryDict
 ) -> ReportExport:
-    """Record the export and queue its build once the transaction commits."""
-    from ..tasks import build_report_export
-
+    """Record the export and queue its build with the transaction (``kqm.outbox``)."""
     kind = EXPORTS.get(report)
     if kind is None or export_format not in kind.builders:
         raise ExportRefused("This report cannot be exported in that format.")
@@ -206,8 +210,52 @@ def do_request_export(
     export.full_clean(exclude=["file"])
     export._history_user = user  # type: ignore[attr-defined]
     export.save()
-    transaction.on_commit(lambda: build_report_export.delay(export.pk))
+    enqueue(BUILD_TASK, export_id=export.pk)
     return export
+
+
+def is_stuck(export: ReportExport, *, now: datetime.datetime | None = None) -> bool:
+    """Waiting for longer than ``OUTBOX_STUCK_MINUTES``, or running for longer than the
+    task's time limit (so whatever ran it has gone)."""
+    now = now or timezone.now()
+    if export.status == ExportStatus.QUEUED:
+        return export.requested_at < now - datetime.timedelta(minutes=settings.OUTBOX_STUCK_MINUTES)
+    if export.status == ExportStatus.RUNNING:
+        limit = datetime.timedelta(seconds=settings.LONG_TASK_TIME_LIMIT + 60)
+        return (export.started_at or export.requested_at) < now - limit
+    return False
+
+
+def can_retry(export: ReportExport) -> bool:
+    return export.status == ExportStatus.FAILED or is_stuck(export)
+
+
+def stuck_exports(stuck_before: datetime.datetime) -> Iterator[tuple[str, dict[str, int]]]:
+    """For the outbox sweep: exports waiting, or running past their time limit."""
+    now = timezone.now()
+    candidates = ReportExport.objects.filter(
+        status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING], requested_at__lt=stuck_before
+    )
+    for export in candidates.order_by("pk"):
+        if is_stuck(export, now=now):
+            yield BUILD_TASK, {"export_id": export.pk}
+
+
+@transaction.atomic
+def do_retry_export(*, export: ReportExport, by: User) -> ReportExport:
+    """The requester (or a KQM manager) builds a failed or stuck export again."""
+    locked = ReportExport.objects.select_for_update().get(pk=export.pk)
+    if not can_retry(locked):
+        raise ExportRefused("This export is not stuck: it is being built, or it is ready.")
+    locked._history_user = by  # type: ignore[attr-defined]
+    locked.status = ExportStatus.QUEUED
+    locked.error = ""
+    locked.rows_done = 0
+    locked.started_at = None
+    locked.finished_at = None
+    locked.save(update_fields=["status", "error", "rows_done", "started_at", "finished_at"])
+    enqueue(BUILD_TASK, export_id=locked.pk)
+    return locked
 
 
 # --- Building (the task) -------------------------------------------------------------------------
@@ -222,12 +270,19 @@ def _set(export: ReportExport, status: str, **fields: Any) -> None:
     export.save(update_fields=["status", *fields])
 
 
+def _drop_connection() -> None:
+    from django.db import connection
+
+    with contextlib.suppress(Exception):
+        connection.close()
+
+
 def do_build_export(*, export_id: int) -> bool:
     """Build the export's file, store it under exports/ and email the requester.
 
     Idempotent: an export already ready (or gone) is left alone, and the email is sent
-    once per export. A failure is recorded on the export, with its reason, and not
-    retried: the person can ask again.
+    once per export. A database error is retried; any other failure is recorded on the
+    export, with its reason, and the person can try again.
     """
     export = ReportExport.objects.select_related("requested_by").filter(pk=export_id).first()
     if export is None or export.status == ExportStatus.READY:
@@ -259,6 +314,13 @@ def do_build_export(*, export_id: int) -> bool:
             if export.file:
                 export.file.delete(save=False)
             export.file.save(file_name(export), File(out), save=False)
+    except TRANSIENT_ERRORS:
+        # The database went away mid-build: drop the broken connection and let the task be
+        # retried (with backoff); it builds again from the start. If every retry fails, the
+        # export stays "being built" until the sweep or the person's "try again" restarts it.
+        logger.warning("Report export %s was interrupted; it will be built again", export.pk)
+        _drop_connection()
+        raise
     except Exception as error:  # recorded for the person, and logged in full
         logger.exception("Report export %s failed", export.pk)
         message = (

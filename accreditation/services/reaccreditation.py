@@ -30,6 +30,7 @@ from simple_history.utils import bulk_create_with_history
 from audits.models import Audit
 from kqm.emails import queue_email
 from kqm.models import Role, User
+from kqm.outbox import batched
 
 from ..models import (
     Accreditation,
@@ -213,6 +214,7 @@ def due_for_opening(award: Award, rules: ReminderSettings, today: datetime.date)
 
 
 @transaction.atomic
+@batched  # one insert for all the emails it queues
 def do_open_due_reaccreditations(*, today: datetime.date | None = None) -> int:
     """The daily job: open every re-accreditation whose alert date has come. Idempotent.
 

@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 
 from kqm.emails import queue_email
 from kqm.models import Role, User
+from kqm.outbox import batched
 
 from ..models import Award, Reminder, ReminderKind, ReminderSettings
 from ..models.awards import add_years
@@ -162,6 +163,7 @@ def _context(award: Award, reminder: Reminder) -> dict[str, str]:
 
 
 @transaction.atomic
+@batched  # one insert for all the emails it queues
 def do_send_due_reminders(*, today: datetime.date | None = None) -> int:
     """Create and queue every reminder due from the catch-up window up to today.
 

@@ -82,6 +82,7 @@ def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
             "export": export,
             "title": selectors.export_title(export),
             "progress": selectors.export_progress(export),
+            "can_retry": services.can_retry(export),
             "filters": [(key, ", ".join(values)) for key, values in export.params.items()],
         },
     )
@@ -94,6 +95,20 @@ def export_status(request: HttpRequest, export_id: int) -> JsonResponse:
     """For the progress bar's script: how far the export has got."""
     export = selectors.access_export_by_id(_user(request), export_id)
     return JsonResponse(selectors.export_progress(export))
+
+
+@require_POST
+@role_required(*services.EXPORT_ROLES)
+def export_retry(request: HttpRequest, export_id: int) -> HttpResponse:
+    """Build a failed or stuck export again (the requester, or the KQM manager)."""
+    export = selectors.access_export_by_id(_user(request), export_id)
+    try:
+        services.do_retry_export(export=export, by=_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The export will be built again")
+    return redirect("accreditation:report-export-detail", export_id=export.pk)
 
 
 @require_GET
@@ -114,5 +129,6 @@ urlpatterns = [
     path("exports/new/", export_request, name="report-export-request"),
     path("exports/<int:export_id>/", export_detail, name="report-export-detail"),
     path("exports/<int:export_id>/status/", export_status, name="report-export-status"),
+    path("exports/<int:export_id>/retry/", export_retry, name="report-export-retry"),
     path("exports/<int:export_id>/download/", export_download, name="report-export-download"),
 ]

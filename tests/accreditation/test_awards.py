@@ -71,7 +71,9 @@ def with_certificate(award: Award, content: bytes = b"%PDF-1.7 certificate") -> 
 def queued(monkeypatch) -> list[int]:
     """The award ids whose certificate rendering was queued (the task is not run)."""
     calls: list[int] = []
-    monkeypatch.setattr(render_certificate, "delay", lambda award_id: calls.append(award_id))
+    monkeypatch.setattr(
+        render_certificate, "delay", lambda award_id, **kwargs: calls.append(award_id)
+    )
     return calls
 
 

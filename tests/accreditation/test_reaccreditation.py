@@ -242,7 +242,9 @@ def ready_for_decision(reaccreditation, users, *, visit_date=None) -> Reaccredit
 def queued(monkeypatch) -> list[int]:
     calls: list[int] = []
     monkeypatch.setattr(
-        accreditation_tasks.render_certificate, "delay", lambda award_id: calls.append(award_id)
+        accreditation_tasks.render_certificate,
+        "delay",
+        lambda award_id, **kwargs: calls.append(award_id),
     )
     return calls
 

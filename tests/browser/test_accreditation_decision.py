@@ -29,7 +29,9 @@ def accreditation(
     transactional_db: None, setting: Setting, users: dict[str, User], monkeypatch
 ) -> Accreditation:
     # The certificate is rendered by the worker later: keep it "being prepared" here.
-    monkeypatch.setattr(accreditation_tasks.render_certificate, "delay", lambda *args: None)
+    monkeypatch.setattr(
+        accreditation_tasks.render_certificate, "delay", lambda *args, **kwargs: None
+    )
     today = timezone.localdate()
     cohort = CohortFactory(
         name=f"{today.year} cohort",

@@ -63,7 +63,9 @@ def queued(monkeypatch) -> list[int]:
     """Certificates queued by the decision; the test renders them itself."""
     calls: list[int] = []
     monkeypatch.setattr(
-        accreditation_tasks.render_certificate, "delay", lambda award_id: calls.append(award_id)
+        accreditation_tasks.render_certificate,
+        "delay",
+        lambda award_id, **kwargs: calls.append(award_id),
     )
     return calls
 
