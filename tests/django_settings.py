@@ -31,7 +31,7 @@ if "pytest" in sys.modules:
         os.environ.pop(_name, None)
 
 from kqm.settings import *  # noqa: F403
-from kqm.settings import DATABASES, REDIS_URL
+from kqm.settings import CACHES, DATABASES, REDIS_URL
 
 TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 TEST_RUN = Path(os.environ.get("KQM_TEST_RUN_DIR", "kqm-test")).name
@@ -40,13 +40,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].pop("TEST", None)
 
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"{TEST_RUN}-{TEST_WORKER}",
-        }
-    }
+    # The project's Redis cache (with its timeouts), under a key prefix of this process's own.
+    CACHES["default"]["KEY_PREFIX"] = f"{TEST_RUN}-{TEST_WORKER}"
 elif os.environ.get("KQM_TEST_SHARED_CACHE"):
     # A run with real worker processes: they report progress through the cache.
     CACHES = {
