@@ -1,4 +1,5 @@
 from .accreditation import (
+    CLOSED_STATUSES,
     TRANSITIONS,
     Accreditation,
     AccreditationStatusChange,
@@ -21,6 +22,7 @@ from .applications import (
     ApplicationAnswer,
     ApplicationEvidence,
     ApplicationStatus,
+    ConcurrentApplicationAllowance,
     CriterionJudgement,
     EntryCriterion,
 )
@@ -39,6 +41,7 @@ from .cohorts import Attendance, Cohort, MeetingAttendance, NetworkMeeting
 from .decisions import Outcome, Recommendation
 from .evaluators import EvaluatorProfile, TimeEntry, TrainingSession
 from .exports import ExportStatus, ReportExport
+from .filing import FilingKind, UnfiledRecord
 from .messages import Message
 from .reminders import Reminder, ReminderKind, ReminderSettings
 from .unit_b import (
@@ -66,6 +69,7 @@ from .visits import (
 )
 
 __all__ = [
+    "CLOSED_STATUSES",
     "SECTIONS",
     "SEF_JUDGEMENTS",
     "SEF_SECTIONS",
@@ -90,12 +94,14 @@ __all__ = [
     "CaseStudyStatus",
     "CaseStudyVersion",
     "Cohort",
+    "ConcurrentApplicationAllowance",
     "CriterionJudgement",
     "Decision",
     "EntryCriterion",
     "EvaluatorProfile",
     "EvidenceKind",
     "ExportStatus",
+    "FilingKind",
     "IllegalTransition",
     "ImprovementAction",
     "Judgement",
@@ -125,6 +131,7 @@ __all__ = [
     "Status",
     "TimeEntry",
     "TrainingSession",
+    "UnfiledRecord",
     "Verdict",
     "Visit",
     "VisitType",

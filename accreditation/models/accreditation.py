@@ -46,6 +46,10 @@ OPEN_STATUSES = frozenset(
     }
 )
 
+# Journeys that have ended without an award still running: their records are read-only
+# for every role, and the page says why.
+CLOSED_STATUSES = frozenset({Status.DECLINED, Status.WITHDRAWN, Status.LAPSED})
+
 # The pipeline in one place: from -> the statuses it may move to.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.APPLIED: frozenset({Status.ACCEPTED, Status.DECLINED, Status.WAITLISTED}),
@@ -160,6 +164,25 @@ class Accreditation(models.Model):
     def status_colour(self) -> str:
         """GOV.UK tag colour for the status."""
         return STATUS_COLOURS.get(self.status, "grey")
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def closed_reason(self) -> str:
+        """Why the record is read-only ('' while it is not): the status and its reason."""
+        if not self.is_closed:
+            return ""
+        change = (
+            AccreditationStatusChange.objects.filter(accreditation=self, to_status=self.status)
+            .order_by("-changed_at", "-pk")
+            .first()
+        )
+        why = f" Reason: {change.reason}" if change is not None and change.reason else ""
+        return (
+            f"This accreditation is “{self.get_status_display()}”, so its records are "
+            f"read-only.{why}"
+        )
 
     def allowed_moves(self) -> frozenset[str]:
         return TRANSITIONS.get(self.status, frozenset())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from kqm.models import User
@@ -102,11 +101,8 @@ NEEDS_END_OF_YEAR_AUDIT = frozenset({Status.SUBMITTED, Status.ACCREDITED})
 def has_completed_end_of_year_audit(accreditation: Accreditation) -> bool:
     from audits.models import Audit, AuditStatus, Occasion
 
-    return (
-        Audit.objects.filter(occasion=Occasion.END_OF_YEAR, status=AuditStatus.COMPLETED)
-        .filter(
-            Q(accreditation=accreditation)
-            | Q(setting_id=accreditation.setting_id, date__gte=accreditation.cohort.start_date)
-        )
-        .exists()
-    )
+    # Only an audit filed under this accreditation counts: a later year's audit of the
+    # same setting does not.
+    return Audit.objects.filter(
+        accreditation=accreditation, occasion=Occasion.END_OF_YEAR, status=AuditStatus.COMPLETED
+    ).exists()

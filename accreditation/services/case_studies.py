@@ -34,7 +34,13 @@ from ..models import (
 from ..models.case_studies import SECTION_BY_KEY, SECTION_KEYS
 from ..richtext import sanitise
 from ..uploads import MAX_EVIDENCE_FILES, CheckedFile
-from .common import check_revision, evaluator_or_managers, notify, setting_managers_of
+from .common import (
+    check_open,
+    check_revision,
+    evaluator_or_managers,
+    notify,
+    setting_managers_of,
+)
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,7 @@ def do_save_case_study(
 ) -> CaseStudy:
     """Save the draft (creating the case study on its first save). Rich text is sanitised."""
     _check_setting_staff(actor, accreditation)
+    check_open(accreditation)
     _check_scores(draft, accreditation)
     case_study = _locked(accreditation, number)
     if case_study is None:
@@ -188,6 +195,7 @@ def do_add_case_study_evidence(
     effective_date: datetime.date,
 ) -> CaseStudyEvidence:
     _check_setting_staff(actor, accreditation)
+    check_open(accreditation)
     case_study = _locked(accreditation, number) or _new_case_study(actor, accreditation, number)
     _check_editable(case_study)
     if case_study.evidence.count() >= MAX_EVIDENCE_FILES:
@@ -221,6 +229,7 @@ def do_add_case_study_evidence(
 def do_delete_case_study_evidence(*, actor: User, evidence: CaseStudyEvidence) -> None:
     case_study = evidence.case_study
     _check_setting_staff(actor, case_study.accreditation)
+    check_open(case_study.accreditation)
     _check_editable(case_study)
     version = _evidence_in_versions(case_study).get(evidence.pk)
     if version is not None:
@@ -260,6 +269,7 @@ def do_submit_case_study(*, actor: User, case_study: CaseStudy, revision: int) -
     if actor.role != Role.SETTING_MANAGER:
         raise ValidationError("Only the setting manager submits a case study.")
     _check_setting_staff(actor, accreditation)
+    check_open(accreditation)
     locked = _locked(accreditation, case_study.number)
     assert locked is not None
     _check_editable(locked)
@@ -323,6 +333,7 @@ def do_review_case_study(
         or (actor.role == Role.EVALUATOR and accreditation.evaluator_id == actor.pk)
     ):
         raise ValidationError("Only the setting's evaluator reviews its case studies.")
+    check_open(accreditation)
     locked = _locked(accreditation, case_study.number)
     assert locked is not None
     if locked.status != CaseStudyStatus.SUBMITTED:

@@ -77,8 +77,11 @@ def case_study_detail(request: HttpRequest, accreditation_id: int, number: int) 
             "evidence": selectors.evidence_of(case_study),
             "versions": versions,
             "latest": versions[-1] if versions else None,
-            "can_write": user.role in WRITERS and (case_study is None or case_study.is_editable),
+            "can_write": user.role in WRITERS
+            and not accreditation.is_closed
+            and (case_study is None or case_study.is_editable),
             "can_review": user.role in (Role.MANAGER, Role.EVALUATOR)
+            and not accreditation.is_closed
             and case_study is not None
             and case_study.status == CaseStudyStatus.SUBMITTED,
             "missing": services.incomplete_parts(case_study),
@@ -103,6 +106,8 @@ def _case_study_form(
 def _editable_or_redirect(
     request: HttpRequest, accreditation: Accreditation, number: int, case_study: CaseStudy | None
 ) -> HttpResponse | None:
+    if accreditation.is_closed:  # the page says why, in the closed-record banner
+        return redirect(_detail_url(accreditation.pk, number))
     if case_study is not None and not case_study.is_editable:
         messages.info(
             request,

@@ -88,6 +88,8 @@ def do_create_audit(
         raise ValidationError({"version": "New audits use the instrument's current version."})
     if accreditation is not None and accreditation.setting_id != setting.pk:
         raise ValidationError("The accreditation belongs to another setting.")
+    if accreditation is not None and accreditation.is_closed:
+        raise ValidationError({"accreditation": accreditation.closed_reason()})
     if is_self_audit is None:
         is_self_audit = created_by.role == Role.SETTING_MANAGER
     audit = Audit(
@@ -112,6 +114,8 @@ def _lock(audit: Audit, expected_revision: int | None) -> Audit:
     locked = Audit.objects.select_for_update().get(pk=audit.pk)
     if locked.is_completed:
         raise AuditLocked(LOCKED_MESSAGE)
+    if locked.accreditation is not None and locked.accreditation.is_closed:
+        raise AuditLocked(locked.accreditation.closed_reason())
     if expected_revision is not None and expected_revision != locked.revision:
         raise StaleAudit(locked.revision)
     return locked

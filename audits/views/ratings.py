@@ -94,10 +94,15 @@ def audit_new(request: HttpRequest) -> HttpResponse:
             choose.is_valid()  # shows "Choose the setting"
         return render(request, "audits/ratings/choose_setting.html", {"form": choose})
     setting = selectors.access_setting_for_new_audit(user, int(setting_id))
+    # The page that sends the user here (the task list, a visit) names the accreditation;
+    # it is preselected, and the user can see which year the audit is filed under.
+    chosen = request.GET.get("accreditation", "")
     form = forms.AuditForm(
         request.POST if request.method == "POST" else None,
         versions=selectors.current_versions(),
         observers=selectors.observer_choices(setting, user).exclude(pk=user.pk),
+        accreditations=selectors.accreditations_for_new_audit(user, setting),
+        initial={"accreditation": chosen, "occasion": request.GET.get("occasion", "")},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -105,7 +110,7 @@ def audit_new(request: HttpRequest) -> HttpResponse:
             audit = services.do_create_audit(
                 created_by=user,
                 setting=setting,
-                accreditation=selectors.accreditation_for_new_audit(user, setting),
+                accreditation=form.chosen_accreditation(),
                 version=data["version"],
                 room=data["room"],
                 age_group=data["age_group"],
