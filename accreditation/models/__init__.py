@@ -1,6 +1,5 @@
 from .accreditation import (
     CLOSED_STATUSES,
-    TRANSITIONS,
     Accreditation,
     AccreditationStatusChange,
     IllegalTransition,
@@ -73,7 +72,6 @@ __all__ = [
     "SECTIONS",
     "SEF_JUDGEMENTS",
     "SEF_SECTIONS",
-    "TRANSITIONS",
     "Accreditation",
     "AccreditationStatusChange",
     "ActionEvidence",

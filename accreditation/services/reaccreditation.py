@@ -46,8 +46,8 @@ from ..models import (
     Visit,
     VisitType,
 )
-from ..models.accreditation import TRANSITIONS
 from ..models.awards import add_years
+from ..pipeline import LAPSE_PAGE, REACCREDITATION, RENEW_PAGE, TRANSITIONS, move
 from ..selectors_reaccreditation import (
     AUDIT_KINDS,
     KIND_SLUGS,
@@ -197,9 +197,11 @@ def do_open_reaccreditation(
         _requirements_for([reaccreditation]), Requirement, default_user=opened_by
     )
     try:
-        accreditation.transition(
+        move(
+            accreditation,
             Status.REACCREDITATION_DUE,
             by=opened_by,
+            via=REACCREDITATION,
             reason=EARLY_REASON if opened_by else OPEN_REASON,
         )
     except IllegalTransition as error:
@@ -663,7 +665,13 @@ def do_renew_award(*, actor: User, reaccreditation: Reaccreditation, note: str =
         raise ValidationError(["The award cannot be renewed yet.", *problems])
     accreditation = locked.accreditation
     try:
-        accreditation.transition(Status.REACCREDITED, by=actor, reason=note or "Award renewed.")
+        move(
+            accreditation,
+            Status.REACCREDITED,
+            by=actor,
+            via=RENEW_PAGE,
+            reason=note or "Award renewed.",
+        )
     except IllegalTransition as error:
         raise ValidationError(str(error)) from None
     award = do_grant_award(
@@ -709,7 +717,7 @@ def do_lapse_award(
     if locked.status not in LIVE:
         raise ValidationError(f"This re-accreditation is already “{locked.get_status_display()}”.")
     try:
-        locked.accreditation.transition(Status.LAPSED, by=actor, reason=reason)
+        move(locked.accreditation, Status.LAPSED, by=actor, via=LAPSE_PAGE, reason=reason)
     except IllegalTransition as error:
         raise ValidationError(str(error)) from None
     _decide(locked, actor, ReaccreditationStatus.LAPSED, reason)

@@ -20,8 +20,9 @@ from ..forms.allowance import AllowApplicationForm
 from ..forms.lifecycle import AccreditationTransitionForm
 from ..models import Accreditation, Cohort, IllegalTransition, Status
 from ..models.accreditation import OPEN_STATUSES
+from ..pipeline import generic_moves, own_page_moves, submit_refusal
 from ..selectors_tasks import accreditation_tasks
-from ..services.accreditations import FINAL_STATUSES, do_change_accreditation_status
+from ..services.accreditations import do_change_accreditation_status
 from ..services.applications import do_allow_concurrent_application
 from ..services.decisions import current_recommendation
 
@@ -67,12 +68,16 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
+    groups = accreditation_tasks(accreditation, user)
     context: dict[str, Any] = {
         "accreditation": accreditation,
         "changes": selectors.status_history(accreditation),
         "show_application_link": bool(accreditation.application_id)
         and user.role in (Role.MANAGER, Role.SETTING_MANAGER),
-        "task_groups": accreditation_tasks(accreditation, user),
+        "task_groups": groups,
+        "submit_refusal": submit_refusal(accreditation, user, groups)
+        if accreditation.status == Status.IN_PROGRESS
+        else "",
         "can_message": user.role in (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER),
         "can_see_time": user.role in (Role.MANAGER, Role.EVALUATOR),
         # Read only while submitted, so other statuses cost no query.
@@ -83,8 +88,10 @@ def _detail(
     context["can_allow_application"] = (
         user.role == Role.MANAGER and accreditation.status in OPEN_STATUSES
     )
-    if user.role == Role.MANAGER and accreditation.allowed_moves():
+    if user.role == Role.MANAGER and generic_moves(accreditation.status):
         context["form"] = form or AccreditationTransitionForm(accreditation=accreditation)
+    if user.role == Role.MANAGER:
+        context["own_pages"] = own_page_moves(accreditation)
     return render(request, "accreditation/accreditations/detail.html", context, status=status)
 
 
@@ -105,7 +112,7 @@ def accreditation_transition(request: HttpRequest, accreditation_id: int) -> Htt
     if not form.is_valid():
         return _detail(request, accreditation, form)
     to = form.cleaned_data["to"]
-    if to in FINAL_STATUSES and request.POST.get("confirm") != "yes":
+    if form.moves[to].confirm and request.POST.get("confirm") != "yes":
         return render(
             request,
             "accreditation/accreditations/confirm_transition.html",
