@@ -109,6 +109,8 @@ def _visit_task(key: str, name: str, visit: Visit | None, user: User) -> Task:
     note = visit.note_or_none
     url = visit.get_absolute_url()
     hint = _slot(visit)
+    if visit.date > timezone.localdate():  # a note dated before its visit does not count
+        return Task(key, name, "Booked", "blue", url=url, hint=hint)
     if note is not None and note.status == NoteStatus.AGREED:
         return Task(key, name, COMPLETED, url=url, hint=hint + "; note of visit agreed")
     if note is not None and note.status == NoteStatus.SHARED:

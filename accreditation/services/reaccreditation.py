@@ -458,9 +458,19 @@ def do_save_requirement_evidence(
 
 @transaction.atomic
 def do_judge_requirement(
-    *, actor: User, requirement: Requirement, judgement: str, note: str = ""
+    *,
+    actor: User,
+    requirement: Requirement,
+    judgement: str,
+    note: str = "",
+    keep_previous_note: bool | None = None,
 ) -> Requirement:
-    """Met or not met, with a note (a "not met" needs one, so the setting knows why)."""
+    """Met or not met, with a note (a "not met" needs one, so the setting knows why).
+
+    When the judgement changes and the note is the one written for the old judgement,
+    untouched, the judge says whether it still stands (``keep_previous_note``): it is
+    never carried over, or dropped, silently.
+    """
     reaccreditation = requirement.reaccreditation
     if not can_judge(actor, reaccreditation):
         if reaccreditation.status not in LIVE:
@@ -482,6 +492,20 @@ def do_judge_requirement(
                 f"{what_is_missing(locked)}"
             }
         )
+    changed = bool(locked.judgement) and judgement != locked.judgement
+    if changed and locked.judgement_note and note == locked.judgement_note.strip():
+        if keep_previous_note is None:
+            raise ValidationError(
+                {
+                    "previous_note": "The note was written when the requirement was judged "
+                    f"“{Judgement(locked.judgement).label.lower()}”: choose whether to keep "
+                    "it or clear it"
+                }
+            )
+        if not keep_previous_note:
+            note = ""
+            if judgement == Judgement.NOT_MET:
+                raise ValidationError({"judgement_note": "Enter why the requirement is not met"})
     locked.judgement = judgement
     locked.judgement_note = note
     locked.judged_at = timezone.now()

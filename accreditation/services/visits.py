@@ -188,6 +188,15 @@ def _template() -> NoteTemplate:
     return template
 
 
+def _check_visit_happened(visit: Visit, what: str) -> None:
+    """A note of visit records a visit that has taken place: not before its date."""
+    if visit.date > timezone.localdate():
+        raise ValidationError(
+            f"The visit is on {visit.date:%-d %B %Y}: its note of visit can be {what} "
+            "from that day."
+        )
+
+
 def _check_can_write_note(actor: User, visit: Visit) -> None:
     check_open(visit.accreditation)
     if actor.role == Role.MANAGER:
@@ -289,6 +298,7 @@ def do_share_note(*, actor: User, note: NoteOfVisit, revision: int) -> NoteOfVis
     _check_can_write_note(actor, locked.visit)
     if locked.status != NoteStatus.DRAFT:
         raise ValidationError("This note has already been shared with the setting.")
+    _check_visit_happened(locked.visit, "shared")
     check_revision(
         locked.revision, revision, saved_at=locked.saved_at, saved_by=_last_saver(locked)
     )
@@ -332,6 +342,8 @@ def do_respond_to_note(*, actor: User, note: NoteOfVisit, agree: bool, comment: 
         raise ValidationError("Only the setting's manager agrees its notes of visit.")
     if locked.status != NoteStatus.SHARED:
         raise ValidationError("This note is not waiting for your agreement.")
+    if agree:
+        _check_visit_happened(locked.visit, "agreed")
     comment = comment.strip()
     if not agree and not comment:
         raise ValidationError({"comment": "Enter your comment for the evaluator"})

@@ -369,13 +369,22 @@ def note_respond(request: HttpRequest, visit_id: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            if agree:
+                messages.success(
+                    request,
+                    "You have agreed the note of visit. Its actions are on your action list.",
+                )
+                return redirect(note)
+            # The note goes back to the evaluator as a draft, which the setting does not
+            # see: confirm on the visit's page, which the setting manager can open.
+            evaluator = visit.accreditation.evaluator
+            who = evaluator.full_name if evaluator else "the evaluator"
             messages.success(
                 request,
-                "You have agreed the note of visit. Its actions are on your action list."
-                if agree
-                else "Your comment has been sent to the evaluator.",
+                f"Your comment has been sent to {who}. The note of visit is back with them "
+                "to change, and you will be emailed when it is shared with you again.",
             )
-            return redirect(note)
+            return redirect(visit)
     return render(
         request,
         "accreditation/visits/note_respond.html",
