@@ -303,7 +303,18 @@ def audit_autosave(request: HttpRequest, audit_id: int) -> JsonResponse:
         revision = int(body["revision"])
         value = str(body.get("score") or "")
         note = str(body.get("note") or "")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        # What the page showed for this item when it was loaded (or last saved): the
+        # conflict check is per item against it. Pages without it use the revision.
+        shown = body.get("base")
+        base = None
+        if isinstance(shown, dict):
+            shown_score = str(shown.get("score") or "")
+            if shown_score not in ("", forms.NOT_APPLICABLE) and not shown_score.isdigit():
+                raise ValueError(shown_score)
+            base = forms.parse_answer(
+                shown_score, item_id=item_id, note=str(shown.get("note") or "")
+            )
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
         return _json_error("The request did not say which item, score and revision.", 400)
     if value not in ("", forms.NOT_APPLICABLE) and not value.lstrip("-").isdigit():
         return _json_error("The score must be a number or N/A.", 400)
@@ -312,10 +323,24 @@ def audit_autosave(request: HttpRequest, audit_id: int) -> JsonResponse:
     entry = forms.parse_answer(value, item_id=item_id, note=note)
     try:
         locked, _ = services.do_record_score(
-            audit=audit, entry=entry, by=user, expected_revision=revision
+            audit=audit, entry=entry, by=user, expected_revision=revision, base=base
         )
     except services.StaleAudit as error:
         return _json_error(str(error), 409, revision=error.current_revision)
+    except services.ItemConflict as error:
+        return _json_error(
+            str(error),
+            409,
+            item=item_id,
+            theirs={
+                "score": forms.NOT_APPLICABLE
+                if error.current.not_applicable
+                else str(error.current.score or ""),
+                "note": error.note,
+                "value": error.value,
+                "by": error.who,
+            },
+        )
     except services.ScoreErrors as error:
         return _json_error(" ".join(error.by_item.values()), 400)
     except services.AuditLocked as error:
