@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -50,6 +50,8 @@ class CaseStudyDraft:
     baseline_score: LeuvenScore | None
     follow_up_score: LeuvenScore | None
     sections: dict[str, str]  # key -> rich text as typed; sanitised here
+    # Fields that could not be stored (field -> {"message", "value"}), kept with the draft.
+    problems: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def score_label(score: LeuvenScore | None) -> str:
@@ -74,16 +76,16 @@ def _check_scores(draft: CaseStudyDraft, accreditation: Accreditation) -> None:
     child = draft.focus_child
     if child is not None and child.setting_id != accreditation.setting_id:
         raise ValidationError({"focus_child": "Choose a child from your setting"})
-    for field, score in (
+    for name, score in (
         ("baseline_score", draft.baseline_score),
         ("follow_up_score", draft.follow_up_score),
     ):
         if score is None:
             continue
         if child is None:
-            raise ValidationError({field: "Choose the focus child before their scores"})
+            raise ValidationError({name: "Choose the focus child before their scores"})
         if score.child_id != child.pk:
-            raise ValidationError({field: f"Choose one of {child.code}’s own scores"})
+            raise ValidationError({name: f"Choose one of {child.code}’s own scores"})
     baseline, follow_up = draft.baseline_score, draft.follow_up_score
     if baseline and follow_up and follow_up.screening.date <= baseline.screening.date:
         raise ValidationError(
@@ -158,6 +160,7 @@ def do_save_case_study(
     case_study.follow_up_score = draft.follow_up_score
     for key in SECTION_KEYS:
         setattr(case_study, key, sanitise(draft.sections.get(key, "")))
+    case_study.draft_problems = draft.problems
     case_study.revision += 1
     case_study.saved_at = timezone.now()
     case_study.saved_by = actor

@@ -132,8 +132,11 @@ def case_study_edit(request: HttpRequest, accreditation_id: int, number: int) ->
     if blocked:
         return blocked
     selectors.log_child_data_access(request, case_study, f"Case study {number} (edit)")
+    # A draft whose last autosave met a problem reopens with it shown beside its field.
     form = _case_study_form(
-        accreditation, case_study, request.POST if request.method == "POST" else None
+        accreditation,
+        case_study,
+        request.POST if request.method == "POST" else CaseStudyForm.reopened(case_study),
     )
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -180,25 +183,32 @@ def case_study_autosave(request: HttpRequest, accreditation_id: int, number: int
     user = _user(request)
     accreditation, case_study = selectors.access_case_study(user, accreditation_id, number)
     form = _case_study_form(accreditation, case_study, request.POST)
-    if not form.is_valid():
+    if not form.is_valid() and "revision" in form.errors:
         return JsonResponse(
             {"saved": False, "message": f"Not saved automatically yet: {form.first_error()}"},
             status=400,
         )
+    # Everything valid is stored; each invalid field is named, to be marked beside it.
+    problems = form.problems()
     try:
         case_study = services.do_save_case_study(
             actor=user,
             accreditation=accreditation,
             number=number,
             revision=form.cleaned_data["revision"],
-            draft=form.draft,
+            draft=form.valid_draft(case_study),
         )
     except StaleWrite as stale:
         return JsonResponse({"saved": False, "conflict": True, "message": str(stale)}, status=409)
     except ValidationError as error:
         return JsonResponse({"saved": False, "message": " ".join(error.messages)}, status=409)
     return JsonResponse(
-        {"saved": True, "revision": case_study.revision, "saved_at": _saved_at(case_study)}
+        {
+            "saved": True,
+            "revision": case_study.revision,
+            "saved_at": _saved_at(case_study),
+            "problems": {name: p["message"] for name, p in problems.items()},
+        }
     )
 
 
