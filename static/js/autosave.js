@@ -11,6 +11,18 @@ if (form) {
   const status = form.querySelector("[data-autosave-status]");
   const revision = form.querySelector("input[name='revision']");
   const DELAY = 1500;
+  // Per-field conflicts (case studies): each save also sends what the page showed for
+  // every field ("base:<name>"), so the server checks each field on its own: two people
+  // writing different sections both save; the same section gives a 409 with theirs.
+  const perField = form.hasAttribute("data-autosave-per-field");
+  const valuesOf = () => {
+    const values = new Map();
+    for (const [name, value] of new FormData(form).entries()) {
+      if (!(value instanceof File) && name !== "csrfmiddlewaretoken") values.set(name, value);
+    }
+    return values;
+  };
+  let bases = perField ? valuesOf() : new Map();
   let timer = null;
   let saving = false;
   let again = false;
@@ -65,6 +77,8 @@ if (form) {
     for (const [name, value] of [...body.entries()]) {
       if (value instanceof File) body.delete(name);
     }
+    const sent = perField ? valuesOf() : new Map();
+    for (const [name, value] of bases) body.append(`base:${name}`, value);
     try {
       const response = await fetch(url, {
         method: "POST",
@@ -75,6 +89,7 @@ if (form) {
       const result = await response.json();
       if (response.ok && result.saved) {
         revision.value = result.revision;
+        if (perField) bases = sent;
         const problems = result.problems || {};
         markProblems(problems);
         const count = Object.keys(problems).length;
@@ -84,6 +99,15 @@ if (form) {
             : `Saved at ${result.saved_at}.`,
           count > 0,
         );
+      } else if (response.status === 409 && result.fields) {
+        // Someone else changed these fields: show their text beside each; ours stays.
+        const problems = {};
+        for (const [name, theirs] of Object.entries(result.fields)) {
+          bases.set(name, theirs.value);
+          problems[name] = `${theirs.by} changed this meanwhile to: “${theirs.text}”. Your text is kept here; save again to replace theirs.`;
+        }
+        markProblems(problems);
+        say(result.message, true);
       } else if (response.status === 409) {
         stopped = true;
         say(result.message, true);

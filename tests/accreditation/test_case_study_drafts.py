@@ -87,3 +87,65 @@ def test_a_too_long_title_keeps_the_sections(client, users, accreditation):
     assert response.json()["problems"] == {"title": "The title must be 200 characters or fewer"}
     case_study = CaseStudy.objects.get()
     assert case_study.title == "" and "loose parts" in case_study.change
+
+
+# --- Conflicts per section ---------------------------------------------------------------------
+
+
+def _with_bases(data: dict[str, object], shown: dict[str, object]) -> dict[str, object]:
+    return {**data, **{f"base:{name}": value for name, value in shown.items()}}
+
+
+def test_two_people_editing_different_sections_both_save(client, users, accreditation):
+    client.force_login(users[Role.SETTING_MANAGER])
+    autosave = url("case-study-autosave", accreditation)
+    client.post(autosave, case_study_post())
+    loaded = case_study_post(revision=1)  # both pages were opened at revision 1
+    client.post(autosave, _with_bases({**loaded, "context": "Manager's context."}, loaded))
+    client.force_login(users[Role.PRACTITIONER])
+    response = client.post(
+        autosave, _with_bases({**loaded, "outcome": "Practitioner's outcome."}, loaded)
+    )
+    assert response.status_code == 200, response.json()
+    case_study = CaseStudy.objects.get()
+    assert "Manager's context." in case_study.context
+    assert "Practitioner's outcome." in case_study.outcome
+
+
+def test_the_same_section_gives_one_409_with_the_other_persons_text(client, users, accreditation):
+    client.force_login(users[Role.SETTING_MANAGER])
+    autosave = url("case-study-autosave", accreditation)
+    client.post(autosave, case_study_post())
+    loaded = case_study_post(revision=1)
+    client.post(autosave, _with_bases({**loaded, "context": "Manager's context."}, loaded))
+    client.force_login(users[Role.PRACTITIONER])
+    response = client.post(
+        autosave, _with_bases({**loaded, "context": "Practitioner's context."}, loaded)
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert list(body["fields"]) == ["context"]
+    assert body["fields"]["context"]["text"] == "Manager's context."
+    assert "Manager's context." in CaseStudy.objects.get().context
+    # Knowing their text (the new base), saving again replaces it.
+    theirs = body["fields"]["context"]["value"]
+    again = client.post(
+        autosave,
+        _with_bases(
+            {**loaded, "context": "Practitioner's context."}, {**loaded, "context": theirs}
+        ),
+    )
+    assert again.status_code == 200
+    assert "Practitioner's context." in CaseStudy.objects.get().context
+
+
+def test_ones_own_earlier_save_is_never_a_conflict(client, users, accreditation):
+    client.force_login(users[Role.SETTING_MANAGER])
+    autosave = url("case-study-autosave", accreditation)
+    client.post(autosave, case_study_post())
+    loaded = case_study_post(revision=1)
+    client.post(autosave, _with_bases({**loaded, "context": "First."}, loaded))
+    # A page reloaded while that save was in flight still showed the old text.
+    response = client.post(autosave, _with_bases({**loaded, "context": "Second."}, loaded))
+    assert response.status_code == 200
+    assert "Second." in CaseStudy.objects.get().context

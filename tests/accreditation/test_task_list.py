@@ -151,18 +151,24 @@ def test_statuses_follow_the_year(users, accreditation):
     VisitFactory(accreditation=accreditation, visit_type=VisitType.INITIAL_AUDIT)
     audit(accreditation, Occasion.INITIAL)
     end = audit(accreditation, Occasion.END_OF_YEAR, AuditStatus.IN_PROGRESS)
-    agreed = VisitFactory(accreditation=accreditation, visit_type=VisitType.MENTORING_1)
+    # Notes are shared and agreed after their visits, so these visits have taken place.
+    today = timezone.localdate()
+    agreed = VisitFactory(
+        accreditation=accreditation,
+        visit_type=VisitType.MENTORING_1,
+        date=today - datetime.timedelta(days=30),
+    )
     start_note(agreed, status=NoteStatus.AGREED)
     shared = VisitFactory(
         accreditation=accreditation,
         visit_type=VisitType.MENTORING_2,
-        date=datetime.date(2027, 2, 3),
+        date=today - datetime.timedelta(days=10),
     )
     start_note(shared, status=NoteStatus.SHARED)
     drafted = VisitFactory(
         accreditation=accreditation,
         visit_type=VisitType.MENTORING_3,
-        date=datetime.date(2027, 5, 5),
+        date=today - datetime.timedelta(days=1),
     )
     start_note(drafted)
     make_case_study(accreditation, number=1, status=CaseStudyStatus.SUBMITTED)
