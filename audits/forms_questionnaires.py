@@ -115,7 +115,7 @@ class RoundForm(GovForm, forms.Form):
                     (pk, f"{a.setting.display_name}, {a.cohort}" if many else str(a.cohort))
                     for pk, a in self.accreditations.items()
                 ),
-                (NO_ACCREDITATION, "None: a questionnaire outside the accreditation year"),
+                (NO_ACCREDITATION, "None: not part of an accreditation"),
             ]
         else:
             del self.fields["accreditation"]

@@ -126,7 +126,7 @@ class AuditForm(GovForm, forms.Form):
                     (pk, f"{a.cohort} ({a.get_status_display().lower()})")
                     for pk, a in self.accreditations.items()
                 ),
-                (NO_ACCREDITATION, "None: an audit outside the accreditation year"),
+                (NO_ACCREDITATION, "None: not part of an accreditation"),
             ]
             layout.append(Field.radios("accreditation", legend_size="m"))
         else:

@@ -34,7 +34,7 @@ class FileRecordForm(GovForm, forms.Form):
                 (pk, f"{a.cohort} ({a.get_status_display().lower()})")
                 for pk, a in self.accreditations.items()
             ),
-            (NOT_FILED, "None: it is outside the accreditation years"),
+            (NOT_FILED, "None: not part of an accreditation"),
         ]
         self._init_helper()
         self.helper.layout = Layout(Field.radios("accreditation", legend_size="m"))
