@@ -30,8 +30,7 @@ class AccreditationTransitionForm(GovForm, forms.Form):
     )
     reason = forms.CharField(
         label="Reason",
-        help_text="Required when declining, withdrawing or recording “not yet met”. "
-        "It is shown in the status history.",
+        help_text="Required when declining or withdrawing. It is shown in the status history.",
         required=False,
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
