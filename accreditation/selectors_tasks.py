@@ -109,6 +109,8 @@ def _visit_task(key: str, name: str, visit: Visit | None, user: User) -> Task:
     note = visit.note_or_none
     url = visit.get_absolute_url()
     hint = _slot(visit)
+    if visit.date > timezone.localdate():  # a note dated before its visit does not count
+        return Task(key, name, "Booked", "blue", url=url, hint=hint)
     if note is not None and note.status == NoteStatus.AGREED:
         return Task(key, name, COMPLETED, url=url, hint=hint + "; note of visit agreed")
     if note is not None and note.status == NoteStatus.SHARED:
@@ -168,15 +170,28 @@ def _screening_task(term: str, groups: list[Group]) -> Task:
     )
 
 
+def start_audit_url(accreditation: Accreditation, occasion: str = "") -> str:
+    """The page that starts an audit filed under ``accreditation`` (named explicitly)."""
+    start = _url("audits:audit-new")
+    if not start:
+        return ""
+    url = f"{start}?setting={accreditation.setting_id}&accreditation={accreditation.pk}"
+    return f"{url}&occasion={occasion}" if occasion else url
+
+
 def _self_audit_task(
-    key: str, name: str, audit: Audit | None, accreditation: Accreditation, user: User
+    key: str,
+    name: str,
+    audit: Audit | None,
+    accreditation: Accreditation,
+    user: User,
+    occasion: str = "",
 ) -> Task:
     """A Unit B audit tool that the setting scores itself: no visit to book."""
     if audit is not None:
         return _audit_task(key, name, audit, None)
-    if user.role == Role.SETTING_MANAGER:
-        start = _url("audits:audit-new")
-        url = f"{start}?setting={accreditation.setting_id}" if start else ""
+    if user.role == Role.SETTING_MANAGER and not accreditation.is_closed:
+        url = start_audit_url(accreditation, occasion)
         return Task(key, name, "Not started", "grey", url=url, hint="Start it as a self-audit")
     return Task(key, name, "Not started", "grey")
 
@@ -228,11 +243,16 @@ def _plan_task(accreditation: Accreditation, actions: int, open_actions: int, us
     return Task("improvement-plan", name, COMPLETED, url=url, hint=hint)
 
 
-def _questionnaire_task(rounds: list[QuestionnaireRound], user: User) -> Task:
+def _questionnaire_task(
+    rounds: list[QuestionnaireRound], accreditation: Accreditation, user: User
+) -> Task:
     name = "Staff questionnaire"
     key = "staff-questionnaire"
     if not rounds:
         url = _unit_b_url(user, "audits:questionnaire-list")
+        if user.role == Role.SETTING_MANAGER and not accreditation.is_closed:
+            start = _url("audits:questionnaire-new")
+            url = f"{start}?accreditation={accreditation.pk}&kind=staff" if start else ""
         return Task(key, name, "Not started", "grey", url=url)
     today = timezone.localdate()
     closed = [r for r in rounds if not r.is_open(today)]
@@ -288,9 +308,7 @@ def accreditation_tasks(accreditation: Accreditation, user: User) -> list[TaskGr
     )
     rounds = list(
         QuestionnaireRound.objects.filter(
-            setting_id=accreditation.setting_id,
-            questionnaire__kind=QuestionnaireKind.STAFF,
-            created_at__date__gte=accreditation.cohort.start_date,
+            accreditation=accreditation, questionnaire__kind=QuestionnaireKind.STAFF
         ).order_by("-created_at", "-pk")
     )
     case_studies = {
@@ -344,7 +362,7 @@ def accreditation_tasks(accreditation: Accreditation, user: User) -> list[TaskGr
             "Unit B: leadership and partnership with parents",
             [
                 _leadership_task(audits.get((InstrumentKind.LEADERSHIP, "")), accreditation, user),
-                _questionnaire_task(rounds, user),
+                _questionnaire_task(rounds, accreditation, user),
                 _sef_task(accreditation, unit_b["entries"], user),
                 _plan_task(accreditation, unit_b["actions"], unit_b["open_actions"], user),
                 _self_audit_task(
@@ -353,6 +371,7 @@ def accreditation_tasks(accreditation: Accreditation, user: User) -> list[TaskGr
                     audits.get((InstrumentKind.PARTNERSHIP, Occasion.INITIAL)),
                     accreditation,
                     user,
+                    Occasion.INITIAL,
                 ),
                 _self_audit_task(
                     "ppel-end-of-year",
@@ -360,6 +379,7 @@ def accreditation_tasks(accreditation: Accreditation, user: User) -> list[TaskGr
                     audits.get((InstrumentKind.PARTNERSHIP, Occasion.END_OF_YEAR)),
                     accreditation,
                     user,
+                    Occasion.END_OF_YEAR,
                 ),
             ],
         ),

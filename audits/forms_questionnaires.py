@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.html import conditional_escape, format_html
 
 from accreditation.forms.cohorts import WHOLE_NUMBER_INPUT, GovDateField
+from accreditation.models import Accreditation
 from kqm.forms import GovForm
 from settings.models import Setting
 
@@ -44,6 +45,9 @@ def _link_count_field(label: str) -> forms.IntegerField:
             "max_value": f"Enter a number of links from 1 to {MAX_LINKS_PER_ISSUE}",
         },
     )
+
+
+NO_ACCREDITATION = "none"
 
 
 class RoundForm(GovForm, forms.Form):
@@ -79,12 +83,21 @@ class RoundForm(GovForm, forms.Form):
         "The results appear after this date.",
     )
     link_count = _link_count_field("How many links do you need?")
+    accreditation = forms.ChoiceField(
+        label="Which accreditation year is this questionnaire part of?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the accreditation year this questionnaire is part of",
+            "invalid_choice": "Choose one of the accreditation years listed",
+        },
+    )
 
     def __init__(
         self,
         *args: Any,
         settings: QuerySet[Setting],
         questionnaires: dict[str, Questionnaire],
+        accreditations: Sequence[Accreditation] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -92,6 +105,20 @@ class RoundForm(GovForm, forms.Form):
         self.single_setting = settings.first() if settings.count() == 1 else None
         if self.single_setting is not None:
             del self.fields["setting"]
+        self.accreditations = {str(a.pk): a for a in accreditations}
+        many = self.single_setting is None
+        if self.accreditations:
+            field = self.fields["accreditation"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [
+                *(
+                    (pk, f"{a.setting.display_name}, {a.cohort}" if many else str(a.cohort))
+                    for pk, a in self.accreditations.items()
+                ),
+                (NO_ACCREDITATION, "None: not part of an accreditation"),
+            ]
+        else:
+            del self.fields["accreditation"]
         self.fields["kind"].choices = [  # type: ignore[attr-defined]
             Choice(kind, label, hint=questionnaires[kind].title)
             for kind, label in (("staff", "Staff"), ("parent", "Parents and carers"))
@@ -99,6 +126,8 @@ class RoundForm(GovForm, forms.Form):
         ]
         self._init_helper()
         fields: list[Any] = [] if self.single_setting else [Field.radios("setting")]
+        if self.accreditations:
+            fields.append(Field.radios("accreditation"))
         self.helper.layout = Layout(
             *fields,
             Field.radios("kind"),
@@ -118,8 +147,23 @@ class RoundForm(GovForm, forms.Form):
             raise forms.ValidationError(error.message_dict["closes_on"]) from None
         return closes_on
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = self.chosen_accreditation()
+        setting = self.single_setting or data.get("setting")
+        if chosen is not None and setting is not None and chosen.setting_id != setting.pk:
+            self.add_error(
+                "accreditation",
+                f"That accreditation year belongs to {chosen.setting.display_name}: "
+                "choose one of the setting that is asking",
+            )
+        return data
+
     def chosen_setting(self) -> Setting:
         return self.single_setting or self.cleaned_data["setting"]
+
+    def chosen_accreditation(self) -> Accreditation | None:
+        return self.accreditations.get(self.cleaned_data.get("accreditation") or "")
 
 
 class NewLinksForm(GovForm, forms.Form):

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from accreditation.forms.cohorts import GovDateField
+from accreditation.models import Accreditation
 from kqm.forms import GovForm
 from kqm.models import User
 from settings.models import Setting
@@ -51,6 +52,9 @@ class ChooseSettingForm(GovForm, forms.Form):
         )
 
 
+NO_ACCREDITATION = "none"
+
+
 class AuditForm(GovForm, forms.Form):
     version = VersionChoiceField(
         label="Instrument",
@@ -89,20 +93,45 @@ class AuditForm(GovForm, forms.Form):
         help_text="You are an observer of the audits you start.",
     )
 
+    accreditation = forms.ChoiceField(
+        label="Which accreditation year is this audit part of?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the accreditation year this audit is part of",
+            "invalid_choice": "Choose one of the accreditation years listed",
+        },
+    )
+
     def __init__(
         self,
         *args: Any,
         versions: Iterable[InstrumentVersion],
         observers: Iterable[User],
+        accreditations: Iterable[Accreditation] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["version"].queryset = versions  # type: ignore[attr-defined]
         self.fields["observers"].queryset = observers  # type: ignore[attr-defined]
+        self.accreditations = {str(a.pk): a for a in accreditations}
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
         self._init_helper()
-        layout = [
+        layout: list[Any] = []
+        if self.accreditations:
+            field = self.fields["accreditation"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [
+                *(
+                    (pk, f"{a.cohort} ({a.get_status_display().lower()})")
+                    for pk, a in self.accreditations.items()
+                ),
+                (NO_ACCREDITATION, "None: not part of an accreditation"),
+            ]
+            layout.append(Field.radios("accreditation", legend_size="m"))
+        else:
+            del self.fields["accreditation"]
+        layout += [
             Field.radios("version", legend_size="m"),
             Field.text("room", field_width=20),
             Field.text("age_group", field_width=20),
@@ -114,6 +143,10 @@ class AuditForm(GovForm, forms.Form):
         else:
             del self.fields["observers"]
         self.helper.layout = Layout(*layout)
+
+    def chosen_accreditation(self) -> Accreditation | None:
+        """The accreditation the audit is filed under, as chosen on the page (or none)."""
+        return self.accreditations.get(self.cleaned_data.get("accreditation") or "")
 
 
 class ReopenForm(GovForm, forms.Form):

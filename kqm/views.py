@@ -23,6 +23,7 @@ from accreditation.models import (
     AnnualReview,
     Reaccreditation,
     Recommendation,
+    UnfiledRecord,
     Visit,
 )
 from accreditation.models import Status as AccreditationStatus
@@ -138,6 +139,12 @@ def needs_attention(today: datetime.date | None = None) -> dict[str, Any]:
             "label": "Open action points for children in the red zone (Leuven)",
             "count": red_actions,
             "url": _url("audits:leuven-home"),
+        },
+        {
+            "key": "records-to-file",
+            "label": "Audits and questionnaires to file under an accreditation year",
+            "count": UnfiledRecord.objects.filter(filed_at__isnull=True).count(),
+            "url": _url("accreditation:unfiled-list"),
         },
         {
             "key": "visits-this-week",

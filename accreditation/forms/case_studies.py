@@ -32,15 +32,33 @@ RICH_TEXT_HELP = (
 
 
 def _score_label(score: LeuvenScore) -> str:
+    """The child's code, the term and the screening's date, then both scales."""
     screening = score.screening
 
     def scale(value: int | None) -> str:
         return f"{value} ({LEUVEN_LABELS[value].lower()})" if value else "not scored"
 
     return (
-        f"{screening.get_term_display()} {screening.date:%Y}, {screening.group.name}: "
+        f"{score.child.code}, {screening.get_term_display().lower()} term, "
+        f"{screening.date:%-d %b %Y} ({screening.group.name}): "
         f"well-being {scale(score.wellbeing)}, involvement {scale(score.involvement)}"
     )
+
+
+class ChildScoreSelect(forms.Select):
+    """A select whose options say which child each score is of (``data-child``), so the
+    page can offer only the focus child's scores as the focus child changes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.child_of: dict[str, str] = {}
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        child = self.child_of.get(str(value))
+        if child:
+            option["attrs"]["data-child"] = child
+        return option
 
 
 class CaseStudyForm(GovForm, forms.Form):
@@ -64,12 +82,14 @@ class CaseStudyForm(GovForm, forms.Form):
     baseline_score = forms.ChoiceField(
         label="Baseline Leuven score (optional)",
         required=False,
+        widget=ChildScoreSelect,
         help_text="The focus child's score before the change.",
         error_messages={"invalid_choice": "Choose one of the scores listed"},
     )
     follow_up_score = forms.ChoiceField(
         label="Follow-up Leuven score (optional)",
         required=False,
+        widget=ChildScoreSelect,
         help_text="The focus child's score after the change.",
         error_messages={"invalid_choice": "Choose one of the scores listed"},
     )
@@ -90,14 +110,18 @@ class CaseStudyForm(GovForm, forms.Form):
             (key, child.code + (f" ({child.group.name})" if child.group else ""))
             for key, child in self.children.items()
         ]
-        grouped: dict[str, list[tuple[str, str]]] = {}
-        for key, score in self.scores.items():
-            grouped.setdefault(score.child.code, []).append((key, _score_label(score)))
-        score_choices: list[Any] = [("", "No score chosen"), *grouped.items()]
+        # Each option names its child: the page offers only the focus child's scores as
+        # the focus child changes, and a score of another child is refused (clean()).
+        score_choices: list[Any] = [("", "No score chosen")] + [
+            (key, _score_label(score)) for key, score in self.scores.items()
+        ]
         for name in ("baseline_score", "follow_up_score"):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = score_choices
+            widget = field.widget
+            assert isinstance(widget, ChildScoreSelect)
+            widget.child_of = {key: str(score.child_id) for key, score in self.scores.items()}
         layout: list[Any] = [
             "revision",
             Field.text("title"),
@@ -117,6 +141,17 @@ class CaseStudyForm(GovForm, forms.Form):
             layout.append(Field.textarea(section.key, label_size=Size.MEDIUM, label_tag="h2"))
         self._init_helper()
         self.helper.layout = Layout(*layout)
+
+    @classmethod
+    def reopened(cls, case_study: CaseStudy | None) -> dict[str, Any] | None:
+        """The draft as the last autosave left it, with what it could not store put back,
+        so that reopening the page shows each problem beside its field; None if none."""
+        if case_study is None or not case_study.draft_problems:
+            return None
+        return {
+            **cls.initial_for(case_study),
+            **{name: p.get("value", "") for name, p in case_study.draft_problems.items()},
+        }
 
     @classmethod
     def initial_for(cls, case_study: CaseStudy | None) -> dict[str, Any]:
@@ -142,6 +177,17 @@ class CaseStudyForm(GovForm, forms.Form):
                 self.add_error(name, "Choose the focus child before their scores")
             elif score.child_id != child.pk:
                 self.add_error(name, f"Choose one of {child.code}’s own scores")
+        baseline = self.scores.get(data.get("baseline_score") or "")
+        follow_up = self.scores.get(data.get("follow_up_score") or "")
+        if (
+            baseline is not None
+            and follow_up is not None
+            and follow_up.screening.date <= baseline.screening.date
+        ):
+            self.add_error(
+                "follow_up_score",
+                "The follow-up score must come from a later screening than the baseline",
+            )
         return data
 
     @property
@@ -153,6 +199,32 @@ class CaseStudyForm(GovForm, forms.Form):
             baseline_score=self.scores.get(data.get("baseline_score") or ""),
             follow_up_score=self.scores.get(data.get("follow_up_score") or ""),
             sections={s.key: data.get(s.key, "") for s in SECTIONS},
+        )
+
+    def problems(self) -> dict[str, dict[str, str]]:
+        """Each field that cannot be stored: what was typed or chosen, and why."""
+        return {
+            name: {"message": str(errors[0]), "value": str(self.data.get(name, ""))}
+            for name, errors in self.errors.items()
+            if name in self.fields and name != "revision"
+        }
+
+    def valid_draft(self, existing: CaseStudy | None) -> CaseStudyDraft:
+        """What can be stored now: every valid field; an invalid one keeps its stored text
+        (a choice is left unset), and the problem goes with the draft to be shown."""
+        data = self.cleaned_data
+
+        def text(name: str, stored: str) -> str:
+            return str(data[name]) if name in data else stored
+
+        sections = existing.section_texts() if existing is not None else {}
+        return CaseStudyDraft(
+            title=text("title", existing.title if existing else ""),
+            focus_child=self.children.get(data.get("focus_child") or ""),
+            baseline_score=self.scores.get(data.get("baseline_score") or ""),
+            follow_up_score=self.scores.get(data.get("follow_up_score") or ""),
+            sections={s.key: text(s.key, sections.get(s.key, "")) for s in SECTIONS},
+            problems=self.problems(),
         )
 
     def first_error(self) -> str:

@@ -23,6 +23,15 @@ DECIMAL_INPUT = forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "fa
 WHOLE_NUMBER_INPUT = forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
 
 
+class MoneyField(forms.DecimalField):
+    """An amount in pounds as people type it: "14.40", "£14.40", "1,234.50", "£ 1,234"."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().replace("£", "", 1).replace(",", "").strip()
+        return super().to_python(value)
+
+
 class GovDateField(DateInputField):
     """The GOV.UK date input (day, month, year) with messages that name the date and the part.
 

@@ -16,11 +16,11 @@ from kqm.forms import GovForm
 from kqm.models import User
 
 from ..models import EvaluatorProfile, TrainingSession
-from .cohorts import DECIMAL_INPUT, GovDateField, half_days
+from .cohorts import DECIMAL_INPUT, GovDateField, MoneyField, half_days
 
 
 class EvaluatorProfileForm(GovForm, forms.ModelForm):
-    day_rate = forms.DecimalField(
+    day_rate = MoneyField(
         widget=DECIMAL_INPUT,
         initial=EvaluatorProfile._meta.get_field("day_rate").default,
         label="Day rate (£)",

@@ -10,13 +10,14 @@ from django import forms
 from kqm.forms import GovForm
 
 from ..models import Accreditation, Status
-from ..services.accreditations import REASON_REQUIRED
+from ..pipeline import GENERIC, PAGE_NAMES, PIPELINE, generic_moves
 
 REASON_MAX_LENGTH = 2000
 
 
 class AccreditationTransitionForm(GovForm, forms.Form):
-    """Offers only the moves the pipeline allows from the current status.
+    """Offers only the pipeline's moves from the current status that have no page of their
+    own (accrediting, "not yet met", renewal and lapse each have theirs).
 
     Any status value is accepted by the field so that a crafted target gets a
     message naming the move, not a generic "select a valid choice".
@@ -29,8 +30,7 @@ class AccreditationTransitionForm(GovForm, forms.Form):
     )
     reason = forms.CharField(
         label="Reason",
-        help_text="Required when declining, withdrawing or recording “not yet met”. "
-        "It is shown in the status history.",
+        help_text="Required when declining or withdrawing. It is shown in the status history.",
         required=False,
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -42,9 +42,8 @@ class AccreditationTransitionForm(GovForm, forms.Form):
     def __init__(self, *args: Any, accreditation: Accreditation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.accreditation = accreditation
-        self.allowed = [
-            (s, label) for s, label in Status.choices if s in accreditation.allowed_moves()
-        ]
+        self.moves = {m.target: m for m in generic_moves(accreditation.status)}
+        self.allowed = [(s, label) for s, label in Status.choices if s in self.moves]
         to = self.fields["to"]
         assert isinstance(to, forms.ChoiceField)
         to.error_messages["invalid_choice"] = "Choose one of the statuses listed"
@@ -56,7 +55,14 @@ class AccreditationTransitionForm(GovForm, forms.Form):
 
     def clean_to(self) -> str:
         to: str = self.cleaned_data["to"]
-        if to not in self.accreditation.allowed_moves():
+        rule = PIPELINE.get((self.accreditation.status, to))
+        if rule is not None and rule.page != GENERIC:
+            raise forms.ValidationError(
+                "Moving to “%(target)s” is done on %(page)s, not here.",
+                code="own_page",
+                params={"target": Status(to).label, "page": PAGE_NAMES[rule.page]},
+            )
+        if to not in self.moves:
             raise forms.ValidationError(
                 "An accreditation that is “%(current)s” cannot move to “%(target)s”. "
                 "Choose one of the statuses listed.",
@@ -71,6 +77,9 @@ class AccreditationTransitionForm(GovForm, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         to = data.get("to")
-        if to in REASON_REQUIRED and not (data.get("reason") or "").strip():
-            self.add_error("reason", f"Enter the reason for moving to “{Status(to).label}”")
+        rule = self.moves.get(to or "")
+        if rule is not None and rule.reason_required and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason", f"Enter the reason for moving to “{Status(rule.target).label}”"
+            )
         return data

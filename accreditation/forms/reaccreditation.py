@@ -131,19 +131,41 @@ class JudgementForm(GovForm, forms.Form):
         required=False,
         help_text="Required if not met: what the setting still has to show.",
     )
+    previous_note = forms.ChoiceField(
+        label="If you change the judgement, does the note above still stand?",
+        choices=[("keep", "Keep the note"), ("clear", "Clear the note")],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="The note was written for the earlier judgement. Leave it as it is and "
+        "say here whether it stands, or edit it.",
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, has_previous_note: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._init_helper()
-        self.helper.layout = Layout(
+        layout: list[Any] = [
             Field.radios("judgement", legend_size=Size.MEDIUM, inline=True),
             Field.textarea("judgement_note"),
-        )
+        ]
+        if has_previous_note:
+            layout.append(Field.radios("previous_note", legend_size=Size.SMALL, inline=True))
+        else:
+            del self.fields["previous_note"]
+        self.helper.layout = Layout(*layout)
+
+    @property
+    def keep_previous_note(self) -> bool | None:
+        choice = self.cleaned_data.get("previous_note") or ""
+        return {"keep": True, "clear": False}.get(choice)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         data["judgement_note"] = (data.get("judgement_note") or "").strip()
-        if data.get("judgement") == Judgement.NOT_MET and not data["judgement_note"]:
+        if (
+            data.get("judgement") == Judgement.NOT_MET
+            and not data["judgement_note"]
+            and data.get("previous_note") != "keep"
+        ):
             self.add_error("judgement_note", "Enter why the requirement is not met")
         return data
 

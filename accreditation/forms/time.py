@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from kqm.forms import GovForm
 
-from .cohorts import DECIMAL_INPUT, GovDateField
+from .cohorts import DECIMAL_INPUT, GovDateField, MoneyField
 
 DAY_CHOICES = [
     Choice("0.5", "Half a day", hint="For example a half-day mentoring visit."),
@@ -33,7 +33,7 @@ class TimeEntryForm(GovForm, forms.Form):
             "invalid_choice": "Choose a half day or a full day",
         },
     )
-    expenses = forms.DecimalField(
+    expenses = MoneyField(
         widget=DECIMAL_INPUT,
         label="Expenses (£)",
         required=False,

@@ -29,7 +29,10 @@ class WorkshopForm(GovForm, forms.Form):
         error_messages={"required": "Enter the workshop's title"},
     )
     date = GovDateField(
-        what="date of the workshop", label="Date", help_text="For example, 4 3 2027"
+        what="date of the workshop",
+        label="Date",
+        help_text="For example, 4 3 2027. A workshop that has taken place can be recorded, "
+        "then its attendance.",
     )
     starts_at = GovTimeField(
         what="start time", label="Start time", help_text="On the 24-hour clock, like 09:30"
@@ -164,3 +167,34 @@ class AttendanceForm(GovForm, forms.Form):
     @property
     def attendance(self) -> dict[int, bool]:
         return {b.pk: self.cleaned_data[attendance_field(b)] for b in self.bookings}
+
+
+class AttendeeForm(GovForm, forms.Form):
+    """The KQM manager adds a setting that came to a workshop that has taken place."""
+
+    setting = forms.TypedChoiceField(
+        label="Which setting came?",
+        coerce=int,
+        error_messages={
+            "required": "Select the setting that came",
+            "invalid_choice": "Select one of the settings listed",
+        },
+    )
+    attendee_name = forms.CharField(
+        label="Who came?",
+        max_length=150,
+        error_messages={"required": "Enter the name of the person who attended"},
+    )
+
+    def __init__(self, *args: Any, settings: Sequence[Setting], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setting_options = {setting.pk: setting for setting in settings}
+        field = self.fields["setting"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", "Choose a setting"), *((s.pk, s.display_name) for s in settings)]
+        self._init_helper()
+        self.helper.layout = Layout(Field.select("setting"), Field.text("attendee_name"))
+
+    @property
+    def chosen_setting(self) -> Setting:
+        return self.setting_options[self.cleaned_data["setting"]]

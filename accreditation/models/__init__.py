@@ -1,5 +1,5 @@
 from .accreditation import (
-    TRANSITIONS,
+    CLOSED_STATUSES,
     Accreditation,
     AccreditationStatusChange,
     IllegalTransition,
@@ -21,6 +21,7 @@ from .applications import (
     ApplicationAnswer,
     ApplicationEvidence,
     ApplicationStatus,
+    ConcurrentApplicationAllowance,
     CriterionJudgement,
     EntryCriterion,
 )
@@ -39,6 +40,7 @@ from .cohorts import Attendance, Cohort, MeetingAttendance, NetworkMeeting
 from .decisions import Outcome, Recommendation
 from .evaluators import EvaluatorProfile, TimeEntry, TrainingSession
 from .exports import ExportStatus, ReportExport
+from .filing import FilingKind, UnfiledRecord
 from .messages import Message
 from .reminders import Reminder, ReminderKind, ReminderSettings
 from .unit_b import (
@@ -66,10 +68,10 @@ from .visits import (
 )
 
 __all__ = [
+    "CLOSED_STATUSES",
     "SECTIONS",
     "SEF_JUDGEMENTS",
     "SEF_SECTIONS",
-    "TRANSITIONS",
     "Accreditation",
     "AccreditationStatusChange",
     "ActionEvidence",
@@ -90,12 +92,14 @@ __all__ = [
     "CaseStudyStatus",
     "CaseStudyVersion",
     "Cohort",
+    "ConcurrentApplicationAllowance",
     "CriterionJudgement",
     "Decision",
     "EntryCriterion",
     "EvaluatorProfile",
     "EvidenceKind",
     "ExportStatus",
+    "FilingKind",
     "IllegalTransition",
     "ImprovementAction",
     "Judgement",
@@ -125,6 +129,7 @@ __all__ = [
     "Status",
     "TimeEntry",
     "TrainingSession",
+    "UnfiledRecord",
     "Verdict",
     "Visit",
     "VisitType",

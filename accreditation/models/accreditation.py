@@ -1,8 +1,9 @@
 """The accreditation: one setting's journey in one cohort, and its status pipeline.
 
 The status changes only through :meth:`Accreditation.transition`, which checks the
-move against ``TRANSITIONS`` and writes an ``AccreditationStatusChange`` row (who,
-when, from, to, why). Saving a changed status any other way raises.
+move against the pipeline's table (``accreditation.pipeline``) and writes an
+``AccreditationStatusChange`` row (who, when, from, to, why). Saving a changed status
+any other way raises. Services move the status with ``accreditation.pipeline.move``.
 """
 
 from __future__ import annotations
@@ -46,26 +47,9 @@ OPEN_STATUSES = frozenset(
     }
 )
 
-# The pipeline in one place: from -> the statuses it may move to.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.APPLIED: frozenset({Status.ACCEPTED, Status.DECLINED, Status.WAITLISTED}),
-    Status.WAITLISTED: frozenset({Status.ACCEPTED, Status.DECLINED}),
-    Status.ACCEPTED: frozenset({Status.IN_PROGRESS}),
-    Status.IN_PROGRESS: frozenset({Status.SUBMITTED}),
-    Status.SUBMITTED: frozenset({Status.ACCREDITED, Status.NOT_YET_MET}),
-    Status.NOT_YET_MET: frozenset({Status.IN_PROGRESS}),
-    Status.ACCREDITED: frozenset({Status.REVIEW_DUE, Status.REACCREDITATION_DUE}),
-    Status.REVIEW_DUE: frozenset({Status.REVIEWED}),
-    Status.REVIEWED: frozenset({Status.REVIEW_DUE, Status.REACCREDITATION_DUE}),
-    Status.REACCREDITATION_DUE: frozenset({Status.REACCREDITED, Status.LAPSED}),
-    Status.REACCREDITED: frozenset({Status.REVIEW_DUE, Status.REACCREDITATION_DUE}),
-    Status.DECLINED: frozenset(),
-    Status.WITHDRAWN: frozenset(),
-    Status.LAPSED: frozenset(),
-}
-for _open in OPEN_STATUSES:
-    TRANSITIONS[_open] = TRANSITIONS[_open] | {Status.WITHDRAWN}
-
+# Journeys that have ended without an award still running: their records are read-only
+# for every role, and the page says why.
+CLOSED_STATUSES = frozenset({Status.DECLINED, Status.WITHDRAWN, Status.LAPSED})
 
 STATUS_COLOURS: dict[str, str] = {
     Status.APPLIED: "blue",
@@ -161,7 +145,29 @@ class Accreditation(models.Model):
         """GOV.UK tag colour for the status."""
         return STATUS_COLOURS.get(self.status, "grey")
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def closed_reason(self) -> str:
+        """Why the record is read-only ('' while it is not): the status and its reason."""
+        if not self.is_closed:
+            return ""
+        change = (
+            AccreditationStatusChange.objects.filter(accreditation=self, to_status=self.status)
+            .order_by("-changed_at", "-pk")
+            .first()
+        )
+        why = f" Reason: {change.reason}" if change is not None and change.reason else ""
+        return (
+            f"This accreditation is “{self.get_status_display()}”, so its records are "
+            f"read-only.{why}"
+        )
+
     def allowed_moves(self) -> frozenset[str]:
+        """Every status the pipeline (``accreditation.pipeline.MOVES``) allows from here."""
+        from ..pipeline import TRANSITIONS
+
         return TRANSITIONS.get(self.status, frozenset())
 
     def transition(self, to: str, *, by: Any, reason: str = "") -> AccreditationStatusChange:

@@ -127,3 +127,29 @@ class ApplicationEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ConcurrentApplicationAllowance(models.Model):
+    """The KQM manager lets a setting apply to a cohort while another journey is live.
+
+    A setting has one live accreditation at a time; this records the exception, who made
+    it and why, so the audit trail explains two live accreditations.
+    """
+
+    setting = models.ForeignKey("settings.Setting", on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey("accreditation.Cohort", on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    allowed_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["setting", "cohort"], name="one_allowance_per_cohort")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.setting} may apply to {self.cohort}"

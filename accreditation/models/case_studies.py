@@ -122,6 +122,12 @@ class CaseStudy(models.Model):
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    draft_problems = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Fields the last autosave could not store: name -> what was typed or "
+        "chosen and why it was refused, shown beside the field when the draft is reopened.",
+    )
 
     history = HistoricalRecords()
 

@@ -1,6 +1,6 @@
 """Writes for the accreditation record: opening one, and moving its status.
 
-Both go through :meth:`Accreditation.transition`, so every status an accreditation
+Both go through the pipeline (``accreditation.pipeline.move``), so every status an accreditation
 ever holds appears in its status history with who, when and why.
 """
 
@@ -8,17 +8,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
 from kqm.models import User
 
 from ..models import Accreditation, AccreditationStatusChange, Application, Status
-
-# Moves that end or refuse a journey need a reason the setting can be given.
-REASON_REQUIRED = frozenset({Status.DECLINED, Status.WITHDRAWN, Status.NOT_YET_MET})
-# Moves after which nothing more can happen; the page asks for confirmation first.
-FINAL_STATUSES = frozenset({Status.DECLINED, Status.WITHDRAWN, Status.LAPSED})
 
 
 @transaction.atomic
@@ -47,7 +40,9 @@ def do_open_accreditation(
     accreditation.full_clean()
     accreditation._history_user = accepted_by
     accreditation.save()
-    accreditation.transition(Status.ACCEPTED, by=accepted_by, reason=reason)
+    from ..pipeline import move
+
+    move(accreditation, Status.ACCEPTED, by=accepted_by, reason=reason)
     return accreditation
 
 
@@ -55,58 +50,28 @@ def do_open_accreditation(
 def do_change_accreditation_status(
     *, accreditation: Accreditation, to: str, changed_by: User, reason: str = ""
 ) -> AccreditationStatusChange:
-    """Move the status if the pipeline allows it; raises IllegalTransition otherwise."""
-    reason = reason.strip()
-    if to in REASON_REQUIRED and not reason:
-        raise ValidationError({"reason": f"Enter the reason for moving to “{Status(to).label}”."})
-    if to == Status.SUBMITTED:
-        # The same check as the setting's own "check and submit" page.
-        from .decisions import unfinished_tasks
+    """The KQM manager's generic status form: only moves with no page of their own.
 
-        unfinished = unfinished_tasks(accreditation, changed_by)
-        if unfinished:
-            names = "; ".join(f"{task.name} ({task.status.lower()})" for task in unfinished)
-            raise ValidationError(
-                {"to": f"Every task must be completed before submitting. Still to do: {names}."}
-            )
-    if to in NEEDS_END_OF_YEAR_AUDIT and not has_completed_end_of_year_audit(accreditation):
-        raise ValidationError(
-            {
-                "to": f"{accreditation.setting.display_name} cannot move to “{Status(to).label}” "
-                "until its end-of-year audit is completed."
-            }
-        )
-    if to in DECISIONS and accreditation.status == Status.SUBMITTED:
-        from .decisions import current_recommendation
+    Raises ``IllegalTransition`` for a move the pipeline does not have, and
+    ``ValidationError`` (``MoveConflict`` when someone moved it first) otherwise.
+    """
+    from ..pipeline import GENERIC, move
 
-        if current_recommendation(accreditation) is None:
-            raise ValidationError(
-                {"to": "Wait for the evaluator's recommendation before deciding."}
-            )
-    change = accreditation.transition(to, by=changed_by, reason=reason)
-    if to == Status.ACCREDITED:
-        from .awards import do_grant_award
-
-        do_grant_award(
-            accreditation=accreditation, award_date=timezone.localdate(), granted_by=changed_by
-        )
-    return change
-
-
-# The KQM manager decides a submitted accreditation only once the evaluator has recommended.
-DECISIONS = frozenset({Status.ACCREDITED, Status.NOT_YET_MET})
-# Submitting the year's work and accrediting it both need the end-of-year audit done.
-NEEDS_END_OF_YEAR_AUDIT = frozenset({Status.SUBMITTED, Status.ACCREDITED})
+    return move(
+        accreditation,
+        to,
+        by=changed_by,
+        via=GENERIC,
+        reason=reason,
+        field_of={"Enter the reason": "reason"},
+    )
 
 
 def has_completed_end_of_year_audit(accreditation: Accreditation) -> bool:
     from audits.models import Audit, AuditStatus, Occasion
 
-    return (
-        Audit.objects.filter(occasion=Occasion.END_OF_YEAR, status=AuditStatus.COMPLETED)
-        .filter(
-            Q(accreditation=accreditation)
-            | Q(setting_id=accreditation.setting_id, date__gte=accreditation.cohort.start_date)
-        )
-        .exists()
-    )
+    # Only an audit filed under this accreditation counts: a later year's audit of the
+    # same setting does not.
+    return Audit.objects.filter(
+        accreditation=accreditation, occasion=Occasion.END_OF_YEAR, status=AuditStatus.COMPLETED
+    ).exists()

@@ -36,6 +36,7 @@ from settings.models import Inspection
 
 from ..models import Accreditation, AnnualReview, Award, IllegalTransition, ReviewStatus, Status
 from ..models.awards import add_years
+from ..pipeline import ANNUAL_REVIEW, move
 from .common import evaluator_or_managers, setting_managers_of
 
 # The accreditation statuses from which an opening review moves it to “Annual review due”.
@@ -153,13 +154,15 @@ def do_open_annual_review(*, review: AnnualReview, by: User | None = None) -> bo
     if Status.REVIEW_DUE not in accreditation.allowed_moves():
         return False
     try:
-        accreditation.transition(
+        move(
+            accreditation,
             Status.REVIEW_DUE,
             by=by,
+            via=ANNUAL_REVIEW,
             reason=f"Annual review {review.year} is due on "
             f"{date_format(review.due_date, 'j F Y')}.",
         )
-    except IllegalTransition:
+    except (IllegalTransition, ValidationError):
         return False
     return True
 
@@ -284,8 +287,12 @@ def do_sign_off_annual_review(*, review: AnnualReview, by: User, note: str = "")
     _decide(locked, by=by, status=ReviewStatus.SIGNED_OFF, feedback=note.strip())
     accreditation = locked.award.accreditation
     if accreditation.status == Status.REVIEW_DUE:
-        accreditation.transition(
-            Status.REVIEWED, by=by, reason=f"Annual review {locked.year} signed off."
+        move(
+            accreditation,
+            Status.REVIEWED,
+            by=by,
+            via=ANNUAL_REVIEW,
+            reason=f"Annual review {locked.year} signed off.",
         )
     _email(
         locked,

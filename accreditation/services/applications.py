@@ -27,9 +27,11 @@ from ..models import (
     ApplicationEvidence,
     ApplicationStatus,
     Cohort,
+    ConcurrentApplicationAllowance,
     CriterionJudgement,
     EntryCriterion,
 )
+from ..models.accreditation import OPEN_STATUSES
 from ..selectors import NOT_HOLDING_A_PLACE, cohorts_open_for_applications
 from ..uploads import MAX_EVIDENCE_FILES, CheckedFile
 from .accreditations import do_open_accreditation
@@ -130,6 +132,9 @@ def do_submit_application(
         raise ValidationError(
             {"setting": f"{setting.display_name} has already applied to the {cohort}."}
         )
+    live = live_accreditation_elsewhere(setting, cohort)
+    if live is not None:
+        raise ValidationError({"setting": one_live_accreditation_message(setting, live)})
     criteria = list(EntryCriterion.objects.filter(active=True))
     missing = [c.title for c in criteria if not answers.get(c.pk, "").strip()]
     if missing:
@@ -245,6 +250,48 @@ def do_judge_application(
     return application
 
 
+def live_accreditation_elsewhere(setting: Setting, cohort: Cohort) -> Accreditation | None:
+    """The setting's accreditation still in progress in another cohort, unless the KQM
+    manager has allowed this cohort anyway (with a reason)."""
+    if ConcurrentApplicationAllowance.objects.filter(setting=setting, cohort=cohort).exists():
+        return None
+    return (
+        Accreditation.objects.filter(setting=setting, status__in=OPEN_STATUSES)
+        .exclude(cohort=cohort)
+        .select_related("cohort")
+        .order_by("-cohort__start_date")
+        .first()
+    )
+
+
+def one_live_accreditation_message(setting: Setting, live: Accreditation) -> str:
+    return (
+        f"{setting.display_name} already has an accreditation in progress: the "
+        f"{live.cohort} (“{live.get_status_display()}”). A setting works on one "
+        "accreditation at a time; the KQM manager can allow an exception, with a reason."
+    )
+
+
+@transaction.atomic
+def do_allow_concurrent_application(
+    *, setting: Setting, cohort: Cohort, reason: str, allowed_by: User
+) -> ConcurrentApplicationAllowance:
+    """The KQM manager lets the setting apply to ``cohort`` despite its live accreditation."""
+    if allowed_by.role != Role.MANAGER:
+        raise ValidationError("Only the KQM manager can allow this.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter the reason for allowing a second accreditation"})
+    if ConcurrentApplicationAllowance.objects.filter(setting=setting, cohort=cohort).exists():
+        raise ValidationError({"cohort": f"{setting.display_name} may already apply to it"})
+    allowance = ConcurrentApplicationAllowance(
+        setting=setting, cohort=cohort, reason=reason, allowed_by=allowed_by
+    )
+    allowance._history_user = allowed_by  # type: ignore[attr-defined]
+    allowance.save()
+    return allowance
+
+
 def _listed(names: Sequence[str]) -> str:
     """ "A", "A and B", "A, B and C"."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
@@ -301,6 +348,9 @@ def do_decide_application(
         raise ValidationError({"reason": "Enter the reason for declining the application."})
     if decision == ApplicationStatus.ACCEPTED:
         problems = acceptance_problems(application)
+        live = live_accreditation_elsewhere(application.setting, application.cohort)
+        if live is not None:
+            problems.append(one_live_accreditation_message(application.setting, live))
         if problems:
             raise ValidationError({"decision": problems})
         cohort = Cohort.objects.select_for_update().get(pk=application.cohort_id)

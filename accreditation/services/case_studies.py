@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -34,7 +34,13 @@ from ..models import (
 from ..models.case_studies import SECTION_BY_KEY, SECTION_KEYS
 from ..richtext import sanitise
 from ..uploads import MAX_EVIDENCE_FILES, CheckedFile
-from .common import check_revision, evaluator_or_managers, notify, setting_managers_of
+from .common import (
+    check_open,
+    check_revision,
+    evaluator_or_managers,
+    notify,
+    setting_managers_of,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,8 @@ class CaseStudyDraft:
     baseline_score: LeuvenScore | None
     follow_up_score: LeuvenScore | None
     sections: dict[str, str]  # key -> rich text as typed; sanitised here
+    # Fields that could not be stored (field -> {"message", "value"}), kept with the draft.
+    problems: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def score_label(score: LeuvenScore | None) -> str:
@@ -68,16 +76,16 @@ def _check_scores(draft: CaseStudyDraft, accreditation: Accreditation) -> None:
     child = draft.focus_child
     if child is not None and child.setting_id != accreditation.setting_id:
         raise ValidationError({"focus_child": "Choose a child from your setting"})
-    for field, score in (
+    for name, score in (
         ("baseline_score", draft.baseline_score),
         ("follow_up_score", draft.follow_up_score),
     ):
         if score is None:
             continue
         if child is None:
-            raise ValidationError({field: "Choose the focus child before their scores"})
+            raise ValidationError({name: "Choose the focus child before their scores"})
         if score.child_id != child.pk:
-            raise ValidationError({field: f"Choose one of {child.code}’s own scores"})
+            raise ValidationError({name: f"Choose one of {child.code}’s own scores"})
     baseline, follow_up = draft.baseline_score, draft.follow_up_score
     if baseline and follow_up and follow_up.screening.date <= baseline.screening.date:
         raise ValidationError(
@@ -132,6 +140,7 @@ def do_save_case_study(
 ) -> CaseStudy:
     """Save the draft (creating the case study on its first save). Rich text is sanitised."""
     _check_setting_staff(actor, accreditation)
+    check_open(accreditation)
     _check_scores(draft, accreditation)
     case_study = _locked(accreditation, number)
     if case_study is None:
@@ -151,6 +160,7 @@ def do_save_case_study(
     case_study.follow_up_score = draft.follow_up_score
     for key in SECTION_KEYS:
         setattr(case_study, key, sanitise(draft.sections.get(key, "")))
+    case_study.draft_problems = draft.problems
     case_study.revision += 1
     case_study.saved_at = timezone.now()
     case_study.saved_by = actor
@@ -188,6 +198,7 @@ def do_add_case_study_evidence(
     effective_date: datetime.date,
 ) -> CaseStudyEvidence:
     _check_setting_staff(actor, accreditation)
+    check_open(accreditation)
     case_study = _locked(accreditation, number) or _new_case_study(actor, accreditation, number)
     _check_editable(case_study)
     if case_study.evidence.count() >= MAX_EVIDENCE_FILES:
@@ -221,6 +232,7 @@ def do_add_case_study_evidence(
 def do_delete_case_study_evidence(*, actor: User, evidence: CaseStudyEvidence) -> None:
     case_study = evidence.case_study
     _check_setting_staff(actor, case_study.accreditation)
+    check_open(case_study.accreditation)
     _check_editable(case_study)
     version = _evidence_in_versions(case_study).get(evidence.pk)
     if version is not None:
@@ -260,6 +272,7 @@ def do_submit_case_study(*, actor: User, case_study: CaseStudy, revision: int) -
     if actor.role != Role.SETTING_MANAGER:
         raise ValidationError("Only the setting manager submits a case study.")
     _check_setting_staff(actor, accreditation)
+    check_open(accreditation)
     locked = _locked(accreditation, case_study.number)
     assert locked is not None
     _check_editable(locked)
@@ -323,6 +336,7 @@ def do_review_case_study(
         or (actor.role == Role.EVALUATOR and accreditation.evaluator_id == actor.pk)
     ):
         raise ValidationError("Only the setting's evaluator reviews its case studies.")
+    check_open(accreditation)
     locked = _locked(accreditation, case_study.number)
     assert locked is not None
     if locked.status != CaseStudyStatus.SUBMITTED:

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -36,6 +37,12 @@ class StaleWrite(Exception):
             "window. Copy anything you need from this page, then reload it to see the newer "
             "version."
         )
+
+
+def check_open(accreditation: Accreditation) -> None:
+    """Refuse any change to a closed accreditation's records, saying why it is closed."""
+    if accreditation.is_closed:
+        raise ValidationError(accreditation.closed_reason())
 
 
 def setting_managers_of(accreditation: Accreditation) -> QuerySet[User]:

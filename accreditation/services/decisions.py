@@ -12,8 +12,6 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from kqm.emails import queue_email
 from kqm.models import Role, User
@@ -27,8 +25,6 @@ from ..models import (
     Status,
 )
 from ..selectors_tasks import Task, accreditation_tasks
-from .accreditations import has_completed_end_of_year_audit
-from .awards import do_grant_award
 
 
 def unfinished_tasks(accreditation: Accreditation, user: User) -> list[Task]:
@@ -97,25 +93,9 @@ def do_submit_accreditation(
     *, accreditation: Accreditation, submitted_by: User
 ) -> AccreditationStatusChange:
     """The setting manager submits the year's work once every task is completed."""
-    if accreditation.status != Status.IN_PROGRESS:
-        raise ValidationError(
-            f"Only an accreditation in progress can be submitted; this one is "
-            f"“{accreditation.get_status_display()}”."
-        )
-    unfinished = unfinished_tasks(accreditation, submitted_by)
-    if unfinished:
-        names = "; ".join(f"{task.name} ({task.status.lower()})" for task in unfinished)
-        raise ValidationError(f"Complete every task before submitting. Still to do: {names}.")
-    if not has_completed_end_of_year_audit(accreditation):
-        raise ValidationError("Complete the end-of-year audit before submitting.")
-    change = accreditation.transition(Status.SUBMITTED, by=submitted_by)
-    people = _kqm_managers()
-    evaluator = accreditation.evaluator
-    if evaluator is not None and evaluator.is_active:
-        people.append(evaluator)
-    context = _context(accreditation, submitted_by=submitted_by.full_name)
-    _send("accreditation_submitted", people, context, str(change.pk))
-    return change
+    from ..pipeline import SUBMIT_PAGE, move
+
+    return move(accreditation, Status.SUBMITTED, by=submitted_by, via=SUBMIT_PAGE)
 
 
 @transaction.atomic
@@ -164,49 +144,29 @@ def do_decide(
     """The KQM manager's decision: accredit (and grant the award) or not yet met.
 
     "Not yet met" records the feedback as the reason and returns the accreditation to
-    in progress, so that the setting can finish the work and submit again.
+    in progress, so that the setting can finish the work and submit again. The guards,
+    the award and the emails are the pipeline's (``accreditation.pipeline``).
     """
-    recommendation = current_recommendation(accreditation)
-    if accreditation.status != Status.SUBMITTED:
-        raise ValidationError(
-            f"Only a submitted accreditation can be decided; this one is "
-            f"“{accreditation.get_status_display()}”."
-        )
-    if recommendation is None:
-        raise ValidationError("Wait for the evaluator's recommendation before deciding.")
-    feedback = feedback.strip()
-    award: Award | None = None
-    if outcome == Outcome.ACCREDIT:
-        award_date = award_date or timezone.localdate()
-        if award_date > timezone.localdate():
-            raise ValidationError({"award_date": "The award date must be today or in the past"})
-        if not has_completed_end_of_year_audit(accreditation):
-            raise ValidationError(
-                "The setting cannot be accredited until its end-of-year audit is completed."
-            )
-        change = accreditation.transition(Status.ACCREDITED, by=decided_by, reason=feedback)
-        award = do_grant_award(
-            accreditation=accreditation, award_date=award_date, granted_by=decided_by
-        )
-        extra: dict[str, object] = {
-            "accredited": True,
-            "award_date": date_format(award_date, "j F Y"),
-            "number": award.number,
-            "feedback": feedback,
-        }
-    elif outcome == Outcome.NOT_YET_MET:
-        if not feedback:
-            raise ValidationError({"feedback": "Enter feedback for the setting"})
-        change = accreditation.transition(Status.NOT_YET_MET, by=decided_by, reason=feedback)
-        accreditation.transition(
-            Status.IN_PROGRESS, by=decided_by, reason="Returned to finish the work."
-        )
-        extra = {"accredited": False, "feedback": feedback}
-    else:
+    from ..pipeline import DECIDE_PAGE, move
+
+    targets: dict[str, str] = {
+        Outcome.ACCREDIT: Status.ACCREDITED,
+        Outcome.NOT_YET_MET: Status.NOT_YET_MET,
+    }
+    if outcome not in targets:
         raise ValidationError({"outcome": "Choose accredited or not yet met"})
-    people = _setting_managers(accreditation)
-    evaluator = accreditation.evaluator
-    if evaluator is not None and evaluator.is_active:
-        people.append(evaluator)
-    _send("accreditation_decision", people, _context(accreditation, **extra), str(change.pk))
-    return award
+    params: dict[str, object] = {"award_date": award_date}
+    move(
+        accreditation,
+        targets[outcome],
+        by=decided_by,
+        via=DECIDE_PAGE,
+        reason=feedback,
+        params=params,
+        field_of={
+            "Enter the reason": "feedback",
+            "The award date": "award_date",
+        },
+    )
+    award = params.get("award")
+    return award if isinstance(award, Award) else None

@@ -10,7 +10,7 @@ from kqm.emails import queue_email
 from kqm.models import Role, User
 
 from ..models import Accreditation, Message
-from .common import evaluator_or_managers, setting_managers_of
+from .common import check_open, evaluator_or_managers, setting_managers_of
 
 MAX_MESSAGE_LENGTH = 5000
 
@@ -38,6 +38,7 @@ def recipients_of(accreditation: Accreditation, author: User) -> list[User]:
 
 @transaction.atomic
 def do_post_message(*, author: User, accreditation: Accreditation, body: str) -> Message:
+    check_open(accreditation)
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Enter your message"})

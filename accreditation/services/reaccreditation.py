@@ -47,8 +47,8 @@ from ..models import (
     Visit,
     VisitType,
 )
-from ..models.accreditation import TRANSITIONS
 from ..models.awards import add_years
+from ..pipeline import LAPSE_PAGE, REACCREDITATION, RENEW_PAGE, TRANSITIONS, move
 from ..selectors_reaccreditation import (
     AUDIT_KINDS,
     KIND_SLUGS,
@@ -198,9 +198,11 @@ def do_open_reaccreditation(
         _requirements_for([reaccreditation]), Requirement, default_user=opened_by
     )
     try:
-        accreditation.transition(
+        move(
+            accreditation,
             Status.REACCREDITATION_DUE,
             by=opened_by,
+            via=REACCREDITATION,
             reason=EARLY_REASON if opened_by else OPEN_REASON,
         )
     except IllegalTransition as error:
@@ -458,9 +460,19 @@ def do_save_requirement_evidence(
 
 @transaction.atomic
 def do_judge_requirement(
-    *, actor: User, requirement: Requirement, judgement: str, note: str = ""
+    *,
+    actor: User,
+    requirement: Requirement,
+    judgement: str,
+    note: str = "",
+    keep_previous_note: bool | None = None,
 ) -> Requirement:
-    """Met or not met, with a note (a "not met" needs one, so the setting knows why)."""
+    """Met or not met, with a note (a "not met" needs one, so the setting knows why).
+
+    When the judgement changes and the note is the one written for the old judgement,
+    untouched, the judge says whether it still stands (``keep_previous_note``): it is
+    never carried over, or dropped, silently.
+    """
     reaccreditation = requirement.reaccreditation
     if not can_judge(actor, reaccreditation):
         if reaccreditation.status not in LIVE:
@@ -482,6 +494,20 @@ def do_judge_requirement(
                 f"{what_is_missing(locked)}"
             }
         )
+    changed = bool(locked.judgement) and judgement != locked.judgement
+    if changed and locked.judgement_note and note == locked.judgement_note.strip():
+        if keep_previous_note is None:
+            raise ValidationError(
+                {
+                    "previous_note": "The note was written when the requirement was judged "
+                    f"“{Judgement(locked.judgement).label.lower()}”: choose whether to keep "
+                    "it or clear it"
+                }
+            )
+        if not keep_previous_note:
+            note = ""
+            if judgement == Judgement.NOT_MET:
+                raise ValidationError({"judgement_note": "Enter why the requirement is not met"})
     locked.judgement = judgement
     locked.judgement_note = note
     locked.judged_at = timezone.now()
@@ -665,7 +691,13 @@ def do_renew_award(*, actor: User, reaccreditation: Reaccreditation, note: str =
         raise ValidationError(["The award cannot be renewed yet.", *problems])
     accreditation = locked.accreditation
     try:
-        accreditation.transition(Status.REACCREDITED, by=actor, reason=note or "Award renewed.")
+        move(
+            accreditation,
+            Status.REACCREDITED,
+            by=actor,
+            via=RENEW_PAGE,
+            reason=note or "Award renewed.",
+        )
     except IllegalTransition as error:
         raise ValidationError(str(error)) from None
     award = do_grant_award(
@@ -711,7 +743,7 @@ def do_lapse_award(
     if locked.status not in LIVE:
         raise ValidationError(f"This re-accreditation is already “{locked.get_status_display()}”.")
     try:
-        locked.accreditation.transition(Status.LAPSED, by=actor, reason=reason)
+        move(locked.accreditation, Status.LAPSED, by=actor, via=LAPSE_PAGE, reason=reason)
     except IllegalTransition as error:
         raise ValidationError(str(error)) from None
     _decide(locked, actor, ReaccreditationStatus.LAPSED, reason)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kqm.models import Role, User
 
 from ..models import Accreditation, TimeEntry
+from .common import check_open
 
 
 def _check(
@@ -19,6 +20,7 @@ def _check(
 ) -> None:
     if evaluator.role != Role.EVALUATOR or accreditation.evaluator_id != evaluator.pk:
         raise ValidationError("You can log time only on settings assigned to you.")
+    check_open(accreditation)
     if date > timezone.localdate():
         raise ValidationError({"date": "The date must be today or in the past"})
     if days not in (Decimal("0.5"), Decimal("1.0"), Decimal("1")):

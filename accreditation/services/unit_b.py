@@ -19,6 +19,7 @@ from audits.models import Audit, Screening, Subscale
 from kqm.models import Role, User
 
 from ..models import (
+    CLOSED_STATUSES,
     Accreditation,
     ActionEvidence,
     ActionReview,
@@ -26,12 +27,12 @@ from ..models import (
     ImprovementAction,
     Relevance,
     SelfEvaluationEntry,
-    Status,
 )
 from ..uploads import CheckedFile
+from .common import check_open
 
 # Once an accreditation has ended this way, its SEF and plan are a record, not a draft.
-FINISHED = frozenset({Status.DECLINED, Status.WITHDRAWN, Status.LAPSED})
+FINISHED = CLOSED_STATUSES
 MAX_EVIDENCE_PER_ACTION = 20
 LONGEST_PLAN_YEARS = 3
 
@@ -62,11 +63,7 @@ def is_finished(accreditation: Accreditation) -> bool:
 
 
 def _check_not_finished(accreditation: Accreditation) -> None:
-    if is_finished(accreditation):
-        raise ValidationError(
-            f"This accreditation is “{accreditation.get_status_display()}”: its self-evaluation "
-            "and improvement plan can no longer change."
-        )
+    check_open(accreditation)
 
 
 # --- Self-evaluation ----------------------------------------------------------------------------

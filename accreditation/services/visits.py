@@ -33,7 +33,13 @@ from ..models import (
     VisitType,
 )
 from ..models.visits import new_calendar_token
-from .common import check_revision, evaluator_or_managers, notify, setting_managers_of
+from .common import (
+    check_open,
+    check_revision,
+    evaluator_or_managers,
+    notify,
+    setting_managers_of,
+)
 
 # The guided notes of visit the service starts with; the KQM manager can change them.
 DEFAULT_TEMPLATE_NAME = "Notes of visit"
@@ -81,6 +87,7 @@ def _check_times(start: datetime.time, end: datetime.time) -> None:
 
 
 def _check_can_visit(actor: User, accreditation: Accreditation) -> None:
+    check_open(accreditation)
     if actor.role == Role.EVALUATOR and accreditation.evaluator_id != actor.pk:
         raise ValidationError("Only the setting's evaluator can book its visits.")
     if actor.role not in (Role.MANAGER, Role.EVALUATOR):
@@ -181,7 +188,17 @@ def _template() -> NoteTemplate:
     return template
 
 
+def _check_visit_happened(visit: Visit, what: str) -> None:
+    """A note of visit records a visit that has taken place: not before its date."""
+    if visit.date > timezone.localdate():
+        raise ValidationError(
+            f"The visit is on {visit.date:%-d %B %Y}: its note of visit can be {what} "
+            "from that day."
+        )
+
+
 def _check_can_write_note(actor: User, visit: Visit) -> None:
+    check_open(visit.accreditation)
     if actor.role == Role.MANAGER:
         return
     if actor.role != Role.EVALUATOR or visit.accreditation.evaluator_id != actor.pk:
@@ -281,6 +298,7 @@ def do_share_note(*, actor: User, note: NoteOfVisit, revision: int) -> NoteOfVis
     _check_can_write_note(actor, locked.visit)
     if locked.status != NoteStatus.DRAFT:
         raise ValidationError("This note has already been shared with the setting.")
+    _check_visit_happened(locked.visit, "shared")
     check_revision(
         locked.revision, revision, saved_at=locked.saved_at, saved_by=_last_saver(locked)
     )
@@ -316,6 +334,7 @@ def do_respond_to_note(*, actor: User, note: NoteOfVisit, agree: bool, comment: 
     """The setting manager agrees the shared note (locking it) or comments (back to draft)."""
     locked = _locked_note(note)
     accreditation = locked.visit.accreditation
+    check_open(accreditation)
     if (
         actor.role != Role.SETTING_MANAGER
         or not actor.settings.filter(pk=accreditation.setting_id).exists()
@@ -323,6 +342,8 @@ def do_respond_to_note(*, actor: User, note: NoteOfVisit, agree: bool, comment: 
         raise ValidationError("Only the setting's manager agrees its notes of visit.")
     if locked.status != NoteStatus.SHARED:
         raise ValidationError("This note is not waiting for your agreement.")
+    if agree:
+        _check_visit_happened(locked.visit, "agreed")
     comment = comment.strip()
     if not agree and not comment:
         raise ValidationError({"comment": "Enter your comment for the evaluator"})
@@ -362,6 +383,7 @@ def do_respond_to_note(*, actor: User, note: NoteOfVisit, agree: bool, comment: 
 @transaction.atomic
 def do_set_action_closed(*, actor: User, action: AgreedAction, closed: bool) -> AgreedAction:
     locked = AgreedAction.objects.select_for_update().get(pk=action.pk)
+    check_open(locked.accreditation)
     if closed == (locked.closed_on is not None):
         return locked
     locked.closed_on = timezone.localdate() if closed else None

@@ -87,8 +87,10 @@ def _stamp() -> str:
 
 
 def _check_details(details: WorkshopDetails, *, today: datetime.date) -> None:
-    if details.date < today:
-        raise ValidationError({"date": "The workshop date must be today or in the future"})
+    """A workshop may be scheduled ahead or recorded after it took place (its attendance
+    then recorded on its page), but not more than a year back."""
+    if details.date < today - datetime.timedelta(days=366):
+        raise ValidationError({"date": "The workshop date must be within the last year"})
 
 
 @transaction.atomic
@@ -229,6 +231,43 @@ def do_cancel_booking(*, booking: WorkshopBooking, by: User) -> WorkshopBooking:
         key=f"workshop_booking_cancelled:{locked.pk}",
     )
     return locked
+
+
+@transaction.atomic
+def do_add_attendee(
+    *, workshop: Workshop, setting: Setting, attendee_name: str, by: User
+) -> WorkshopBooking:
+    """The KQM manager records a setting that came to a workshop that has taken place
+    (one recorded afterwards, or someone who came without booking)."""
+    attendee_name = attendee_name.strip()
+    if by.role != Role.MANAGER:
+        raise ValidationError("Only the KQM manager records attendance.")
+    if not attendee_name:
+        raise ValidationError({"attendee_name": "Enter the name of the person who attended"})
+    locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if locked.is_cancelled:
+        raise ValidationError("This workshop was cancelled, so there is no attendance to record.")
+    if locked.date > timezone.localdate():
+        raise ValidationError("Attendance can be recorded from the day of the workshop.")
+    if WorkshopBooking.objects.filter(
+        workshop=locked, setting=setting, cancelled_at__isnull=True
+    ).exists():
+        raise ValidationError({"setting": f"{setting.display_name} is already on this workshop"})
+    now = timezone.now()
+    booking = WorkshopBooking(
+        workshop=locked,
+        setting=setting,
+        attendee_name=attendee_name,
+        booked_by=by,
+        attended=True,
+        attendance_recorded_at=now,
+        attendance_recorded_by=by,
+    )
+    booking.full_clean(validate_constraints=False)
+    booking._history_user = by  # type: ignore[attr-defined]
+    booking._change_reason = "Attendance recorded after the workshop"  # type: ignore[attr-defined]
+    booking.save()
+    return booking
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,10 +16,14 @@ from kqm.access import role_required
 from kqm.models import Role, User
 
 from .. import selectors
+from ..forms.allowance import AllowApplicationForm
 from ..forms.lifecycle import AccreditationTransitionForm
 from ..models import Accreditation, Cohort, IllegalTransition, Status
+from ..models.accreditation import OPEN_STATUSES
+from ..pipeline import generic_moves, own_page_moves, submit_refusal
 from ..selectors_tasks import accreditation_tasks
-from ..services.accreditations import FINAL_STATUSES, do_change_accreditation_status
+from ..services.accreditations import do_change_accreditation_status
+from ..services.applications import do_allow_concurrent_application
 from ..services.decisions import current_recommendation
 
 PAGE_SIZE = 25
@@ -64,12 +68,16 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
+    groups = accreditation_tasks(accreditation, user)
     context: dict[str, Any] = {
         "accreditation": accreditation,
         "changes": selectors.status_history(accreditation),
         "show_application_link": bool(accreditation.application_id)
         and user.role in (Role.MANAGER, Role.SETTING_MANAGER),
-        "task_groups": accreditation_tasks(accreditation, user),
+        "task_groups": groups,
+        "submit_refusal": submit_refusal(accreditation, user, groups)
+        if accreditation.status == Status.IN_PROGRESS
+        else "",
         "can_message": user.role in (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER),
         "can_see_time": user.role in (Role.MANAGER, Role.EVALUATOR),
         # Read only while submitted, so other statuses cost no query.
@@ -77,8 +85,13 @@ def _detail(
         if accreditation.status == Status.SUBMITTED and user.role in (Role.MANAGER, Role.EVALUATOR)
         else None,
     }
-    if user.role == Role.MANAGER and accreditation.allowed_moves():
+    context["can_allow_application"] = (
+        user.role == Role.MANAGER and accreditation.status in OPEN_STATUSES
+    )
+    if user.role == Role.MANAGER and generic_moves(accreditation.status):
         context["form"] = form or AccreditationTransitionForm(accreditation=accreditation)
+    if user.role == Role.MANAGER:
+        context["own_pages"] = own_page_moves(accreditation)
     return render(request, "accreditation/accreditations/detail.html", context, status=status)
 
 
@@ -99,7 +112,7 @@ def accreditation_transition(request: HttpRequest, accreditation_id: int) -> Htt
     if not form.is_valid():
         return _detail(request, accreditation, form)
     to = form.cleaned_data["to"]
-    if to in FINAL_STATUSES and request.POST.get("confirm") != "yes":
+    if form.moves[to].confirm and request.POST.get("confirm") != "yes":
         return render(
             request,
             "accreditation/accreditations/confirm_transition.html",
@@ -131,7 +144,56 @@ def accreditation_transition(request: HttpRequest, accreditation_id: int) -> Htt
     return redirect(accreditation)
 
 
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
+def allow_application(request: HttpRequest, accreditation_id: int) -> HttpResponse:
+    """Let the setting apply to another cohort while this accreditation is in progress."""
+    user = _user(request)
+    accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
+    if accreditation.status not in OPEN_STATUSES:
+        raise Http404("This accreditation is not in progress.")
+    form = AllowApplicationForm(
+        request.POST if request.method == "POST" else None,
+        cohorts=selectors.cohorts_open_for_applications().exclude(pk=accreditation.cohort_id),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_allow_concurrent_application(
+                setting=accreditation.setting,
+                cohort=form.cleaned_data["cohort"],
+                reason=form.cleaned_data["reason"],
+                allowed_by=user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{accreditation.setting.display_name} may now apply to the "
+                f"{form.cleaned_data['cohort']}.",
+            )
+            return redirect(accreditation)
+    return render(
+        request,
+        "accreditation/accreditations/allow_application.html",
+        {"form": form, "accreditation": accreditation},
+    )
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 urlpatterns = [
+    path(
+        "accreditations/<int:accreditation_id>/allow-application/",
+        allow_application,
+        name="allow-application",
+    ),
     path("accreditations/", accreditation_list, name="accreditation-list"),
     path(
         "accreditations/<int:accreditation_id>/",

@@ -13,10 +13,11 @@ from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kqm.access import role_required
@@ -77,8 +78,11 @@ def case_study_detail(request: HttpRequest, accreditation_id: int, number: int) 
             "evidence": selectors.evidence_of(case_study),
             "versions": versions,
             "latest": versions[-1] if versions else None,
-            "can_write": user.role in WRITERS and (case_study is None or case_study.is_editable),
+            "can_write": user.role in WRITERS
+            and not accreditation.is_closed
+            and (case_study is None or case_study.is_editable),
             "can_review": user.role in (Role.MANAGER, Role.EVALUATOR)
+            and not accreditation.is_closed
             and case_study is not None
             and case_study.status == CaseStudyStatus.SUBMITTED,
             "missing": services.incomplete_parts(case_study),
@@ -103,6 +107,8 @@ def _case_study_form(
 def _editable_or_redirect(
     request: HttpRequest, accreditation: Accreditation, number: int, case_study: CaseStudy | None
 ) -> HttpResponse | None:
+    if accreditation.is_closed:  # the page says why, in the closed-record banner
+        return redirect(_detail_url(accreditation.pk, number))
     if case_study is not None and not case_study.is_editable:
         messages.info(
             request,
@@ -127,8 +133,11 @@ def case_study_edit(request: HttpRequest, accreditation_id: int, number: int) ->
     if blocked:
         return blocked
     selectors.log_child_data_access(request, case_study, f"Case study {number} (edit)")
+    # A draft whose last autosave met a problem reopens with it shown beside its field.
     form = _case_study_form(
-        accreditation, case_study, request.POST if request.method == "POST" else None
+        accreditation,
+        case_study,
+        request.POST if request.method == "POST" else CaseStudyForm.reopened(case_study),
     )
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -168,32 +177,90 @@ def case_study_edit(request: HttpRequest, accreditation_id: int, number: int) ->
     return render(request, "accreditation/case_studies/form.html", context, status=status)
 
 
+def _plain(value: str) -> str:
+    return " ".join(strip_tags(value).split())
+
+
+def _merge_per_field(
+    posted: QueryDict, bases: dict[str, str], case_study: CaseStudy, user: User
+) -> tuple[QueryDict, dict[str, str]]:
+    """Check each field against what the page showed (its base), not the whole record.
+
+    A field nobody else changed takes the typed value; a field only someone else changed
+    keeps theirs; a field both changed is a conflict (theirs returned). The writer's own
+    earlier save is never a conflict.
+    """
+    stored = {k: str(v) for k, v in CaseStudyForm.initial_for(case_study).items()}
+    merged = posted.copy()
+    conflicts: dict[str, str] = {}
+    own = case_study.saved_by_id == user.pk
+    for name, base in bases.items():
+        if name == "revision" or name not in stored:
+            continue
+        theirs, mine = stored[name], posted.get(name, "")
+        if own or _plain(theirs) == _plain(base):
+            continue
+        if _plain(mine) == _plain(base):
+            merged[name] = theirs  # only they changed it: keep theirs
+        else:
+            conflicts[name] = theirs
+    merged["revision"] = str(case_study.revision)
+    return merged, conflicts
+
+
 @require_POST
 @role_required(*WRITERS)
 def case_study_autosave(request: HttpRequest, accreditation_id: int, number: int) -> JsonResponse:
     """The JSON twin of “Save draft”: 200 saved, 409 a newer version exists, 400 not valid."""
     user = _user(request)
     accreditation, case_study = selectors.access_case_study(user, accreditation_id, number)
-    form = _case_study_form(accreditation, case_study, request.POST)
-    if not form.is_valid():
+    data: QueryDict = request.POST
+    bases = {key[5:]: str(value) for key, value in request.POST.items() if key.startswith("base:")}
+    if bases and case_study is not None:
+        merged, conflicts = _merge_per_field(request.POST, bases, case_study, user)
+        if conflicts:
+            who = str(case_study.saved_by) if case_study.saved_by else "Someone"
+            return JsonResponse(
+                {
+                    "saved": False,
+                    "conflict": True,
+                    "message": f"Not saved: {who} changed the same part meanwhile. "
+                    "Their text is shown beside it; yours is still on the page.",
+                    "fields": {
+                        name: {"value": value, "text": _plain(value), "by": who}
+                        for name, value in conflicts.items()
+                    },
+                },
+                status=409,
+            )
+        data = merged
+    form = _case_study_form(accreditation, case_study, data)
+    if not form.is_valid() and "revision" in form.errors:
         return JsonResponse(
             {"saved": False, "message": f"Not saved automatically yet: {form.first_error()}"},
             status=400,
         )
+    # Everything valid is stored; each invalid field is named, to be marked beside it.
+    problems = form.problems()
     try:
         case_study = services.do_save_case_study(
             actor=user,
             accreditation=accreditation,
             number=number,
             revision=form.cleaned_data["revision"],
-            draft=form.draft,
+            draft=form.valid_draft(case_study),
         )
     except StaleWrite as stale:
         return JsonResponse({"saved": False, "conflict": True, "message": str(stale)}, status=409)
     except ValidationError as error:
         return JsonResponse({"saved": False, "message": " ".join(error.messages)}, status=409)
     return JsonResponse(
-        {"saved": True, "revision": case_study.revision, "saved_at": _saved_at(case_study)}
+        {
+            "saved": True,
+            "revision": case_study.revision,
+            "saved_at": _saved_at(case_study),
+            "problems": {name: p["message"] for name, p in problems.items()},
+        }
     )
 
 

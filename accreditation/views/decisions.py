@@ -20,8 +20,8 @@ from kqm.models import Role, User
 from .. import selectors
 from ..forms.decisions import DecisionForm, RecommendationForm
 from ..models import Accreditation, Outcome, Status
+from ..pipeline import recommendation_refusal, submit_refusal
 from ..selectors_tasks import accreditation_tasks
-from ..services.accreditations import has_completed_end_of_year_audit
 from ..services.decisions import (
     current_recommendation,
     current_submission,
@@ -51,14 +51,8 @@ def accreditation_submit(request: HttpRequest, accreditation_id: int) -> HttpRes
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
     groups = accreditation_tasks(accreditation, user)
     unfinished = [task for group in groups for task in group.tasks if not task.done]
-    refusal = ""
-    if accreditation.status != Status.IN_PROGRESS:
-        refusal = (
-            f"The accreditation is “{accreditation.get_status_display()}”: only an "
-            "accreditation in progress can be submitted."
-        )
-    elif not unfinished and not has_completed_end_of_year_audit(accreditation):
-        refusal = "Complete the end-of-year audit before submitting."
+    # The list of unfinished tasks is shown on the page itself, so only other reasons here.
+    refusal = "" if unfinished else submit_refusal(accreditation, user, groups)
     if request.method == "POST":
         try:
             do_submit_accreditation(accreditation=accreditation, submitted_by=user)
@@ -151,8 +145,8 @@ def accreditation_decide(request: HttpRequest, accreditation_id: int) -> HttpRes
             f"The accreditation is “{accreditation.get_status_display()}”: only a submitted "
             "accreditation can be decided."
         )
-    elif recommendation is None:
-        refusal = "Wait for the evaluator's recommendation before deciding."
+    else:  # the pipeline's own guard, in its own words
+        refusal = recommendation_refusal(accreditation, user, {})
     form: DecisionForm | None = None
     if not refusal:
         form = DecisionForm(request.POST if request.method == "POST" else None)

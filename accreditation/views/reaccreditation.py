@@ -224,7 +224,11 @@ def requirement_judge(request: HttpRequest, reaccreditation_id: int, kind: str) 
         )
         return redirect(back)
     initial = {"judgement": requirement.judgement, "judgement_note": requirement.judgement_note}
-    form = JudgementForm(_posted(request), initial=initial)
+    form = JudgementForm(
+        _posted(request),
+        initial=initial,
+        has_previous_note=bool(requirement.judgement and requirement.judgement_note),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.do_judge_requirement(
@@ -232,6 +236,7 @@ def requirement_judge(request: HttpRequest, reaccreditation_id: int, kind: str) 
                 requirement=requirement,
                 judgement=form.cleaned_data["judgement"],
                 note=form.cleaned_data["judgement_note"],
+                keep_previous_note=form.keep_previous_note,
             )
         except ValidationError as error:
             _add_errors(form, error)

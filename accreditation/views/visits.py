@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audits.models import Occasion
 from kqm.access import public, role_required
 from kqm.models import Role, User
 
@@ -31,6 +32,7 @@ from ..forms.visits import (
     VisitForm,
 )
 from ..models import NoteOfVisit, NoteStatus, Visit, VisitType
+from ..selectors_tasks import start_audit_url
 from ..services import visits as services
 from ..services.common import StaleWrite
 
@@ -110,6 +112,14 @@ def visit_new(request: HttpRequest, accreditation_id: int) -> HttpResponse:
     )
 
 
+# The audit each audit visit carries out, started from the visit for its accreditation.
+AUDIT_VISITS: dict[str, str] = {
+    VisitType.INITIAL_AUDIT: Occasion.INITIAL,
+    VisitType.END_OF_YEAR_AUDIT: Occasion.END_OF_YEAR,
+    VisitType.REACCREDITATION: Occasion.REACCREDITATION,
+}
+
+
 @require_GET
 @role_required(*EVERYONE_AT_THE_SETTING)
 def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
@@ -128,8 +138,14 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
                 user.role in (Role.MANAGER, Role.EVALUATOR)
                 or (user.role == Role.SETTING_MANAGER and note.status != NoteStatus.DRAFT)
             ),
-            "can_write": user.role in (Role.MANAGER, Role.EVALUATOR),
+            "can_write": user.role in (Role.MANAGER, Role.EVALUATOR)
+            and not visit.accreditation.is_closed,
             "reschedules": visit_selectors.reschedules(visit),
+            "start_audit_url": start_audit_url(visit.accreditation, AUDIT_VISITS[visit.visit_type])
+            if visit.visit_type in AUDIT_VISITS
+            and user.role in (Role.MANAGER, Role.EVALUATOR)
+            and not visit.accreditation.is_closed
+            else "",
         },
     )
 
@@ -353,13 +369,22 @@ def note_respond(request: HttpRequest, visit_id: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            if agree:
+                messages.success(
+                    request,
+                    "You have agreed the note of visit. Its actions are on your action list.",
+                )
+                return redirect(note)
+            # The note goes back to the evaluator as a draft, which the setting does not
+            # see: confirm on the visit's page, which the setting manager can open.
+            evaluator = visit.accreditation.evaluator
+            who = evaluator.full_name if evaluator else "the evaluator"
             messages.success(
                 request,
-                "You have agreed the note of visit. Its actions are on your action list."
-                if agree
-                else "Your comment has been sent to the evaluator.",
+                f"Your comment has been sent to {who}. The note of visit is back with them "
+                "to change, and you will be emailed when it is shared with you again.",
             )
-            return redirect(note)
+            return redirect(visit)
     return render(
         request,
         "accreditation/visits/note_respond.html",

@@ -17,8 +17,8 @@ from kqm.models import Role, User
 from settings.models import Setting
 
 from .. import selectors_workshops as workshop_selectors
-from ..forms.workshops import AttendanceForm, BookingForm, WorkshopForm
-from ..models import Workshop
+from ..forms.workshops import AttendanceForm, AttendeeForm, BookingForm, WorkshopForm
+from ..models import Workshop, WorkshopBooking
 from ..services import workshops as services
 
 WORKSHOP_ROLES = (Role.MANAGER, Role.SETTING_MANAGER)
@@ -251,7 +251,52 @@ def workshop_attendance(request: HttpRequest, workshop_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
+def workshop_add_attendee(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    """Record a setting that came: for a workshop recorded after it took place."""
+    user = _user(request)
+    workshop: Workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
+    if workshop.is_cancelled or workshop.date > timezone.localdate():
+        messages.info(request, "Attendance can be recorded from the day of the workshop.")
+        return redirect(workshop)
+    on_it = WorkshopBooking.objects.filter(workshop=workshop, cancelled_at__isnull=True)
+    settings = list(
+        Setting.objects.filter(awards__isnull=False)
+        .exclude(pk__in=on_it.values("setting_id"))
+        .distinct()
+        .order_by("name", "urn")
+    )
+    form = AttendeeForm(request.POST if request.method == "POST" else None, settings=settings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_add_attendee(
+                workshop=workshop,
+                setting=form.chosen_setting,
+                attendee_name=form.cleaned_data["attendee_name"],
+                by=user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{form.chosen_setting.display_name} is recorded as having attended.",
+            )
+            return redirect("accreditation:workshop-attendance", workshop_id=workshop.pk)
+    return render(
+        request,
+        "accreditation/workshops/add_attendee.html",
+        {"form": form, "workshop": workshop},
+    )
+
+
 urlpatterns = [
+    path(
+        "workshops/<int:workshop_id>/attendance/add/",
+        workshop_add_attendee,
+        name="workshop-add-attendee",
+    ),
     path("workshops/", workshop_list, name="workshop-list"),
     path("workshops/new/", workshop_new, name="workshop-new"),
     path("workshops/<int:workshop_id>/", workshop_detail, name="workshop-detail"),

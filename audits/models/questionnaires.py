@@ -138,6 +138,15 @@ class QuestionnaireRound(models.Model):
         on_delete=models.CASCADE,
         related_name="evaluation_rounds",
     )
+    accreditation = models.ForeignKey(
+        "accreditation.Accreditation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questionnaire_rounds",
+        help_text="The accreditation year the round was started for, chosen on the page "
+        "that started it; empty for a round outside any accreditation year.",
+    )
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.PROTECT, related_name="rounds"
     )

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from accreditation.models import Accreditation, Cohort
+from accreditation.models import CLOSED_STATUSES, Accreditation, Cohort
 from accreditation.models import Status as AccreditationStatus
 from kqm.models import Role, User
 from settings.models import Setting
@@ -129,6 +129,18 @@ def settings_for_new_round(user: User) -> QuerySet[Setting]:
     if user.role != Role.SETTING_MANAGER:
         return Setting.objects.none()
     return Setting.objects.filter(members=user).order_by("name", "urn")
+
+
+def accreditations_for_new_round(user: User) -> list[Accreditation]:
+    """The live accreditations of the user's settings: a new round is filed under one."""
+    if user.role != Role.SETTING_MANAGER:
+        return []
+    return list(
+        Accreditation.objects.filter(setting__members=user)
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_related("setting", "cohort")
+        .order_by("setting__name", "-cohort__start_date", "-pk")
+    )
 
 
 def current_questionnaires() -> dict[str, Questionnaire]:

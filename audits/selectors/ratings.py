@@ -28,7 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from accreditation.models import Accreditation, Cohort
+from accreditation.models import CLOSED_STATUSES, Accreditation, Cohort
 from kqm.models import Role, User
 from settings.models import Setting
 
@@ -103,6 +103,8 @@ def scoring_refusal(user: User, audit: Audit) -> str | None:
     """Why ``user`` may not change this audit's scores, or None if they may."""
     if audit.is_completed:
         return "This audit is completed, so it is locked. The KQM manager can reopen it."
+    if audit.accreditation is not None and audit.accreditation.is_closed:
+        return audit.accreditation.closed_reason()
     if user.role not in SCORING_ROLES:
         return "Practitioners can read their setting's audits but not score them."
     if user.role == Role.MANAGER:
@@ -170,12 +172,19 @@ def access_setting_for_comparison(user: User, setting_id: int) -> Setting:
         raise Http404("No such setting.") from None
 
 
-def accreditation_for_new_audit(user: User, setting: Setting) -> Accreditation | None:
-    """The accreditation a new audit belongs to: the setting's latest (an evaluator's own)."""
-    accreditations = Accreditation.objects.filter(setting=setting)
+def accreditations_for_new_audit(user: User, setting: Setting) -> QuerySet[Accreditation]:
+    """The accreditations a new audit of ``setting`` may be filed under (an evaluator's own).
+
+    Closed ones (withdrawn, declined, lapsed) are read-only, so they take no new audits.
+    The page that starts the audit chooses among these explicitly; nothing is inferred
+    from which was created last.
+    """
+    accreditations = Accreditation.objects.filter(setting=setting).exclude(
+        status__in=CLOSED_STATUSES
+    )
     if user.role == Role.EVALUATOR:
         accreditations = accreditations.filter(evaluator=user)
-    return accreditations.select_related("cohort").order_by("-created_at", "-pk").first()
+    return accreditations.select_related("cohort").order_by("-cohort__start_date", "-pk")
 
 
 def observer_choices(setting: Setting, user: User) -> QuerySet[User]:

@@ -286,6 +286,21 @@ def _write_score(
     return existing
 
 
+class ScoreConflict(Exception):
+    """Someone else changed this child's score on this scale since the page showed it."""
+
+    def __init__(self, *, child: Child, scale: str, theirs: int | None, by: str) -> None:
+        self.theirs = theirs
+        self.by = by
+        label = "well-being" if scale == "wellbeing" else "involvement"
+        shown = theirs if theirs is not None else "nothing"
+        super().__init__(
+            f"{by} changed {child.code}'s {label} score to {shown} after you opened the page, "
+            "so your score was not saved. It is still on your page: choose it again to "
+            "replace theirs."
+        )
+
+
 @dataclass
 class SavedScore:
     score: LeuvenScore | None
@@ -303,13 +318,30 @@ def do_save_score(
     scale: str,
     value: int | None,
     revision: int,
+    base: int | None = None,
+    check_base: bool = False,
 ) -> SavedScore:
-    """Save one scale of one child's score (the autosave), if ``revision`` is current."""
+    """Save one scale of one child's score (the autosave).
+
+    With ``check_base`` the conflict check is per child and scale: ``base`` is what the
+    page showed, and a different value saved by someone else raises ``ScoreConflict``
+    (two people scoring different children both save; one's own earlier save is never a
+    conflict). Without it, ``revision`` must be the screening's current one.
+    """
     if scale not in SCALES:
         raise ValidationError("Choose well-being or involvement")
     _check_value(value)
-    locked = _lock(screening, revision)
-    existing = LeuvenScore.objects.filter(screening=screening, child=child).first()
+    locked = _lock(screening, None if check_base else revision)
+    existing = (
+        LeuvenScore.objects.filter(screening=screening, child=child)
+        .select_related("updated_by")
+        .first()
+    )
+    if check_base and existing is not None and existing.updated_by_id != actor.pk:
+        theirs = getattr(existing, scale)
+        if theirs != base:
+            who = existing.updated_by.full_name if existing.updated_by else "Someone"
+            raise ScoreConflict(child=child, scale=scale, theirs=theirs, by=who)
     scores = {
         "wellbeing": existing.wellbeing if existing else None,
         "involvement": existing.involvement if existing else None,

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accreditation.models import Accreditation
 from kqm.models import Role, User
 from settings.models import Setting
 
@@ -271,9 +272,18 @@ def do_create_round(
     title: str,
     closes_on: datetime.date,
     link_count: int,
+    accreditation: Accreditation | None = None,
 ) -> IssuedLinks:
-    """Open a round on the current questionnaire of ``kind`` and issue its links."""
+    """Open a round on the current questionnaire of ``kind`` and issue its links.
+
+    ``accreditation`` is the accreditation year the round is filed under, named by the
+    page that started it (none for a round outside the programme).
+    """
     _check_setting_manager(actor, setting)
+    if accreditation is not None and accreditation.setting_id != setting.pk:
+        raise ValidationError({"accreditation": "That accreditation is of another setting"})
+    if accreditation is not None and accreditation.is_closed:
+        raise ValidationError({"accreditation": accreditation.closed_reason()})
     check_closing_date(closes_on)
     _check_link_count(link_count)
     questionnaire = Questionnaire.objects.filter(kind=kind, is_current=True).first()
@@ -281,6 +291,7 @@ def do_create_round(
         raise ValidationError({"kind": "There is no questionnaire of this kind to send yet"})
     questionnaire_round = QuestionnaireRound(
         setting=setting,
+        accreditation=accreditation,
         questionnaire=questionnaire,
         title=" ".join(title.split()),
         closes_on=closes_on,

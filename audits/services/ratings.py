@@ -49,6 +49,25 @@ class StaleAudit(Exception):
         )
 
 
+class ItemConflict(Exception):
+    """Someone else changed this item since the page showed it: their value is kept."""
+
+    def __init__(self, *, item_id: int, current: ItemScore) -> None:
+        self.item_id = item_id
+        self.current = current
+        who = current.updated_by.full_name if current.updated_by else "Someone"
+        value = (
+            "N/A" if current.not_applicable else str(current.score) if current.score else "no score"
+        )
+        self.value = value
+        self.note = current.note
+        self.who = who
+        super().__init__(
+            f"{who} scored this item {value} after you opened the page, so your answer was not "
+            "saved. It is still on your page: choose it again to replace theirs."
+        )
+
+
 LOCKED_MESSAGE = "This audit is completed, so it is locked. The KQM manager can reopen it."
 
 
@@ -88,6 +107,8 @@ def do_create_audit(
         raise ValidationError({"version": "New audits use the instrument's current version."})
     if accreditation is not None and accreditation.setting_id != setting.pk:
         raise ValidationError("The accreditation belongs to another setting.")
+    if accreditation is not None and accreditation.is_closed:
+        raise ValidationError({"accreditation": accreditation.closed_reason()})
     if is_self_audit is None:
         is_self_audit = created_by.role == Role.SETTING_MANAGER
     audit = Audit(
@@ -112,6 +133,8 @@ def _lock(audit: Audit, expected_revision: int | None) -> Audit:
     locked = Audit.objects.select_for_update().get(pk=audit.pk)
     if locked.is_completed:
         raise AuditLocked(LOCKED_MESSAGE)
+    if locked.accreditation is not None and locked.accreditation.is_closed:
+        raise AuditLocked(locked.accreditation.closed_reason())
     if expected_revision is not None and expected_revision != locked.revision:
         raise StaleAudit(locked.revision)
     return locked
@@ -143,14 +166,21 @@ def do_record_scores(
     entries: Iterable[ScoreInput],
     by: User,
     expected_revision: int | None,
+    bases: dict[int, ScoreInput] | None = None,
 ) -> tuple[Audit, list[ItemScore]]:
     """Record answers for some items of an audit, all or nothing.
 
     Unchanged answers are skipped (no history, no new revision). Raises ScoreErrors
     for bad answers, StaleAudit when ``expected_revision`` is out of date, AuditLocked
     when the audit is completed.
+
+    ``bases`` (item id -> the answer the page showed) checks each item on its own
+    instead of the whole audit's revision: two observers scoring different items both
+    save; the same item changed by someone else raises ``ItemConflict`` with their value.
+    A change the same person made (another tab, a save still in flight when the page was
+    reloaded) is never a conflict.
     """
-    locked = _lock(audit, expected_revision)
+    locked = _lock(audit, None if bases is not None else expected_revision)
     entries = list(entries)
     wanted = [e.item_id for e in entries]
     items = {i.pk: i for i in Item.objects.filter(version_id=locked.version_id, pk__in=wanted)}
@@ -168,7 +198,23 @@ def do_record_scores(
             errors[entry.item_id] = problem["score"]
     if errors:
         raise ScoreErrors(errors)
-    existing = {s.item_id: s for s in ItemScore.objects.filter(audit=locked, item_id__in=items)}
+    existing = {
+        s.item_id: s
+        for s in ItemScore.objects.filter(audit=locked, item_id__in=items).select_related(
+            "updated_by"
+        )
+    }
+    for entry in entries if bases is not None else ():
+        base = bases.get(entry.item_id) if bases else None
+        current = existing.get(entry.item_id)
+        if base is None or current is None or current.updated_by_id == by.pk:
+            continue
+        if (current.score, current.not_applicable, current.note) != (
+            base.score,
+            base.not_applicable,
+            base.note.strip(),
+        ):
+            raise ItemConflict(item_id=entry.item_id, current=current)
     saved: list[ItemScore] = []
     for entry in entries:
         note = entry.note.strip()
@@ -198,11 +244,20 @@ def do_record_scores(
 
 
 def do_record_score(
-    *, audit: Audit, entry: ScoreInput, by: User, expected_revision: int | None
+    *,
+    audit: Audit,
+    entry: ScoreInput,
+    by: User,
+    expected_revision: int | None,
+    base: ScoreInput | None = None,
 ) -> tuple[Audit, ItemScore | None]:
     """Record one item (the autosave); see :func:`do_record_scores`."""
     locked, saved = do_record_scores(
-        audit=audit, entries=[entry], by=by, expected_revision=expected_revision
+        audit=audit,
+        entries=[entry],
+        by=by,
+        expected_revision=expected_revision,
+        bases={entry.item_id: base} if base is not None else None,
     )
     return locked, (saved[0] if saved else None)
 

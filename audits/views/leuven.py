@@ -537,6 +537,9 @@ def screening_autosave(request: HttpRequest, screening_id: int) -> JsonResponse:
         raw = body.get("value")
         value = None if raw in (None, "") else int(raw)
         revision = int(body["revision"])
+        # What the page showed for this child and scale: the conflict check is per unit.
+        check_base = "base" in body
+        base = None if body.get("base") in (None, "") else int(body["base"])
     except (ValueError, TypeError, KeyError):
         return _json_error("The change could not be read. Reload the page and try again.", 400)
     child = selectors.screening_children(screening).filter(pk=child_id).first()
@@ -550,9 +553,18 @@ def screening_autosave(request: HttpRequest, screening_id: int) -> JsonResponse:
             scale=scale,
             value=value,
             revision=revision,
+            base=base,
+            check_base=check_base,
         )
     except services.StaleScreening as stale:
         return _json_error(str(stale), 409, revision=stale.current_revision)
+    except services.ScoreConflict as conflict:
+        return _json_error(
+            str(conflict),
+            409,
+            theirs="" if conflict.theirs is None else str(conflict.theirs),
+            by=conflict.by,
+        )
     except ValidationError as error:
         return _json_error(" ".join(error.messages), 400)
     return JsonResponse(

@@ -120,16 +120,23 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
 def questionnaire_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     questionnaires = selectors.current_questionnaires()
+    # The task list names the accreditation the round is for; it is preselected.
     form = RoundForm(
         _posted(request),
         settings=selectors.settings_for_new_round(user),
         questionnaires=questionnaires,
+        accreditations=selectors.accreditations_for_new_round(user),
+        initial={
+            "accreditation": request.GET.get("accreditation", ""),
+            "kind": request.GET.get("kind", ""),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
             issued = services.do_create_round(
                 actor=user,
                 setting=form.chosen_setting(),
+                accreditation=form.chosen_accreditation(),
                 kind=form.cleaned_data["kind"],
                 title=form.cleaned_data["title"],
                 closes_on=form.cleaned_data["closes_on"],

@@ -94,10 +94,15 @@ def audit_new(request: HttpRequest) -> HttpResponse:
             choose.is_valid()  # shows "Choose the setting"
         return render(request, "audits/ratings/choose_setting.html", {"form": choose})
     setting = selectors.access_setting_for_new_audit(user, int(setting_id))
+    # The page that sends the user here (the task list, a visit) names the accreditation;
+    # it is preselected, and the user can see which year the audit is filed under.
+    chosen = request.GET.get("accreditation", "")
     form = forms.AuditForm(
         request.POST if request.method == "POST" else None,
         versions=selectors.current_versions(),
         observers=selectors.observer_choices(setting, user).exclude(pk=user.pk),
+        accreditations=selectors.accreditations_for_new_audit(user, setting),
+        initial={"accreditation": chosen, "occasion": request.GET.get("occasion", "")},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -105,7 +110,7 @@ def audit_new(request: HttpRequest) -> HttpResponse:
             audit = services.do_create_audit(
                 created_by=user,
                 setting=setting,
-                accreditation=selectors.accreditation_for_new_audit(user, setting),
+                accreditation=form.chosen_accreditation(),
                 version=data["version"],
                 room=data["room"],
                 age_group=data["age_group"],
@@ -298,7 +303,18 @@ def audit_autosave(request: HttpRequest, audit_id: int) -> JsonResponse:
         revision = int(body["revision"])
         value = str(body.get("score") or "")
         note = str(body.get("note") or "")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        # What the page showed for this item when it was loaded (or last saved): the
+        # conflict check is per item against it. Pages without it use the revision.
+        shown = body.get("base")
+        base = None
+        if isinstance(shown, dict):
+            shown_score = str(shown.get("score") or "")
+            if shown_score not in ("", forms.NOT_APPLICABLE) and not shown_score.isdigit():
+                raise ValueError(shown_score)
+            base = forms.parse_answer(
+                shown_score, item_id=item_id, note=str(shown.get("note") or "")
+            )
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
         return _json_error("The request did not say which item, score and revision.", 400)
     if value not in ("", forms.NOT_APPLICABLE) and not value.lstrip("-").isdigit():
         return _json_error("The score must be a number or N/A.", 400)
@@ -307,10 +323,24 @@ def audit_autosave(request: HttpRequest, audit_id: int) -> JsonResponse:
     entry = forms.parse_answer(value, item_id=item_id, note=note)
     try:
         locked, _ = services.do_record_score(
-            audit=audit, entry=entry, by=user, expected_revision=revision
+            audit=audit, entry=entry, by=user, expected_revision=revision, base=base
         )
     except services.StaleAudit as error:
         return _json_error(str(error), 409, revision=error.current_revision)
+    except services.ItemConflict as error:
+        return _json_error(
+            str(error),
+            409,
+            item=item_id,
+            theirs={
+                "score": forms.NOT_APPLICABLE
+                if error.current.not_applicable
+                else str(error.current.score or ""),
+                "note": error.note,
+                "value": error.value,
+                "by": error.who,
+            },
+        )
     except services.ScoreErrors as error:
         return _json_error(" ".join(error.by_item.values()), 400)
     except services.AuditLocked as error:

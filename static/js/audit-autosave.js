@@ -1,9 +1,11 @@
 // Autosave for the audit scoring page. Progressive enhancement: without JavaScript the
 // page's Save buttons post the whole subscale. With it, each item is saved as soon as it
 // is scored (and its note shortly after typing stops), one request at a time, to a JSON
-// endpoint. Every save sends the revision the page holds; if the audit changed meanwhile
-// (another observer, another tab) the server answers 409 and we stop autosaving and say
-// so, instead of overwriting someone else's scores.
+// endpoint. Every save sends what the page showed for that item (its "base"): the server
+// checks that one item only, so two observers scoring different items both save. If
+// someone else changed the same item meanwhile, the server answers 409 with their value:
+// it is shown beside the item, the answer typed here stays on the page, and choosing it
+// again replaces theirs. A save of one's own (another tab, a reload) is never a conflict.
 const form = document.querySelector("form.kqm-score-form[data-autosave-url]");
 
 if (form) {
@@ -21,6 +23,7 @@ if (form) {
   let submitting = false;
 
   const itemOf = (element) => element.closest(".kqm-item[data-item-id]");
+  const bases = new Map();
 
   const sayItem = (item, text, state) => {
     const status = item.querySelector("[data-item-status]");
@@ -34,16 +37,21 @@ if (form) {
     pageStatus.classList.toggle("kqm-save-status--problem", problem);
   };
 
-  const stateOf = (item) => {
+  const answerOf = (item) => {
     const checked = item.querySelector("input[type='radio']:checked");
     const note = item.querySelector("textarea");
-    return {
-      item: Number(item.dataset.itemId),
-      score: checked ? checked.value : "",
-      note: note ? note.value : "",
-      revision: Number(revision.value),
-    };
+    return { score: checked ? checked.value : "", note: note ? note.value : "" };
   };
+  form.querySelectorAll(".kqm-item[data-item-id]").forEach((item) => {
+    bases.set(item, answerOf(item));
+  });
+
+  const stateOf = (item) => ({
+    item: Number(item.dataset.itemId),
+    ...answerOf(item),
+    base: bases.get(item),
+    revision: Number(revision.value),
+  });
 
   const showProgress = (result) => {
     progress.value = result.answered;
@@ -55,6 +63,7 @@ if (form) {
   const saveOne = async (item) => {
     sayItem(item, "Saving…", "saving");
     let response;
+    let sent;
     let result = {};
     try {
       response = await fetch(url, {
@@ -65,7 +74,7 @@ if (form) {
           Accept: "application/json",
           "X-CSRFToken": csrf,
         },
-        body: JSON.stringify(stateOf(item)),
+        body: JSON.stringify((sent = stateOf(item))),
       });
       result = await response.json().catch(() => ({}));
     } catch (error) {
@@ -74,10 +83,23 @@ if (form) {
       return;
     }
     if (response.ok) {
+      bases.set(item, { score: sent.score, note: sent.note });
       revision.value = result.revision;
       sayItem(item, `Saved at ${result.saved_at}`, "saved");
       sayPage(`All changes saved at ${result.saved_at}.`);
       showProgress(result);
+    } else if (response.status === 409 && result.theirs) {
+      // Someone else changed this item: show their value; keep ours on the page.
+      bases.set(item, { score: result.theirs.score, note: result.theirs.note });
+      item.dataset.conflict = "1";
+      sayItem(
+        item,
+        `Not saved: ${result.theirs.by} scored this ${result.theirs.value} meanwhile` +
+          (result.theirs.note ? ` (note: “${result.theirs.note}”)` : "") +
+          ". Your answer is still here: choose it again to replace theirs.",
+        "problem",
+      );
+      sayPage("One item was changed by someone else: see the item.", true);
     } else if (response.status === 409) {
       stopped = true;
       pending.clear();
@@ -111,6 +133,15 @@ if (form) {
 
   form.addEventListener("change", (event) => {
     if (event.target.matches("input[type='radio']")) queue(itemOf(event.target));
+  });
+  // After a conflict, choosing the same answer again (no "change") replaces theirs.
+  form.addEventListener("click", (event) => {
+    if (!event.target.matches("input[type='radio']")) return;
+    const item = itemOf(event.target);
+    if (item.dataset.conflict === "1" && event.target.checked) {
+      delete item.dataset.conflict;
+      queue(item);
+    }
   });
   form.addEventListener("input", (event) => {
     if (!event.target.matches("textarea")) return;

@@ -1,7 +1,9 @@
 // Autosave for long drafts (notes of visit, case studies). Progressive enhancement: without
 // JavaScript the form's own "Save" button does the same. Every save sends the revision the
 // page holds; the server refuses an older one (409) and we stop autosaving and say why,
-// rather than overwrite what was saved in another tab.
+// rather than overwrite what was saved in another tab. What is valid is always stored: the
+// server names each field it could not store, and the problem is shown beside that field
+// at once (and again when the page is reopened).
 const form = document.querySelector("form[data-autosave-url]");
 
 if (form) {
@@ -9,6 +11,18 @@ if (form) {
   const status = form.querySelector("[data-autosave-status]");
   const revision = form.querySelector("input[name='revision']");
   const DELAY = 1500;
+  // Per-field conflicts (case studies): each save also sends what the page showed for
+  // every field ("base:<name>"), so the server checks each field on its own: two people
+  // writing different sections both save; the same section gives a 409 with theirs.
+  const perField = form.hasAttribute("data-autosave-per-field");
+  const valuesOf = () => {
+    const values = new Map();
+    for (const [name, value] of new FormData(form).entries()) {
+      if (!(value instanceof File) && name !== "csrfmiddlewaretoken") values.set(name, value);
+    }
+    return values;
+  };
+  let bases = perField ? valuesOf() : new Map();
   let timer = null;
   let saving = false;
   let again = false;
@@ -17,6 +31,39 @@ if (form) {
   const say = (text, problem = false) => {
     status.textContent = text;
     status.classList.toggle("kqm-autosave--problem", problem);
+  };
+
+  // Mark each field the server could not store, beside it; clear the ones now fine.
+  const markProblems = (problems) => {
+    form.querySelectorAll("[data-autosave-error]").forEach((message) => {
+      const group = message.closest(".govuk-form-group");
+      if (group && !(message.dataset.autosaveError in problems)) {
+        group.classList.remove("govuk-form-group--error");
+        message.remove();
+      }
+    });
+    for (const [name, text] of Object.entries(problems)) {
+      const field = form.elements.namedItem(name);
+      const element = field && (field.length && !field.tagName ? field[0] : field);
+      const group = element && element.closest(".govuk-form-group");
+      if (!group) continue;
+      let message = group.querySelector(`[data-autosave-error="${name}"]`);
+      if (!message) {
+        message = document.createElement("p");
+        message.className = "govuk-error-message";
+        message.dataset.autosaveError = name;
+        message.id = `${name}-autosave-error`;
+        const label = group.querySelector("label, legend, h2");
+        (label && label.parentNode === group ? label : group.firstElementChild).after(message);
+        element.setAttribute(
+          "aria-describedby",
+          `${element.getAttribute("aria-describedby") || ""} ${message.id}`.trim(),
+        );
+      }
+      message.innerHTML = '<span class="govuk-visually-hidden">Error:</span> ';
+      message.append(document.createTextNode(text));
+      group.classList.add("govuk-form-group--error");
+    }
   };
 
   const save = async () => {
@@ -30,6 +77,8 @@ if (form) {
     for (const [name, value] of [...body.entries()]) {
       if (value instanceof File) body.delete(name);
     }
+    const sent = perField ? valuesOf() : new Map();
+    for (const [name, value] of bases) body.append(`base:${name}`, value);
     try {
       const response = await fetch(url, {
         method: "POST",
@@ -40,7 +89,25 @@ if (form) {
       const result = await response.json();
       if (response.ok && result.saved) {
         revision.value = result.revision;
-        say(`Saved at ${result.saved_at}.`);
+        if (perField) bases = sent;
+        const problems = result.problems || {};
+        markProblems(problems);
+        const count = Object.keys(problems).length;
+        say(
+          count
+            ? `Saved at ${result.saved_at}, except ${count === 1 ? "one field" : `${count} fields`}: see the ${count === 1 ? "message" : "messages"} beside ${count === 1 ? "it" : "them"}.`
+            : `Saved at ${result.saved_at}.`,
+          count > 0,
+        );
+      } else if (response.status === 409 && result.fields) {
+        // Someone else changed these fields: show their text beside each; ours stays.
+        const problems = {};
+        for (const [name, theirs] of Object.entries(result.fields)) {
+          bases.set(name, theirs.value);
+          problems[name] = `${theirs.by} changed this meanwhile to: “${theirs.text}”. Your text is kept here; save again to replace theirs.`;
+        }
+        markProblems(problems);
+        say(result.message, true);
       } else if (response.status === 409) {
         stopped = true;
         say(result.message, true);
@@ -57,11 +124,35 @@ if (form) {
     }
   };
 
-  form.addEventListener("input", () => {
+  const later = () => {
     if (stopped) return;
     window.clearTimeout(timer);
     timer = window.setTimeout(save, DELAY);
-  });
+  };
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+
+  // Choices that depend on another field: a score list offers only the focus child's
+  // scores (each option names its child). A score already chosen stays chosen, so a
+  // mismatch is shown beside it rather than silently dropped.
+  const focus = form.elements.namedItem("focus_child");
+  const dependents = [...form.querySelectorAll("select")].filter((select) =>
+    select.querySelector("option[data-child]"),
+  );
+  const filterScores = () => {
+    const child = focus ? focus.value : "";
+    for (const select of dependents) {
+      for (const option of select.options) {
+        if (!option.dataset.child) continue;
+        const other = Boolean(child) && option.dataset.child !== child;
+        option.hidden = other && !option.selected;
+      }
+    }
+  };
+  if (focus && dependents.length) {
+    filterScores();
+    focus.addEventListener("change", filterScores);
+  }
   form.addEventListener("submit", () => {
     window.clearTimeout(timer);
     stopped = true;

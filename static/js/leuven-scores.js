@@ -1,8 +1,10 @@
 // Progressive enhancement of the Leuven scores page: every change is saved as it is made.
 // Without JavaScript the table is one form with a Save button; with it, each radio change
 // is posted (after a short pause, so arrowing through 1..5 sends one request) to a JSON
-// endpoint, one request at a time, carrying the screening's revision. A 409 means someone
-// else saved in between: we stop and say so rather than overwrite their scores.
+// endpoint, one request at a time, carrying what the page showed for that child and
+// scale (its "base"). Only that one score is checked: two people scoring different
+// children both save. A 409 means someone else changed the same score: their value is
+// shown beside it, ours stays checked, and choosing it again replaces theirs.
 const form = document.querySelector("form[data-autosave-url]");
 
 const ZONE_TAGS = {
@@ -19,6 +21,12 @@ if (form) {
   const revision = form.querySelector("input[name='revision']");
   const csrf = form.querySelector("input[name='csrfmiddlewaretoken']").value;
   const timers = new Map();
+  const bases = new Map();
+  form.querySelectorAll("input.kqm-score__input").forEach((input) => {
+    if (!bases.has(input.name)) bases.set(input.name, "");
+    if (input.checked) bases.set(input.name, input.value);
+  });
+  const conflicts = new Set();
   const queue = [];
   let busy = false;
   let stopped = false;
@@ -64,14 +72,30 @@ if (form) {
           child: change.child,
           scale: change.scale,
           value: change.value,
+          base: bases.get(change.key) ?? "",
           revision: Number(revision.value),
         }),
       });
       const body = await response.json().catch(() => ({}));
+      const row = form.querySelector(`tr[data-child="${change.child}"]`);
+      const note = row && row.querySelector("[data-conflict]");
       if (response.ok) {
+        bases.set(change.key, change.value);
+        if (note) note.remove();
         revision.value = body.revision;
         lastSaved = body.saved_at;
         updateZone(change.child, body.zone);
+      } else if (response.status === 409 && "theirs" in body) {
+        bases.set(change.key, body.theirs);
+        conflicts.add(change.key);
+        if (row) {
+          const message = note || document.createElement("p");
+          message.className = "govuk-error-message";
+          message.dataset.conflict = change.key;
+          message.textContent = body.error;
+          if (!note) row.querySelector("th, td").append(message);
+        }
+        show("conflict", "One score was changed by someone else: see the child's row.");
       } else if (response.status === 409) {
         stopped = true;
         show("conflict", body.error);
@@ -93,9 +117,7 @@ if (form) {
     pump();
   };
 
-  form.addEventListener("change", (event) => {
-    const input = event.target;
-    if (stopped || !input.matches("input.kqm-score__input")) return;
+  const schedule = (input) => {
     const [scale, child] = input.name.split("-");
     const key = input.name;
     window.clearTimeout(timers.get(key));
@@ -111,5 +133,18 @@ if (form) {
       }, PAUSE_MS),
     );
     settle();
+  };
+
+  form.addEventListener("change", (event) => {
+    const input = event.target;
+    if (stopped || !input.matches("input.kqm-score__input")) return;
+    schedule(input);
+  });
+  // After a conflict, choosing the same score again (no "change") replaces theirs.
+  form.addEventListener("click", (event) => {
+    const input = event.target;
+    if (stopped || !input.matches("input.kqm-score__input") || !conflicts.has(input.name)) return;
+    conflicts.delete(input.name);
+    schedule(input);
   });
 }

@@ -35,12 +35,27 @@ def _end_of_year_audit(accreditation, manager, status=AuditStatus.COMPLETED):
     )
 
 
+def _decide_url(accreditation):
+    return reverse("accreditation:accreditation-decide", args=[accreditation.pk])
+
+
+def _accredit():
+    today = datetime.date.today()
+    return {
+        "outcome": Outcome.ACCREDIT,
+        "award_date_0": today.day,
+        "award_date_1": today.month,
+        "award_date_2": today.year,
+        "feedback": "All units met.",
+    }
+
+
 def test_accrediting_without_an_end_of_year_audit_is_refused_and_nothing_changes(client, manager):
     accreditation = _submitted(manager)
     _end_of_year_audit(accreditation, manager, status=AuditStatus.IN_PROGRESS)
+    _recommend(accreditation, manager)
     client.force_login(manager)
-    url = reverse("accreditation:accreditation-transition", args=[accreditation.pk])
-    response = client.post(url, {"to": Status.ACCREDITED, "reason": ""})
+    response = client.post(_decide_url(accreditation), _accredit())
     assert response.status_code == 200
     assert "until its end-of-year audit is completed" in response.content.decode()
     accreditation.refresh_from_db()
@@ -53,8 +68,7 @@ def test_deciding_before_the_recommendation_is_refused(client, manager):
     accreditation = _submitted(manager)
     _end_of_year_audit(accreditation, manager)
     client.force_login(manager)
-    url = reverse("accreditation:accreditation-transition", args=[accreditation.pk])
-    response = client.post(url, {"to": Status.ACCREDITED, "reason": ""})
+    response = client.post(_decide_url(accreditation), _accredit())
     assert "Wait for the evaluator&#x27;s recommendation" in response.content.decode()
     accreditation.refresh_from_db()
     assert accreditation.status == Status.SUBMITTED
@@ -76,9 +90,8 @@ def test_accrediting_grants_the_award(client, manager, django_capture_on_commit_
     _end_of_year_audit(accreditation, manager)
     _recommend(accreditation, manager)
     client.force_login(manager)
-    url = reverse("accreditation:accreditation-transition", args=[accreditation.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"to": Status.ACCREDITED, "reason": "All units met."})
+        response = client.post(_decide_url(accreditation), _accredit())
     assert response.status_code == 302
     accreditation.refresh_from_db()
     assert accreditation.status == Status.ACCREDITED
@@ -87,15 +100,21 @@ def test_accrediting_grants_the_award(client, manager, django_capture_on_commit_
     assert award.granted_by == manager
 
 
-def test_the_managers_status_form_cannot_submit_a_year_with_unfinished_tasks(client, manager):
+def test_the_managers_status_form_neither_submits_nor_accredits(client, manager):
     accreditation = AccreditationFactory(status=Status.IN_PROGRESS)
     _end_of_year_audit(accreditation, manager)
     client.force_login(manager)
     url = reverse("accreditation:accreditation-transition", args=[accreditation.pk])
     response = client.post(url, {"to": Status.SUBMITTED, "reason": ""})
     assert response.status_code == 200
-    assert "Every task must be completed before submitting. Still to do:" in (
-        response.content.decode()
-    )
+    assert "is done on the setting" in response.content.decode()
     accreditation.refresh_from_db()
     assert accreditation.status == Status.IN_PROGRESS
+    submitted = _submitted(manager)
+    _end_of_year_audit(submitted, manager)
+    _recommend(submitted, manager)
+    url = reverse("accreditation:accreditation-transition", args=[submitted.pk])
+    response = client.post(url, {"to": Status.ACCREDITED, "reason": "All met."})
+    assert "Moving to “Accredited” is done on the decision page" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED and not Award.objects.exists()

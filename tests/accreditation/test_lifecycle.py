@@ -18,6 +18,7 @@ from accreditation.services.accreditations import (
     do_change_accreditation_status,
     do_open_accreditation,
 )
+from accreditation.services.decisions import do_decide
 from kqm.models import Role, User
 from tests.access import assert_access, assert_field_error, assert_not_found
 from tests.factories import (
@@ -107,10 +108,13 @@ def test_ending_or_refusing_moves_need_a_reason(manager, to):
     status = Status.SUBMITTED if to == Status.NOT_YET_MET else Status.WAITLISTED
     accreditation = AccreditationFactory(status=status)
     with pytest.raises(ValidationError) as error:
-        do_change_accreditation_status(
-            accreditation=accreditation, to=to, changed_by=manager, reason="  "
-        )
-    assert "reason" in error.value.message_dict
+        if to == Status.NOT_YET_MET:  # on the decision page, the reason is the feedback
+            do_decide(accreditation=accreditation, outcome=to, decided_by=manager, feedback="  ")
+        else:
+            do_change_accreditation_status(
+                accreditation=accreditation, to=to, changed_by=manager, reason="  "
+            )
+    assert ("feedback" if to == Status.NOT_YET_MET else "reason") in error.value.message_dict
     assert Accreditation.objects.get().status == status
 
 

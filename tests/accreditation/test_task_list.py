@@ -97,6 +97,7 @@ def staff_round(accreditation, *, closes_in: int) -> QuestionnaireRound:
     )
     return QuestionnaireRound.objects.create(
         setting=accreditation.setting,
+        accreditation=accreditation,
         questionnaire=questionnaire,
         title="Autumn staff survey",
         closes_on=timezone.localdate() + datetime.timedelta(days=closes_in),
@@ -150,18 +151,24 @@ def test_statuses_follow_the_year(users, accreditation):
     VisitFactory(accreditation=accreditation, visit_type=VisitType.INITIAL_AUDIT)
     audit(accreditation, Occasion.INITIAL)
     end = audit(accreditation, Occasion.END_OF_YEAR, AuditStatus.IN_PROGRESS)
-    agreed = VisitFactory(accreditation=accreditation, visit_type=VisitType.MENTORING_1)
+    # Notes are shared and agreed after their visits, so these visits have taken place.
+    today = timezone.localdate()
+    agreed = VisitFactory(
+        accreditation=accreditation,
+        visit_type=VisitType.MENTORING_1,
+        date=today - datetime.timedelta(days=30),
+    )
     start_note(agreed, status=NoteStatus.AGREED)
     shared = VisitFactory(
         accreditation=accreditation,
         visit_type=VisitType.MENTORING_2,
-        date=datetime.date(2027, 2, 3),
+        date=today - datetime.timedelta(days=10),
     )
     start_note(shared, status=NoteStatus.SHARED)
     drafted = VisitFactory(
         accreditation=accreditation,
         visit_type=VisitType.MENTORING_3,
-        date=datetime.date(2027, 5, 5),
+        date=today - datetime.timedelta(days=1),
     )
     start_note(drafted)
     make_case_study(accreditation, number=1, status=CaseStudyStatus.SUBMITTED)
@@ -263,10 +270,22 @@ def test_unit_b_statuses_follow_the_work(users, accreditation):
 
 
 def test_the_setting_manager_starts_a_unit_b_self_audit_from_its_task(users, accreditation):
-    new_audit = reverse("audits:audit-new") + f"?setting={accreditation.setting_id}"
-    for role, url in ((Role.SETTING_MANAGER, new_audit), (Role.EVALUATOR, "")):
-        tasks = {t.key: t for g in accreditation_tasks(accreditation, users[role]) for t in g.tasks}
-        assert tasks["leadership-audit"].url == tasks["ppel-initial"].url == url
+    new_audit = (
+        reverse("audits:audit-new")
+        + f"?setting={accreditation.setting_id}&accreditation={accreditation.pk}"
+    )
+    tasks = {
+        t.key: t
+        for g in accreditation_tasks(accreditation, users[Role.SETTING_MANAGER])
+        for t in g.tasks
+    }
+    assert tasks["leadership-audit"].url == new_audit
+    assert tasks["ppel-initial"].url == f"{new_audit}&occasion=initial"
+    assert tasks["ppel-end-of-year"].url == f"{new_audit}&occasion=end_of_year"
+    tasks = {
+        t.key: t for g in accreditation_tasks(accreditation, users[Role.EVALUATOR]) for t in g.tasks
+    }
+    assert tasks["leadership-audit"].url == tasks["ppel-initial"].url == ""
 
 
 def test_the_page_shows_the_task_list_with_links_and_unit_b(client, users, accreditation):

@@ -87,6 +87,7 @@ def test_an_evaluator_starts_an_audit(client, evaluator, setting, ecers, accredi
             "date_1": "10",
             "date_2": "2026",
             "observers": [users[Role.SETTING_MANAGER].pk],
+            "accreditation": accreditation.pk,
         },
     )
     audit = Audit.objects.get()
@@ -108,6 +109,7 @@ def test_a_setting_manager_starts_a_self_audit(client, users, setting, ecers, ac
             "date_0": "1",
             "date_1": "7",
             "date_2": "2027",
+            "accreditation": accreditation.pk,
         },
     )
     assert Audit.objects.get().is_self_audit

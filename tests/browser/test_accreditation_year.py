@@ -26,6 +26,7 @@ from accreditation.models import (
     NoteOfVisit,
     NoteStatus,
     Status,
+    Visit,
 )
 from kqm.models import Role, User
 from settings.models import Setting
@@ -124,6 +125,11 @@ def test_visit_note_of_visit_and_case_study_through_review(
     page.get_by_role("button", name="Book visit").click()
     expect(page.get_by_role("heading", level=1, name="Mentoring visit 1")).to_be_visible()
     a11y_page.check("visit booked")
+    # The visit takes place: a note of visit is shared and agreed only from its date.
+    Visit.objects.filter(accreditation=accreditation).update(
+        date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    page.reload()
 
     # ...and writes the note of visit, which autosaves, with an agreed action. ------------------
     page.get_by_role("button", name="Write the note of visit").click()

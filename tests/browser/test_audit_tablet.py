@@ -65,7 +65,7 @@ def test_score_a_complete_ecers3_audit_on_a_tablet(
     page = a11y_page.page
     page.set_viewport_size(TABLET)
     evaluator = users[Role.EVALUATOR]
-    assign(setting, evaluator)
+    accreditation = assign(setting, evaluator)
     items = list(ecers3.items.select_related("subscale").order_by("number"))
     by_subscale: dict[int, list[Item]] = {}
     for item in items:
@@ -79,6 +79,7 @@ def test_score_a_complete_ecers3_audit_on_a_tablet(
     page.get_by_label("Which setting are you auditing?").select_option(label=str(setting))
     page.get_by_role("button", name="Continue").click()
     a11y_page.check("audit details form")
+    page.get_by_label(f"{accreditation.cohort} (in progress)").check()
     page.get_by_label("ECERS-3 (2015)").check()
     page.get_by_label("Room or group").fill("Pre-school room")
     page.get_by_label("Initial").check()
