@@ -17,43 +17,33 @@ from django.utils import timezone
 from accreditation import tasks as accreditation_tasks
 from accreditation.models import (
     AccreditationStatusChange,
-    ActionStatus,
     Award,
-    ImprovementAction,
     Judgement,
     Reaccreditation,
     ReaccreditationStatus,
-    Relevance,
     ReminderSettings,
     Requirement,
     RequirementKind,
-    SelfEvaluationEntry,
     Status,
     Visit,
     VisitType,
-    Workshop,
-    WorkshopBooking,
 )
 from accreditation.models.awards import add_years
-from accreditation.models.unit_b import SEF_JUDGEMENTS, SEF_SECTIONS
 from accreditation.selectors_awards import public_register
 from accreditation.selectors_reaccreditation import KIND_SLUGS
 from accreditation.services import reaccreditation as services
 from audits.models import (
     Audit,
-    AuditStatus,
     Child,
-    Instrument,
     InstrumentKind,
-    InstrumentVersion,
-    Occasion,
 )
 from kqm.models import Role, User
 from tests.access import assert_access, assert_field_error, assert_not_found
 from tests.factories import AccreditationFactory, EvaluatorFactory, SettingFactory, UserFactory
 
 from .award_factories import AwardFactory
-from .year_factories import PDF, leuven_child, pdf_upload
+from .reaccreditation_helpers import make_audit, the_records
+from .year_factories import PDF, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -106,87 +96,6 @@ def requirement(reaccreditation: Reaccreditation, kind: str) -> Requirement:
         "award", "setting", "accreditation__evaluator", "visit"
     ).get(pk=reaccreditation.pk)
     return result
-
-
-def make_audit(setting, kind: str, *, date: datetime.date, occasion=Occasion.REACCREDITATION):
-    instrument = Instrument.objects.get_or_create(
-        code=f"{kind}-reacc", defaults={"name": f"Tool {kind}", "kind": kind}
-    )[0]
-    version = InstrumentVersion.objects.get_or_create(instrument=instrument, label="2015")[0]
-    created_by = UserFactory(role=Role.EVALUATOR)
-    return Audit.objects.create(
-        setting=setting,
-        version=version,
-        room="Pre-school room",
-        occasion=occasion,
-        date=date,
-        status=AuditStatus.COMPLETED,
-        completed_at=timezone.now(),
-        created_by=created_by,
-        is_self_audit=kind == InstrumentKind.LEADERSHIP,
-    )
-
-
-def attended_booking(setting, by: User, *, date: datetime.date | None = None) -> WorkshopBooking:
-    workshop = Workshop.objects.create(
-        date=date or timezone.localdate() - datetime.timedelta(days=30),
-        starts_at=datetime.time(9, 30),
-        ends_at=datetime.time(12, 30),
-        venue="Kent Education Centre, Maidstone",
-        capacity=20,
-        created_by=by,
-    )
-    return WorkshopBooking.objects.create(
-        workshop=workshop,
-        setting=setting,
-        attendee_name="Asha Patel",
-        booked_by=by,
-        attended=True,
-        attendance_recorded_at=timezone.now(),
-        attendance_recorded_by=by,
-    )
-
-
-def the_records(
-    reaccreditation: Reaccreditation, manager: User, *, workshop: bool = True
-) -> dict[str, Audit]:
-    """What a setting holds after two years: new audits, a plan, a SEF, Leuven data, a workshop.
-
-    ``workshop=False`` leaves the workshop out, for a test that books and attends one itself.
-    """
-    setting = reaccreditation.setting
-    after = reaccreditation.award.award_date + datetime.timedelta(days=400)
-    audits = {
-        RequirementKind.ECERS_AUDIT: make_audit(setting, InstrumentKind.RATING_SCALE, date=after),
-        RequirementKind.LEADERSHIP_AUDIT: make_audit(
-            setting, InstrumentKind.LEADERSHIP, date=after
-        ),
-    }
-    accreditation = reaccreditation.accreditation
-    for status, due in ((ActionStatus.DONE, 30), (ActionStatus.IN_PROGRESS, 10)):
-        ImprovementAction.objects.create(
-            accreditation=accreditation,
-            description="Open the garden all day",
-            success_measure="Involvement 4+ outdoors",
-            owner="Deputy manager",
-            relevance=Relevance.SEF_SECTION,
-            sef_section=SEF_SECTIONS[0].code,
-            due_date=timezone.localdate() - datetime.timedelta(days=due),
-            status=status,
-            created_by=manager,
-        )
-    SelfEvaluationEntry.objects.create(
-        accreditation=accreditation,
-        section=SEF_SECTIONS[0].code,
-        judgement=SEF_JUDGEMENTS[0].value,
-        evidence="Reviewed termly.",
-        updated_by=manager,
-    )
-    leuven_child(setting, scores=((2, 3), (4, 4)), year=2026)
-    leuven_child(setting, scores=((4, 4), (5, 5)), year=2026)
-    if workshop:
-        attended_booking(setting, manager)
-    return audits
 
 
 def fill_every_requirement(reaccreditation: Reaccreditation, actor: User) -> None:

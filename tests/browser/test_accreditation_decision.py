@@ -16,7 +16,7 @@ from accreditation import tasks as accreditation_tasks
 from accreditation.models import Accreditation, Award, Recommendation, Status
 from kqm.models import Role, User
 from settings.models import Setting
-from tests.accreditation.test_submission import complete_the_year
+from tests.accreditation.completed_year import complete_the_year
 from tests.factories import AccreditationFactory, CohortFactory
 
 from .conftest import A11yPage

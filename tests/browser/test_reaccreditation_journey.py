@@ -33,7 +33,7 @@ from accreditation.models.awards import add_years
 from kqm.models import Role, User
 from settings.models import Setting
 from tests.accreditation.award_factories import AwardFactory
-from tests.accreditation.test_reaccreditation import the_records
+from tests.accreditation.reaccreditation_helpers import the_records
 from tests.accreditation.year_factories import PDF
 from tests.factories import AccreditationFactory
 

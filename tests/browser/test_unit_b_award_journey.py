@@ -29,7 +29,7 @@ from kqm.celery import app as celery_app
 from kqm.models import Role, User
 from settings.models import Setting
 from tests.accreditation.award_factories import decode_qr_codes, qr_tools_missing
-from tests.accreditation.test_submission import complete_the_year
+from tests.accreditation.completed_year import complete_the_year
 from tests.audits.ratings_factories import library, make_audit
 from tests.celery_worker import celery_worker, wait_for
 from tests.factories import AccreditationFactory, CohortFactory
