@@ -283,10 +283,10 @@ def test_a_childcare_register_inspection_is_met_or_not_met(client, manager, sett
             "Say whether safeguarding was met or not met",
         ),
         (
-            Framework.EIF_2019,
+            Framework.CIF_2015,
             {"overall_effectiveness": Grade.GOOD, "safeguarding": Grade.MET},
             "safeguarding",
-            "Only the renewed framework records safeguarding separately.",
+            "Only the 2019 and renewed frameworks record safeguarding separately.",
         ),
         (
             Framework.EIF_2019,
