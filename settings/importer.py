@@ -67,6 +67,7 @@ from .ofsted import (
 )
 from .ofsted_columns import (
     AREA_ALIASES,
+    BARE_FIELDS,
     FAMILIES,
     INSPECTION_FIELDS,
     INSPECTION_WORDS,
@@ -385,6 +386,7 @@ FIELD_LABELS = {
     "registration_date": "Registration date",
     "register_combination": "Individual register combinations",
     "places": "Places",
+    "places_estimate": "Places (where “Places” is blank)",
     "registered_person_name": "Registered person name",
     "registered_person_urn": "Registered person URN",
 }
@@ -484,7 +486,10 @@ class Layout:
         families = [f for f in found.values() if "date" in f.fields]
         owner = next((f for f in families if f.family.bare_areas), None)
         for index, key in bare:
-            if owner is not None:
+            if owner is not None and key in BARE_FIELDS:
+                owner.fields.setdefault(BARE_FIELDS[key], index)
+                mapping[index] = (mapping[index][0], f"{owner.family.label}: {key}")
+            elif owner is not None:
                 owner.areas.append((index, AREA_ALIASES[key]))
                 mapping[index] = (mapping[index][0], f"{owner.family.label}: {key}")
             else:
@@ -534,7 +539,7 @@ class Layout:
             if rest in AREA_ALIASES:
                 columns_of.areas.append((index, AREA_ALIASES[rest]))
                 return f"{family.label}: {rest}"
-        if key in AREA_ALIASES:
+        if key in AREA_ALIASES or key in BARE_FIELDS:
             bare.append((index, key))
             return "pending"
         return None
@@ -802,6 +807,8 @@ def parse_row(row: list[str], line: int, layout: Layout) -> ParsedRow:
         except DateError as error:
             errors.append(f"Registration date: {error}.")
     places = _cell(row, columns.get("places"))
+    if not places:
+        places = _cell(row, columns.get("places_estimate")) or places
     if places is not None:
         digits = places.replace(",", "")
         if digits and not digits.isdigit():

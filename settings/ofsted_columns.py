@@ -38,7 +38,7 @@ def header_key(text: str) -> str:
 
 
 # --- Provider columns: setting field -> the headers that carry it --------------------------
-# The first alias the file has wins (so "Places" is used before "Places including estimates").
+# The first alias the file has wins.
 
 SETTING_COLUMNS: dict[str, tuple[str, ...]] = {
     "urn": ("provider urn", "urn"),
@@ -53,7 +53,8 @@ SETTING_COLUMNS: dict[str, tuple[str, ...]] = {
     "postcode": ("provider postcode", "postcode"),
     "registration_date": ("registration date", "provider registration date"),
     "register_combination": ("individual register combinations",),
-    "places": ("places", "places including estimates"),
+    "places": ("places",),
+    "places_estimate": ("places including estimates",),  # used where "Places" is blank
     "registered_person_name": ("registered person name",),
     "registered_person_urn": ("registered person urn",),
     "local_authority": ("local authority", "provider local authority"),
@@ -100,6 +101,13 @@ INSPECTION_FIELDS: dict[str, str] = {
     "safeguarding is effective": "safeguarding",
     "safeguarding standards met?": "safeguarding",
     "safeguarding standards met": "safeguarding",
+}
+
+# Unprefixed columns of the 2018-2021 layout that belong to its most recent full inspection
+# (besides the area judgements below).
+BARE_FIELDS: dict[str, str] = {
+    "safeguarding is effective?": "safeguarding",
+    "safeguarding is effective": "safeguarding",
 }
 
 # Area judgement headers -> (framework, area key). A header may name an area of several

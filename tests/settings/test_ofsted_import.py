@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 REIF = {
     "EYR REIF: Most recent: Inspection date": "20/01/2026",
-    "EYR REIF: Most recent: Safeguarding": "Met",
+    "EYR REIF: Most recent: Safeguarding standards met?": "Met",
     "EYR REIF: Most recent: Curriculum and teaching": "Strong standard",
     "EYR REIF: Most recent: Leadership and governance": "Expected standard",
 }
@@ -79,7 +79,7 @@ def sample_rows() -> list[dict[str, str]]:
             "EY400012",
             **{
                 "CR: Most recent: Inspection date": "03/03/2023",
-                "CR: Most recent: Outcome": "Not met",
+                "CR: Compliance": "Not met",
             },
         ),
         # line 17: a 2008-framework grade in a 2019-framework inspection
