@@ -142,7 +142,7 @@ def to_ods(
         body = []
         for line in lines:
             cells = "".join(
-                f"<table:table-cell office:value-type=\"string\"><text:p>{escape(v)}</text:p>"
+                f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p>'
                 "</table:table-cell>"
                 if v
                 else "<table:table-cell/>"

@@ -9,7 +9,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from settings import importer, services_import
-from settings.models import ImportStatus, Inspection, InspectionType, ProviderType, Register, Setting
+from settings.models import (
+    ImportStatus,
+    Inspection,
+    InspectionType,
+    ProviderType,
+    Register,
+    Setting,
+)
 from settings.ofsted import Framework, Grade
 from tests.factories import SettingFactory
 
