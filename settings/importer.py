@@ -882,12 +882,17 @@ def count_rows(source: IO[bytes], how: str) -> int:
     return sum(1 for _ in _rows_after_header(source, how))
 
 
-def local_authority_scope() -> frozenset[str]:
-    """``KQM_LOCAL_AUTHORITIES`` as normalised names; empty means every local authority."""
+def local_authority_names() -> list[str]:
+    """``KQM_LOCAL_AUTHORITIES`` as configured (a list, or one comma-separated string)."""
     names = getattr(django_settings, "KQM_LOCAL_AUTHORITIES", ()) or ()
     if isinstance(names, str):
         names = names.split(",")
-    return frozenset(normalise(name) for name in names if name.strip())
+    return [name.strip() for name in names if name.strip()]
+
+
+def local_authority_scope() -> frozenset[str]:
+    """The configured local authorities, normalised; empty means every local authority."""
+    return frozenset(normalise(name) for name in local_authority_names())
 
 
 # --- Comparing with the register and writing ----------------------------------------------
