@@ -29,6 +29,11 @@ from .models import (
 from .ofsted import FRAMEWORKS, Framework, Grade, grade_label
 from .selectors import inspection_on_day_exists
 
+MET_QUESTIONS = {
+    Register.CR: "Were the Childcare Register requirements met?",
+    Register.NCOR: "Were the requirements met (no children on roll)?",
+}
+
 # Ofsted took over the registration and inspection of childcare in September 2001.
 FIRST_OFSTED_DAY = datetime.date(2001, 9, 1)
 
@@ -315,7 +320,7 @@ class InspectionJudgementsForm(GovForm, forms.Form):
         if register in MET_ONLY_REGISTERS:
             self._grade_field(
                 "overall_effectiveness",
-                f"Were the requirements met ({Register(register).label})?",
+                MET_QUESTIONS[register],
                 MET_CHOICES,
                 required=full,
                 required_message="Say whether the requirements were met",

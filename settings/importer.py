@@ -597,12 +597,9 @@ class DateError(ValueError):
 
 
 def parse_date(text: str) -> datetime.date:
-    """DD/MM/YYYY (a spreadsheet's ISO date too); an impossible day says so."""
+    """DD/MM/YYYY (spreadsheet dates are read as such); an impossible day says so."""
     text = text.strip()
-    if len(text) == 10 and text[4] == "-" and text[7] == "-":
-        parts = [text[8:], text[5:7], text[:4]]
-    else:
-        parts = text.split("/")
+    parts = text.split("/")
     if len(parts) != 3 or len(parts[2]) != 4 or not all(p.isdigit() for p in parts):
         raise DateError(f"“{text}” is not a date in the form DD/MM/YYYY")
     try:

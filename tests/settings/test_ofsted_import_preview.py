@@ -78,7 +78,8 @@ def read_download(client, ofsted_import: OfstedImport, kind: str) -> list[list[s
     [
         ("31/02/2023", "31/02/2023 is not a real date"),
         ("29/02/2023", "29/02/2023 is not a real date"),
-        ("2023-02-31", "2023-02-31 is not a real date"),
+        ("31/04/2023", "31/04/2023 is not a real date"),
+        ("2023-02-28", "“2023-02-28” is not a date in the form DD/MM/YYYY"),
         ("14 March 2022", "“14 March 2022” is not a date in the form DD/MM/YYYY"),
     ],
 )
