@@ -169,6 +169,7 @@ def do_preview_ofsted_import(*, import_id: int) -> OfstedImport | None:
                 importer.read_rows(source, ofsted_import.encoding),
                 progress=lambda done: record_progress(ofsted_import, done),
                 sink=sink,
+                batch_size=importer.BATCH_SIZE,
             )
         sink.store(ofsted_import)
         ofsted_import.transition(
@@ -271,6 +272,7 @@ def do_apply_ofsted_import(*, import_id: int) -> OfstedImport | None:
                 skip=skip,
                 batch_done=batch_done,
                 progress=lambda done: record_progress(ofsted_import, done),
+                batch_size=importer.BATCH_SIZE,
             )
         counts = {name: base[name] + value for name, value in result.counts().items()}
         ofsted_import.transition(
