@@ -73,6 +73,10 @@ from .ofsted_columns import (
     INSPECTION_WORDS,
     NOT_KEPT,
     PREFIXES,
+    SCHOOL_AREA_PREFIX,
+    SCHOOL_DATES,
+    SCHOOL_FAMILY,
+    SCHOOL_FIELDS,
     SETTING_COLUMNS,
     Family,
     as_at_date,
@@ -445,6 +449,9 @@ SAFEGUARDING_WORDS = {
 }
 
 
+ORDER = {family.key: number for number, family in enumerate(FAMILIES, start=1)}
+
+
 @dataclass
 class FamilyColumns:
     """Where one inspection family's values are in a row."""
@@ -464,6 +471,7 @@ class Layout:
     mapping: list[tuple[str, str]]  # each column of the file -> what it maps to, or "ignored"
     as_at: datetime.date | None = None
     unrecognised: list[str] = field(default_factory=list)  # inspection-like, not understood
+    schools: bool = False  # the state-funded schools file: maintained settings' inspections
 
     @classmethod
     def from_header(cls, header: list[str], as_at: datetime.date | None = None) -> Layout:
@@ -472,9 +480,12 @@ class Layout:
         mapping: list[tuple[str, str]] = []
         bare: list[tuple[int, str]] = []
         unrecognised: list[str] = []
+        schools = any(header_key(cell) in SCHOOL_DATES for cell in header)
         for index, cell in enumerate(header):
             key = header_key(cell)
-            meaning = cls._match(index, key, columns, found, bare)
+            meaning = cls._match_school(index, key, found) if schools else None
+            if meaning is None:
+                meaning = cls._match(index, key, columns, found, bare)
             if meaning is None:
                 if key in NOT_KEPT:
                     meaning = "ignored (not kept by KQM)"
@@ -502,12 +513,28 @@ class Layout:
                         mapping[index] = (name, "ignored (no inspection date column)")
         return cls(
             columns=columns,
-            families=sorted(families, key=lambda f: FAMILIES.index(f.family)),
+            families=sorted(families, key=lambda f: ORDER.get(f.family.key, 0)),
             headers=[cell.strip() for cell in header],
             mapping=mapping,
             as_at=as_at,
             unrecognised=unrecognised,
+            schools=schools,
         )
+
+    @staticmethod
+    def _match_school(index: int, key: str, found: dict[str, FamilyColumns]) -> str | None:
+        columns_of = found.setdefault(SCHOOL_FAMILY.key, FamilyColumns(SCHOOL_FAMILY))
+        if key in SCHOOL_FIELDS:
+            what = SCHOOL_FIELDS[key]
+            if what in columns_of.fields:
+                return "ignored (a second column for the same value)"
+            columns_of.fields[what] = index
+            return f"{SCHOOL_FAMILY.label}: {WHAT_LABELS[what]}"
+        area = key.removeprefix(SCHOOL_AREA_PREFIX)
+        if area in AREA_ALIASES:
+            columns_of.areas.append((index, AREA_ALIASES[area]))
+            return f"{SCHOOL_FAMILY.label}: {area}"
+        return None
 
     @staticmethod
     def _match(
@@ -590,6 +617,7 @@ class ParsedRow:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     local_authority: str | None = None  # as in the file, for the local authority scope
+    maintained_only: bool = False  # applies only to a setting the register has as maintained
 
 
 class DateError(ValueError):
@@ -775,7 +803,7 @@ def parse_row(row: list[str], line: int, layout: Layout) -> ParsedRow:
             errors.append(f"“{urn}” is not an Ofsted URN (such as EY123456 or 2512345).")
 
     provider_type = _cell(row, columns.get("provider_type"))
-    if "provider_type" in columns and not provider_type:
+    if "provider_type" in columns and not provider_type and not layout.schools:
         errors.append("Provider type is missing.")
     elif provider_type:
         values["provider_type"], parsed.sector = PROVIDER_TYPES.get(
@@ -817,6 +845,11 @@ def parse_row(row: list[str], line: int, layout: Layout) -> ParsedRow:
         text = values.get(name)
         if isinstance(text, str) and len(text) > limit:
             errors.append(f"{FIELD_LABELS[name]} is longer than {limit} characters.")
+
+    if layout.schools:
+        # A school's row changes none of the setting's details, only its inspections.
+        parsed.values.clear()
+        parsed.maintained_only = True
 
     seen: set[tuple[str, datetime.date]] = set()
     for family_columns in layout.families:
@@ -1083,6 +1116,9 @@ def _handle_batch(rows: list[ParsedRow], result: ImportResult, writer: Writer | 
     changed_inspections: list[Inspection] = []
     for row in rows:
         setting = existing.get(row.urn)
+        if row.maintained_only and (setting is None or setting.sector != Sector.MAINTAINED):
+            result.out_of_scope += 1  # a school that is not a maintained setting on the register
+            continue
         if setting is None:
             setting = Setting(urn=row.urn, sector=row.sector or Sector.PVI, **row.values)
             if not setting.provider_type:

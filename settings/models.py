@@ -361,6 +361,11 @@ class OfstedImport(models.Model):
         )
 
     @property
+    def is_schools_file(self) -> bool:
+        """Ofsted's state-funded schools file: it grades maintained settings only."""
+        return any(meaning.startswith("School inspection") for _name, meaning in self.column_map)
+
+    @property
     def rejected_rows_not_shown(self) -> int:
         return max(self.rejected - len(self.rejected_rows), 0)
 

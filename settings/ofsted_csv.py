@@ -1,14 +1,16 @@
 """Files in the layout of Ofsted's childcare providers management information.
 
 Used to try the import at scale (``manage.py bench``) and by the tests: title lines
-before the header, the official column names, REDACTED names and addresses for
-childminders, and the inspection blocks per register and framework.
+before the header, the column names as Ofsted publishes them today, REDACTED names and
+addresses for childminders, and the inspection columns per register and framework.
+Written as CSV (``write_csv``) or as an Excel workbook (``write_xlsx``, streamed).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO
 
@@ -167,4 +169,28 @@ def write_csv(
     for row in rows:
         writer.writerow([row.get(column, "") for column in columns])
         written += 1
+    return written
+
+
+def write_xlsx(
+    path: str | os.PathLike[str],
+    rows: Iterable[Mapping[str, str]],
+    *,
+    header: Iterable[str] = HEADER,
+    title_lines: Iterable[str] = TITLE_LINES,
+) -> int:
+    """The same as ``write_csv``, as a workbook written row by row (openpyxl write-only)."""
+    from openpyxl import Workbook
+
+    columns = list(header)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Providers")
+    for title in title_lines:
+        sheet.append([title])
+    sheet.append(columns)
+    written = 0
+    for row in rows:
+        sheet.append([row.get(column, "") for column in columns])
+        written += 1
+    book.save(path)
     return written

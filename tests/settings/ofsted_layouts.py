@@ -82,10 +82,74 @@ MI_HEADER = (
 )
 MI_TITLES = ("Management information: most recent inspections", "Data as at 31/12/2024")
 
+# State-funded schools inspections, management information (monthly, to August 2024).
+SCHOOLS_HEADER = (
+    "URN",
+    "LAESTAB",
+    "School name",
+    "Ofsted phase",
+    "Type of education",
+    "Local authority",
+    "Inspection number",
+    "Inspection type",
+    "Inspection start date",
+    "Publication date",
+    "Overall effectiveness",
+    "Category of concern",
+    "Quality of education",
+    "Behaviour and attitudes",
+    "Personal development",
+    "Effectiveness of leadership and management",
+    "Safeguarding is effective?",
+    "Early years provision (where applicable)",
+    "Sixth form provision (where applicable)",
+)
+SCHOOLS_TITLES = ("Management information - state-funded schools - as at 31 July 2024",)
+# The same from September 2024, when schools stopped getting an overall grade.
+SCHOOLS_2024_HEADER = (
+    "URN",
+    "LAESTAB",
+    "School name",
+    "Ofsted phase",
+    "Inspection number of latest OEIF graded inspection",
+    "Inspection start date of latest OEIF graded inspection",
+    "Latest OEIF overall effectiveness",
+    "Latest OEIF quality of education",
+    "Latest OEIF behaviour and attitudes",
+    "Latest OEIF personal development",
+    "Latest OEIF effectiveness of leadership and management",
+    "Latest OEIF  safeguarding is effective?",
+    "Latest OEIF early years provision (where applicable)",
+)
+# The 2024 file's names for the same values (rows are written with the older names).
+SCHOOLS_2024_NAMES = dict(
+    zip(
+        (
+            "URN",
+            "LAESTAB",
+            "School name",
+            "Ofsted phase",
+            "Inspection number",
+            "Inspection start date",
+            "Overall effectiveness",
+            "Quality of education",
+            "Behaviour and attitudes",
+            "Personal development",
+            "Effectiveness of leadership and management",
+            "Safeguarding is effective?",
+            "Early years provision (where applicable)",
+        ),
+        SCHOOLS_2024_HEADER,
+        strict=True,
+    )
+)
+
 LAYOUTS = {
     "current": (CURRENT_HEADER, CURRENT_TITLES),
     "2018": (LAYOUT_2018_HEADER, LAYOUT_2018_TITLES),
     "mi": (MI_HEADER, MI_TITLES),
+    "schools": (SCHOOLS_HEADER, SCHOOLS_TITLES),
+    "schools_2024": (SCHOOLS_2024_HEADER, ("Management information as at 31 March 2025",)),
 }
 
 

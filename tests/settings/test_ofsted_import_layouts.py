@@ -15,6 +15,7 @@ from settings.models import (
     InspectionType,
     ProviderType,
     Register,
+    Sector,
     Setting,
 )
 from settings.ofsted import Framework, Grade
@@ -432,3 +433,91 @@ def test_fields_a_layout_does_not_carry_are_never_changed(manager):
     assert changed["name"] == ("Old name", "New name")
     assert changed["local_authority"][1] == "Kent"
     assert "district" not in changed and "address" not in changed
+
+
+def school(urn: str, **cells: str) -> dict[str, str]:
+    return {
+        "URN": urn,
+        "LAESTAB": "8861001",
+        "School name": f"School {urn}",
+        "Ofsted phase": "Nursery",
+        "Type of education": "Community school",
+        "Local authority": "Kent",
+        "Inspection number": f"10{urn}",
+        "Inspection type": "S5 Inspection",
+        "Inspection start date": "07/02/2023",
+        "Publication date": "20/03/2023",
+        "Overall effectiveness": "1",
+        "Quality of education": "1",
+        "Behaviour and attitudes": "2",
+        "Personal development": "1",
+        "Effectiveness of leadership and management": "1",
+        "Safeguarding is effective?": "Yes",
+        "Early years provision (where applicable)": "1",
+        **cells,
+    }
+
+
+@pytest.mark.parametrize("layout", ["schools", "schools_2024"])
+def test_the_schools_file_grades_the_maintained_settings_only(manager, layout):
+    nursery_school = SettingFactory(
+        urn="118001",
+        name="Hill Top Nursery School",
+        sector=Sector.MAINTAINED,
+        provider_type=ProviderType.MAINTAINED_NURSERY_SCHOOL,
+    )
+    SettingFactory(
+        urn="118002",
+        name="St Mary's nursery class",
+        sector=Sector.MAINTAINED,
+        provider_type=ProviderType.MAINTAINED_NURSERY_CLASS,
+    )
+    SettingFactory(urn="118003", name="A PVI nursery", sector=Sector.PVI)
+    rows = [
+        school("118001"),
+        school(
+            "118002",
+            **{
+                "Ofsted phase": "Primary",
+                "Inspection start date": "15/11/2022",
+                "Overall effectiveness": "2",
+                "Early years provision (where applicable)": "Outstanding",
+                "Safeguarding is effective?": "No",
+            },
+        ),
+        school("118003"),
+        school("118004"),
+    ]
+    header, titles = layouts.LAYOUTS[layout]
+    if layout == "schools_2024":
+        names = layouts.SCHOOLS_2024_NAMES
+        rows = [{names.get(key, key): value for key, value in r.items()} for r in rows]
+    done = import_file(layouts.to_csv(rows, header, titles), manager)
+    assert (done.to_create, done.to_update, done.out_of_scope, done.rejected) == (0, 2, 2, 0)
+    assert done.inspections_to_create == 2
+
+    nursery_school.refresh_from_db()
+    assert nursery_school.name == "Hill Top Nursery School"  # the school's row changes no details
+    (graded,) = inspections_of("118001").values()
+    assert (graded.register, graded.framework, graded.inspection_date) == (
+        Register.EYR,
+        Framework.EIF_2019,
+        datetime.date(2023, 2, 7),
+    )
+    assert (graded.overall_effectiveness, graded.safeguarding) == (Grade.OUTSTANDING, Grade.MET)
+    assert graded.judgements == {
+        "quality_of_education": Grade.OUTSTANDING,
+        "behaviour_and_attitudes": Grade.GOOD,
+        "personal_development": Grade.OUTSTANDING,
+        "leadership_and_management": Grade.OUTSTANDING,
+        "early_years_provision": Grade.OUTSTANDING,
+    }
+    assert graded.inspection_number == "10118001"
+    graded.full_clean()
+    (nursery_class,) = inspections_of("118002").values()
+    assert (nursery_class.overall_effectiveness, nursery_class.safeguarding) == (
+        Grade.GOOD,
+        Grade.NOT_MET,
+    )
+    assert nursery_class.judgements["early_years_provision"] == Grade.OUTSTANDING
+    assert not inspections_of("118003") and not Setting.objects.filter(urn="118004").exists()
