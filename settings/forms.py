@@ -29,7 +29,7 @@ from .models import (
 from .ofsted import FRAMEWORKS, Framework, Grade, grade_label
 from .selectors import inspection_on_day_exists
 
-MET_QUESTIONS = {
+MET_QUESTIONS: dict[str, str] = {
     Register.CR: "Were the Childcare Register requirements met?",
     Register.NCOR: "Were the requirements met (no children on roll)?",
 }

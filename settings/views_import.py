@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -122,7 +123,7 @@ DOWNLOADS = {
 
 @require_GET
 @role_required(Role.MANAGER)
-def import_download(request: HttpRequest, import_id: int, kind: str) -> HttpResponse:
+def import_download(request: HttpRequest, import_id: int, kind: str) -> HttpResponseBase:
     """Every change, rejected row or warning the preview found, as CSV (no cap)."""
     user: User = request.user  # type: ignore[assignment]
     ofsted_import = selectors_import.access_ofsted_import_by_id(user, import_id)

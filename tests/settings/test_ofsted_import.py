@@ -449,6 +449,7 @@ def test_a_run_that_finds_another_run_ahead_of_it_stops_and_writes_nothing(
 
     monkeypatch.setattr(importer, "_handle_batch", racing_batch)
     late = services_import.do_apply_ofsted_import(import_id=ofsted_import.pk)
+    assert late is not None
     assert late.status == ImportStatus.IMPORTING  # left to the run that is ahead
     assert Setting.objects.count() == before  # this run's batch was rolled back
     assert late.error_message == ""

@@ -44,6 +44,7 @@ def test_people_sign_in_and_save_a_form_while_an_import_is_applied(settings, tmp
         check_now=False,
     )
     checked = services_import.do_preview_ofsted_import(import_id=ofsted_import.pk)
+    assert checked is not None
     assert checked.status == ImportStatus.PREVIEWED
     services_import.do_confirm_ofsted_import(
         ofsted_import=checked, confirmed_by=importer_user, run_in_background=False
@@ -106,6 +107,7 @@ def test_people_sign_in_and_save_a_form_while_an_import_is_applied(settings, tmp
     monkeypatch.setattr(importer, "_handle_batch", batch_holding_the_write_lock)
     monkeypatch.setattr(services_import, "record_progress", progress_between_batches)
     done = services_import.do_apply_ofsted_import(import_id=checked.pk)
+    assert done is not None
 
     assert "error" not in responses, responses.get("error")
     assert responses["login"].status_code == 302

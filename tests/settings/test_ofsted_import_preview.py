@@ -57,6 +57,7 @@ def previewed(data: bytes, user, name: str = "ofsted.csv") -> OfstedImport:
         uploaded_by=user, upload=SimpleUploadedFile(name, data), encoding=how, check_now=False
     )
     checked = services_import.do_preview_ofsted_import(import_id=ofsted_import.pk)
+    assert checked is not None
     assert checked.status == ImportStatus.PREVIEWED, checked.error_message
     return checked
 
@@ -293,8 +294,10 @@ def test_other_formats_are_refused_naming_the_formats_that_work(client, manager,
 def test_spreadsheets_upload_through_the_page(
     client, manager, fmt, django_capture_on_commit_callbacks
 ):
-    writer = {"xlsx": layouts.to_xlsx, "ods": layouts.to_ods}[fmt]
-    data = writer([nursery("EY600001")], HEADER, TITLES)
+    if fmt == "xlsx":
+        data = layouts.to_xlsx([nursery("EY600001")], HEADER, TITLES)
+    else:
+        data = layouts.to_ods([nursery("EY600001")], HEADER, TITLES)
     client.force_login(manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
