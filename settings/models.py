@@ -339,6 +339,9 @@ class OfstedImport(models.Model):
             "changes",
             "warnings",
             "applied_through",
+            "changes_file",
+            "rejected_file",
+            "warnings_file",
         ]
     )
 
