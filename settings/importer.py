@@ -253,12 +253,14 @@ def _ods_tables(source: IO[bytes]) -> Iterator[tuple[int, list[str], int]]:
     with zipfile.ZipFile(source) as archive, archive.open("content.xml") as content:
         table = -1
         number = 0
+        table_element: Any = None
         for event, element in iterparse(content, events=("start", "end")):
             tag = element.tag
             if event == "start":
                 if tag == f"{_ODS_TABLE}table":
                     table += 1
                     number = 0
+                    table_element = element
                 continue
             if tag != f"{_ODS_TABLE}table-row":
                 continue
@@ -283,6 +285,8 @@ def _ods_tables(source: IO[bytes]) -> Iterator[tuple[int, list[str], int]]:
             else:
                 number += repeat_rows
             element.clear()
+            if table_element is not None:
+                table_element.clear()  # drop the rows already read: memory stays flat
 
 
 def _ods_rows(source: IO[bytes]) -> Iterator[tuple[list[str], int]]:
