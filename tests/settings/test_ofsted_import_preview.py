@@ -369,3 +369,45 @@ def test_the_command_reads_spreadsheets_and_refuses_what_the_upload_refuses(
     settings.OFSTED_IMPORT_MAX_BYTES = 10
     with pytest.raises(CommandError, match="The selected file must be smaller than"):
         call_command("import_ofsted", str(path), "--dry-run")
+
+
+# --- AC9: an import that stopped part-way is finished from its page --------------------------
+
+
+def test_a_stopped_import_is_finished_from_its_page(
+    client, manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(importer, "BATCH_SIZE", 10)
+    rows = [nursery(f"EY6{number:05d}") for number in range(1, 31)]
+    ofsted_import = previewed(layouts.to_csv(rows, HEADER, TITLES), manager)
+    real_batch = importer._handle_batch
+    written = []
+
+    def failing_second_batch(batch, result, writer):
+        if writer is not None and batch:
+            written.append(len(batch))
+            if len(written) == 2:
+                raise RuntimeError("the worker was stopped")
+        real_batch(batch, result, writer)
+
+    monkeypatch.setattr(importer, "_handle_batch", failing_second_batch)
+    services_import.do_confirm_ofsted_import(
+        ofsted_import=ofsted_import, confirmed_by=manager, run_in_background=False
+    )
+    stopped = services_import.do_apply_ofsted_import(import_id=ofsted_import.pk)
+    assert stopped is not None and stopped.status == ImportStatus.FAILED
+    assert Setting.objects.filter(urn__startswith="EY6").count() == 10
+
+    client.force_login(manager)
+    page = client.get(ofsted_import.get_absolute_url()).content.decode()
+    assert "10 of 30 rows were written before it stopped." in page
+    assert "Finish the import" in page
+    monkeypatch.setattr(importer, "_handle_batch", real_batch)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("settings:import-confirm", args=[ofsted_import.pk]))
+    assert response.status_code == 302
+    ofsted_import.refresh_from_db()
+    assert ofsted_import.status == ImportStatus.IMPORTED, ofsted_import.error_message
+    assert ofsted_import.to_create == 30
+    assert Setting.objects.filter(urn__startswith="EY6").count() == 30
+    assert Setting.history.filter(urn__startswith="EY6", history_type="+").count() == 30
