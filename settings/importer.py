@@ -202,31 +202,57 @@ def _csv_rows(source: IO[bytes], encoding: str) -> Iterator[tuple[list[str], int
         text.detach()
 
 
-def _xlsx_rows(source: IO[bytes]) -> Iterator[tuple[list[str], int]]:
-    """The rows of the sheet holding the header, streamed by openpyxl's read-only mode."""
+def _xlsx_header_sheet(workbook: Any) -> tuple[Any, int] | None:
+    """The sheet holding the header, and the header's row number."""
+    for sheet in workbook.worksheets:
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > HEADER_SEARCH_ROWS:
+                break
+            if _is_header([_cell_text(v) for v in values]):
+                return sheet, number
+    return None
+
+
+def _open_xlsx(source: IO[bytes]) -> Any:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
+        return load_workbook(source, read_only=True, data_only=True)
     except Exception as error:
         raise ImportFileError(
             f"The selected file is not a readable Excel workbook ({error})."
         ) from None
+
+
+def _xlsx_rows(source: IO[bytes]) -> Iterator[tuple[list[str], int]]:
+    """The rows of the sheet holding the header, streamed by openpyxl's read-only mode."""
+    workbook = _open_xlsx(source)
     try:
-        for sheet in workbook.worksheets:
-            found = False
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                if number > HEADER_SEARCH_ROWS:
-                    break
-                if _is_header([_cell_text(v) for v in values]):
-                    found = True
-                    break
-            if found:
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    yield [_cell_text(v) for v in values], number
-                return
+        found = _xlsx_header_sheet(workbook)
+        if found is not None:
+            for number, values in enumerate(found[0].iter_rows(values_only=True), start=1):
+                yield [_cell_text(v) for v in values], number
     finally:
         workbook.close()
+
+
+def estimate_rows(source: IO[bytes], how: str) -> int:
+    """How many provider rows the file holds, for the progress bar.
+
+    A workbook says how many rows its sheet has, so it is not read twice for this; a
+    CSV or ODS file is counted.
+    """
+    if how == "xlsx":
+        workbook = _open_xlsx(source)
+        try:
+            found = _xlsx_header_sheet(workbook)
+            # Excel records each sheet's extent; a writer that does not leaves it unknown.
+            if found is not None and (found[0].max_row or 0) > found[1]:
+                return int(found[0].max_row) - found[1]
+        finally:
+            workbook.close()
+            source.seek(0)
+    return count_rows(source, how)
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"

@@ -161,7 +161,7 @@ def do_preview_ofsted_import(*, import_id: int) -> OfstedImport | None:
         record_progress(ofsted_import, 0)
         with _open(ofsted_import) as source:
             layout = importer.read_layout(source, ofsted_import.encoding)
-            total = importer.count_rows(source, ofsted_import.encoding)
+            total = importer.estimate_rows(source, ofsted_import.encoding)
         OfstedImport.objects.filter(pk=import_id).update(rows_total=total)
         ofsted_import.rows_total = total
         with _open(ofsted_import) as source:
@@ -176,7 +176,7 @@ def do_preview_ofsted_import(*, import_id: int) -> OfstedImport | None:
             ImportStatus.PREVIEWED,
             reason="File checked",
             previewed_at=timezone.now(),
-            rows_total=total,
+            rows_total=result.rows_processed,  # exact, where the estimate may count blanks
             rows_processed=result.rows_processed,
             rejected_rows=result.rejected_rows,
             column_map=[list(item) for item in layout.mapping],

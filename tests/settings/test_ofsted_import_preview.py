@@ -411,3 +411,25 @@ def test_a_stopped_import_is_finished_from_its_page(
     assert ofsted_import.to_create == 30
     assert Setting.objects.filter(urn__startswith="EY6").count() == 30
     assert Setting.history.filter(urn__startswith="EY6", history_type="+").count() == 30
+
+
+def test_a_workbook_is_not_read_twice_to_count_its_rows(monkeypatch):
+    from openpyxl import Workbook
+
+    book = Workbook()  # saved as Excel saves it, with the sheet's extent recorded
+    sheet = book.active
+    assert sheet is not None
+    for title in TITLES:
+        sheet.append([title])
+    sheet.append(list(HEADER))
+    for r in (nursery("EY600001"), nursery("EY600002")):
+        sheet.append([r.get(column, "") for column in HEADER])
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+
+    def counting(*args, **kwargs):
+        raise AssertionError("the workbook was read to count its rows")
+
+    monkeypatch.setattr(importer, "count_rows", counting)
+    assert importer.estimate_rows(io.BytesIO(data), "xlsx") == 2
