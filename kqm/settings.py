@@ -48,6 +48,9 @@ AWARD_VALIDITY_YEARS = env.int("AWARD_VALIDITY_YEARS", default=3)
 KQM_LOCAL_AUTHORITY = env.str("KQM_LOCAL_AUTHORITY", default="")
 # Certificate checks allowed per visitor address per minute on the public verification page.
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)
+# The Ofsted import keeps only these local authorities' providers (comma-separated, e.g.
+# "Kent,Medway"); unset, it keeps every provider in the file (a national benchmark).
+KQM_LOCAL_AUTHORITIES = env.list("KQM_LOCAL_AUTHORITIES", default=[])
 
 VAR_DIR = Path(env.str("KQM_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)

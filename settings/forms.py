@@ -17,9 +17,22 @@ from django.utils import timezone
 
 from kqm.forms import GovForm
 
-from .models import InspectionType, ProviderType, Register, Sector, Setting, framework_errors
+from .models import (
+    MET_ONLY_REGISTERS,
+    InspectionType,
+    ProviderType,
+    Register,
+    Sector,
+    Setting,
+    framework_errors,
+)
 from .ofsted import FRAMEWORKS, Framework, Grade, grade_label
 from .selectors import inspection_on_day_exists
+
+MET_QUESTIONS: dict[str, str] = {
+    Register.CR: "Were the Childcare Register requirements met?",
+    Register.NCOR: "Were the requirements met (no children on roll)?",
+}
 
 # Ofsted took over the registration and inspection of childcare in September 2001.
 FIRST_OFSTED_DAY = datetime.date(2001, 9, 1)
@@ -304,10 +317,10 @@ class InspectionJudgementsForm(GovForm, forms.Form):
         layout: list[Any] = []
         posted = self.data if self.is_bound else {}
 
-        if register == Register.CR:
+        if register in MET_ONLY_REGISTERS:
             self._grade_field(
                 "overall_effectiveness",
-                "Were the Childcare Register requirements met?",
+                MET_QUESTIONS[register],
                 MET_CHOICES,
                 required=full,
                 required_message="Say whether the requirements were met",
@@ -323,7 +336,11 @@ class InspectionJudgementsForm(GovForm, forms.Form):
                     required_message="Choose the overall effectiveness grade",
                 )
                 layout.append(Field.select("overall_effectiveness"))
-            if self.spec.safeguarding or posted.get("safeguarding"):
+            if (
+                self.spec.safeguarding
+                or self.spec.safeguarding_optional
+                or posted.get("safeguarding")
+            ):
                 self.fields["safeguarding"] = forms.ChoiceField(
                     label="Safeguarding",
                     choices=[*MET_CHOICES, *self._extra_choice("safeguarding", MET_CHOICES)],

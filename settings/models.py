@@ -96,6 +96,14 @@ class Setting(models.Model):
 class Register(models.TextChoices):
     EYR = "eyr", "Early Years Register"
     CR = "cr", "Childcare Register"
+    # Early Years Register inspections with no children on roll: met or not met.
+    NCOR = "ncor", "Early Years Register, no children on roll"
+    # Out-of-school care registered on the Early Years Register.
+    OOSC = "oosc", "Early Years Register, out-of-school care"
+
+
+# Registers whose inspections record only whether requirements were met.
+MET_ONLY_REGISTERS = frozenset({Register.CR, Register.NCOR})
 
 
 class InspectionType(models.TextChoices):
@@ -114,7 +122,10 @@ class Inspection(models.Model):
 
     setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="inspections")
     framework = models.CharField(max_length=20, choices=Framework.choices)
-    register = models.CharField(max_length=3, choices=Register.choices, default=Register.EYR)
+    register = models.CharField(max_length=4, choices=Register.choices, default=Register.EYR)
+    inspection_number = models.CharField(
+        max_length=20, blank=True, help_text="Ofsted's number for the inspection, when known."
+    )
     inspection_type = models.CharField(
         max_length=20, choices=InspectionType.choices, default=InspectionType.FULL
     )
@@ -191,10 +202,13 @@ def framework_errors(
     if spec is None:
         return {"framework": "Choose an inspection framework."}
     errors: dict[str, str] = {}
-    if register == Register.CR:
-        # Childcare Register inspections record only whether requirements were met.
+    if register in MET_ONLY_REGISTERS:
+        # Childcare Register and no-children-on-roll inspections record only whether
+        # requirements were met.
         if overall not in ("", Grade.MET, Grade.NOT_MET):
-            errors["overall_effectiveness"] = "Childcare Register inspections are met or not met."
+            errors["overall_effectiveness"] = (
+                f"{Register(register).label} inspections are met or not met."
+            )
         return errors
     if spec.has_overall:
         if overall and overall not in spec.overall_scale:
@@ -209,8 +223,13 @@ def framework_errors(
     if spec.safeguarding:
         if safeguarding not in (Grade.MET, Grade.NOT_MET):
             errors["safeguarding"] = "Say whether safeguarding was met or not met."
+    elif spec.safeguarding_optional:
+        if safeguarding not in ("", Grade.MET, Grade.NOT_MET):
+            errors["safeguarding"] = "Safeguarding is effective (met) or not (not met)."
     elif safeguarding:
-        errors["safeguarding"] = "Only the renewed framework records safeguarding separately."
+        errors["safeguarding"] = (
+            "Only the 2019 and renewed frameworks record safeguarding separately."
+        )
     area_keys = dict(spec.areas)
     for key, grade in judgements.items():
         if key not in area_keys:
@@ -241,7 +260,8 @@ IMPORT_MOVES: dict[str, frozenset[str]] = {
     ImportStatus.PREVIEWED: frozenset({ImportStatus.IMPORTING}),
     ImportStatus.IMPORTING: frozenset({ImportStatus.IMPORTED, ImportStatus.FAILED}),
     ImportStatus.IMPORTED: frozenset(),
-    ImportStatus.FAILED: frozenset(),
+    # A confirmed import that stopped part-way is applied again: it resumes where it stopped.
+    ImportStatus.FAILED: frozenset({ImportStatus.IMPORTING}),
 }
 
 
@@ -255,6 +275,7 @@ class OfstedImport(models.Model):
     # Under MEDIA_ROOT/imports, never served at a public URL; stored under a name of our own.
     file = models.FileField(upload_to="imports/", max_length=200)
     original_name = models.CharField("file name", max_length=255)
+    # How the file is read: a text encoding for CSV, or "xlsx" / "ods" for a spreadsheet.
     encoding = models.CharField(max_length=20, default="utf-8-sig")
     uploaded_by = models.ForeignKey(
         django_settings.AUTH_USER_MODEL,
@@ -279,8 +300,24 @@ class OfstedImport(models.Model):
         blank=True,
         help_text="The first rejected rows: line, URN and reasons (the total is in rejected).",
     )
+    out_of_scope = models.PositiveIntegerField("rows outside the local authorities", default=0)
+    warnings_count = models.PositiveIntegerField("warnings", default=0)
+    as_at = models.DateField("data as at", null=True, blank=True)
+    column_map = models.JSONField(
+        default=list, blank=True, help_text="Each column of the file and what it maps to."
+    )
+    changes = models.JSONField(
+        default=list, blank=True, help_text="The first settings to change, field by field."
+    )
+    warnings = models.JSONField(default=list, blank=True, help_text="The first warnings.")
+    # Every change, rejected row and warning, as CSV files for download.
+    changes_file = models.FileField(upload_to="imports/", max_length=200, blank=True)
+    rejected_file = models.FileField(upload_to="imports/", max_length=200, blank=True)
+    warnings_file = models.FileField(upload_to="imports/", max_length=200, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_processed = models.PositiveIntegerField(default=0)
+    # Rows of the file already written to the register: an interrupted import resumes here.
+    applied_through = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True)
     previewed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -294,7 +331,19 @@ class OfstedImport(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     # The rejected rows and the running progress are working data, not an audit trail.
-    history = HistoricalRecords(excluded_fields=["rejected_rows", "rows_processed"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "rejected_rows",
+            "rows_processed",
+            "column_map",
+            "changes",
+            "warnings",
+            "applied_through",
+            "changes_file",
+            "rejected_file",
+            "warnings_file",
+        ]
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -313,6 +362,11 @@ class OfstedImport(models.Model):
             ImportStatus.PREVIEWING,
             ImportStatus.IMPORTING,
         )
+
+    @property
+    def is_schools_file(self) -> bool:
+        """Ofsted's state-funded schools file: it grades maintained settings only."""
+        return any(meaning.startswith("School inspection") for _name, meaning in self.column_map)
 
     @property
     def rejected_rows_not_shown(self) -> int:

@@ -1,29 +1,43 @@
 """Files in the layout of Ofsted's childcare providers management information.
 
 Used to try the import at scale (``manage.py bench``) and by the tests: title lines
-before the header, the official column names, REDACTED names and addresses for
-childminders, and the inspection blocks per register and framework.
+before the header, the column names as Ofsted publishes them today, REDACTED names and
+addresses for childminders, and the inspection columns per register and framework.
+Written as CSV (``write_csv``) or as an Excel workbook (``write_xlsx``, streamed).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO
 
 TITLE_LINES = (
     "Childcare providers and inspections: management information",
-    "Most recent inspections data as at 31 August 2025",
+    "Most recent inspections data as at 31 March 2026",
     "Source: Ofsted. Published under the Open Government Licence v3.0.",
 )
 
+# The provider-level layout Ofsted publishes today (2025 onward), column names as published.
+REIF = "EYR REIF: Most recent: "
+OEIF = "EYR OEIF: Most recent: "
+OEIF_CIF = "EYR OEIF/CIF: Most recent: "
+NCOR = "EYR OEIF NCOR: Most recent: "
+OOSC = "EYR OEIF OOSC: Most recent: "
 HEADER = (
+    "Web link",
     "Provider URN",
     "Provider type",
     "Provider subtype",
     "Provider status",
     "Provider name",
+    "Registration date",
+    "Provider Early Years Register flag",
+    "Provider Compulsory Childcare Register flag",
+    "Provider Voluntary Childcare Register flag",
+    "Individual register combinations",
     "Registered person URN",
     "Registered person name",
     "Provider address line 1",
@@ -33,21 +47,36 @@ HEADER = (
     "Provider postcode",
     "Local authority",
     "Region",
-    "Registration date",
-    "Individual register combinations",
+    "Parliamentary constituency",
+    "Deprivation band",
     "Places",
-    "EYR OEIF/CIF: Most recent: Full inspection date",
-    "EYR OEIF/CIF: Most recent: Overall effectiveness",
-    "EYR OEIF/CIF: Most recent: Quality of education",
-    "EYR OEIF/CIF: Most recent: Behaviour and attitudes",
-    "EYR OEIF/CIF: Most recent: Personal development",
-    "EYR OEIF/CIF: Most recent: Effectiveness of leadership and management",
-    "EYR REIF: Most recent: Inspection date",
-    "EYR REIF: Most recent: Safeguarding",
-    "EYR REIF: Most recent: Curriculum and teaching",
-    "EYR REIF: Most recent: Leadership and governance",
+    REIF + "Inspection date",
+    REIF + "Inspection visit type",
+    REIF + "Inspection number",
+    REIF + "Safeguarding standards met?",
+    REIF + "Inclusion",
+    REIF + "Curriculum and teaching",
+    REIF + "Achievement",
+    REIF + "Behaviour, attitudes and establishing routines",
+    REIF + "Children's welfare and wellbeing",
+    REIF + "Leadership and governance",
+    OEIF + "Full inspection number",
+    OEIF + "Full inspection date",
+    OEIF_CIF + "Overall effectiveness",
+    OEIF + "Quality of education",
+    OEIF + "Behaviour and attitudes",
+    OEIF + "Personal development",
+    OEIF_CIF + "Effectiveness of leadership and management",
+    OEIF + "Safeguarding is effective?",
+    NCOR + "Inspection date",
+    NCOR + "Overall effectiveness",
+    OOSC + "Inspection date",
+    OOSC + "Overall effectiveness",
+    OOSC + "Safeguarding is effective?",
     "CR: Most recent: Inspection date",
-    "CR: Most recent: Outcome",
+    "CR: Compliance",
+    "CCR requirements suitability",
+    "VCR requirements suitability",
 )
 
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
@@ -60,6 +89,7 @@ def provider(number: int) -> dict[str, str]:
     childminder = number % 5 == 0
     inspected = datetime.date(2016, 1, 4) + datetime.timedelta(days=(number * 37) % 3400)
     row = {
+        "Web link": f"https://reports.ofsted.gov.uk/provider/16/EY{500000 + number}",
         "Provider URN": f"EY{500000 + number}",
         "Provider type": "Childminder" if childminder else "Childcare on non-domestic premises",
         "Provider subtype": "Childminder" if childminder else "Full day care",
@@ -74,39 +104,44 @@ def provider(number: int) -> dict[str, str]:
         "Provider postcode": "REDACTED" if childminder else f"CT{number % 20 + 1} {number % 9}AB",
         "Local authority": LOCAL_AUTHORITIES[number % len(LOCAL_AUTHORITIES)],
         "Region": "South East",
+        "Parliamentary constituency": "Canterbury",
+        "Deprivation band": str(number % 5 + 1),
         "Registration date": f"{number % 28 + 1:02d}/{number % 12 + 1:02d}/{2005 + number % 18}",
+        "Provider Early Years Register flag": "Y",
         "Individual register combinations": "EYR and both parts of the CR",
         "Places": str(6 if childminder else 20 + number % 80),
-        "EYR OEIF/CIF: Most recent: Full inspection date": f"{inspected:%d/%m/%Y}",
-        "EYR OEIF/CIF: Most recent: Overall effectiveness": str(number % 4 + 1)
+        OEIF + "Full inspection number": str(10000000 + number),
+        OEIF + "Full inspection date": f"{inspected:%d/%m/%Y}",
+        OEIF_CIF + "Overall effectiveness": str(number % 4 + 1)
         if number % 2
         else GRADES[number % 4],
     }
     if inspected >= datetime.date(2019, 9, 1):
         row.update(
             {
-                "EYR OEIF/CIF: Most recent: Quality of education": GRADES[(number + 1) % 4],
-                "EYR OEIF/CIF: Most recent: Behaviour and attitudes": GRADES[number % 3],
-                "EYR OEIF/CIF: Most recent: Personal development": GRADES[number % 2],
-                "EYR OEIF/CIF: Most recent: Effectiveness of leadership and management": (
-                    GRADES[number % 4]
-                ),
+                OEIF + "Quality of education": GRADES[(number + 1) % 4],
+                OEIF + "Behaviour and attitudes": GRADES[number % 3],
+                OEIF + "Personal development": GRADES[number % 2],
+                OEIF_CIF + "Effectiveness of leadership and management": GRADES[number % 4],
+                OEIF + "Safeguarding is effective?": "Yes" if number % 11 else "No",
             }
         )
     if number % 7 == 0:
         row.update(
             {
-                "EYR REIF: Most recent: Inspection date": f"{number % 28 + 1:02d}/01/2026",
-                "EYR REIF: Most recent: Safeguarding": "Met",
-                "EYR REIF: Most recent: Curriculum and teaching": REIF_GRADES[number % 4],
-                "EYR REIF: Most recent: Leadership and governance": REIF_GRADES[(number + 1) % 4],
+                REIF + "Inspection date": f"{number % 28 + 1:02d}/01/2026",
+                REIF + "Inspection visit type": "Full inspection",
+                REIF + "Inspection number": str(20000000 + number),
+                REIF + "Safeguarding standards met?": "Yes",
+                REIF + "Curriculum and teaching": REIF_GRADES[number % 4],
+                REIF + "Leadership and governance": REIF_GRADES[(number + 1) % 4],
             }
         )
     if number % 3 == 0:
         row.update(
             {
                 "CR: Most recent: Inspection date": f"{number % 28 + 1:02d}/03/2023",
-                "CR: Most recent: Outcome": "Met" if number % 6 else "Not met",
+                "CR: Compliance": "Met" if number % 6 else "Not met",
             }
         )
     return row
@@ -134,4 +169,28 @@ def write_csv(
     for row in rows:
         writer.writerow([row.get(column, "") for column in columns])
         written += 1
+    return written
+
+
+def write_xlsx(
+    path: str | os.PathLike[str],
+    rows: Iterable[Mapping[str, str]],
+    *,
+    header: Iterable[str] = HEADER,
+    title_lines: Iterable[str] = TITLE_LINES,
+) -> int:
+    """The same as ``write_csv``, as a workbook written row by row (openpyxl write-only)."""
+    from openpyxl import Workbook
+
+    columns = list(header)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Providers")
+    for title in title_lines:
+        sheet.append([title])
+    sheet.append(columns)
+    written = 0
+    for row in rows:
+        sheet.append([row.get(column, "") for column in columns])
+        written += 1
+    book.save(path)
     return written

@@ -1,9 +1,17 @@
-"""Writes of the Ofsted data import: upload, preview, confirm, apply.
+"""Writes of the Ofsted data import: upload, preview, confirm, apply (and resume).
 
 Nothing reaches the register before a KQM manager confirms. The preview reads the
-file and the register and records only counts and rejected rows on the import.
-The import itself runs the same engine inside one transaction: if any batch fails,
-the register is left exactly as it was and the import is marked failed.
+file and the register and records, on the import only: what each column maps to,
+the counts, the first changes (field by field, old -> new), warnings and rejected
+rows, and CSV files holding every change, every warning and every rejected row.
+
+The import runs the same engine and writes in short batches, each in its own
+transaction, recording after each batch how far it has got. On SQLite other
+people's requests therefore wait a moment for a batch, never for the whole import.
+If the import stops part-way (a worker killed, a database error), it is marked
+failed with how far it got, and confirming it again resumes from there: a row
+already written compares equal and is not written twice, so the register ends
+exactly as one uninterrupted import would leave it.
 
 Progress is kept in Django's cache, not the database, so that other processes see
 it while the import's transaction is still open (on SQLite and PostgreSQL alike).
@@ -11,8 +19,10 @@ it while the import's transaction is still open (on SQLite and PostgreSQL alike)
 
 from __future__ import annotations
 
+import csv
 import datetime
 import logging
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -119,7 +129,8 @@ def do_upload_ofsted_import(
 ) -> OfstedImport:
     """Store the file (under MEDIA_ROOT/imports) and queue its preview."""
     original_name = (upload.name or "ofsted.csv").replace("\\", "/").rsplit("/", 1)[-1][:255]
-    upload.name = f"{uuid.uuid4().hex}.csv"  # the uploader's name is not used on disk
+    suffix = encoding if encoding in importer.SPREADSHEETS else "csv"
+    upload.name = f"{uuid.uuid4().hex}.{suffix}"  # the uploader's name is not used on disk
     ofsted_import = OfstedImport(
         file=upload,
         original_name=original_name,
@@ -147,8 +158,49 @@ def _fail(import_id: int, message: str) -> OfstedImport | None:
     return ofsted_import
 
 
+class CsvSink(importer.Sink):
+    """Writes every change, rejected row and warning to temporary CSV files."""
+
+    HEADERS = {
+        "changes": ("Provider URN", "Provider name", "Action", "Field", "Old value", "New value"),
+        "rejected": ("Line", "Provider URN", "Reasons"),
+        "warnings": ("Line", "Provider URN", "Warning"),
+    }
+
+    def __init__(self) -> None:
+        self.files = {
+            kind: tempfile.TemporaryFile(mode="w+", newline="", encoding="utf-8")  # noqa: SIM115
+            for kind in self.HEADERS
+        }
+        self.writers = {kind: csv.writer(f) for kind, f in self.files.items()}
+        for kind, header in self.HEADERS.items():
+            self.writers[kind].writerow(header)
+
+    def change(self, urn: str, name: str, action: str, what: str, old: str, new: str) -> None:
+        self.writers["changes"].writerow([urn, name, action, what, old, new])
+
+    def rejected(self, line: int, urn: str, reasons: list[str]) -> None:
+        self.writers["rejected"].writerow([line, urn, " ".join(reasons)])
+
+    def warning(self, line: int, urn: str, message: str) -> None:
+        self.writers["warnings"].writerow([line, urn, message])
+
+    def store(self, ofsted_import: OfstedImport) -> None:
+        """Save the files beside the upload (under MEDIA_ROOT/imports) on the import."""
+        stem = uuid.uuid4().hex
+        for kind, handle in self.files.items():
+            handle.seek(0)
+            getattr(ofsted_import, f"{kind}_file").save(
+                f"{stem}-{kind}.csv", File(handle), save=False
+            )
+
+    def close(self) -> None:
+        for handle in self.files.values():
+            handle.close()
+
+
 def do_preview_ofsted_import(*, import_id: int) -> OfstedImport | None:
-    """Check every row against the register and record the counts. Writes nothing else.
+    """Check every row against the register and record what would change. Writes nothing else.
 
     Idempotent: an import already previewed (or further on) is left alone; one stuck in
     "checking" (a worker stopped) is checked again from the start.
@@ -159,36 +211,52 @@ def do_preview_ofsted_import(*, import_id: int) -> OfstedImport | None:
         ImportStatus.PREVIEWING,
     ):
         return ofsted_import
+    sink = CsvSink()
     try:
         ofsted_import.transition(
             ImportStatus.PREVIEWING, reason="Checking the file", rows_processed=0
         )
         record_progress(ofsted_import, 0)
         with _open(ofsted_import) as source:
-            total = importer.count_rows(source, ofsted_import.encoding)
+            layout = importer.read_layout(source, ofsted_import.encoding)
+            total = importer.estimate_rows(source, ofsted_import.encoding)
         OfstedImport.objects.filter(pk=import_id).update(rows_total=total)
         ofsted_import.rows_total = total
         with _open(ofsted_import) as source:
             result = importer.run_import(
                 importer.read_rows(source, ofsted_import.encoding),
                 progress=lambda done: record_progress(ofsted_import, done),
+                sink=sink,
+                batch_size=importer.BATCH_SIZE,
             )
+        sink.store(ofsted_import)
         ofsted_import.transition(
             ImportStatus.PREVIEWED,
             reason="File checked",
             previewed_at=timezone.now(),
-            rows_total=total,
+            rows_total=result.rows_processed,  # exact, where the estimate may count blanks
             rows_processed=result.rows_processed,
             rejected_rows=result.rejected_rows,
+            column_map=[list(item) for item in layout.mapping],
+            as_at=layout.as_at,
+            changes=result.changes,
+            warnings=result.warnings,
+            changes_file=ofsted_import.changes_file,
+            rejected_file=ofsted_import.rejected_file,
+            warnings_file=ofsted_import.warnings_file,
             **result.counts(),
         )
     except IllegalImportMove:
         ofsted_import.refresh_from_db()  # a second run of this task finished first
     except TRANSIENT_ERRORS:
         raise  # the database went away: the task is retried, the check starts again
+    except importer.ImportFileError as error:
+        return _fail(import_id, str(error))
     except Exception as error:
         logger.exception("Ofsted import %s: the preview failed", import_id)
         return _fail(import_id, f"The file could not be checked: {error}")
+    finally:
+        sink.close()
     return ofsted_import
 
 
@@ -196,62 +264,98 @@ def do_preview_ofsted_import(*, import_id: int) -> OfstedImport | None:
 def do_confirm_ofsted_import(
     *, ofsted_import: OfstedImport, confirmed_by: Any, run_in_background: bool = True
 ) -> OfstedImport:
-    """A KQM manager confirms the preview: queue the import of the valid rows."""
+    """A KQM manager confirms the preview: queue the import of the valid rows.
+
+    An import that stopped part-way (failed after it was confirmed) is confirmed again
+    to resume: it carries on from the last batch written.
+    """
+    resuming = ofsted_import.status == ImportStatus.FAILED
+    if resuming and ofsted_import.confirmed_at is None:
+        raise IllegalImportMove("Only an import that stopped while importing can be resumed.")
     ofsted_import.transition(
         ImportStatus.IMPORTING,
         by=confirmed_by,
-        reason="Confirmed",
+        reason="Resumed" if resuming else "Confirmed",
         confirmed_by=confirmed_by,
         confirmed_at=timezone.now(),
-        rows_processed=0,
+        rows_processed=ofsted_import.applied_through,
+        error_message="",
     )
-    record_progress(ofsted_import, 0)
+    record_progress(ofsted_import, ofsted_import.applied_through)
     if run_in_background:
         enqueue(APPLY_TASK, import_id=ofsted_import.pk)
     return ofsted_import
 
 
-def do_apply_ofsted_import(*, import_id: int) -> OfstedImport | None:
-    """Write the valid rows to the register in one transaction; all or nothing.
+class Superseded(Exception):
+    """Another run of the same import wrote this batch first (a task delivered twice)."""
 
-    Idempotent: the import's row is locked first and only an import still "importing"
-    is applied, so a task delivered twice writes once.
+
+COUNT_FIELDS = tuple(importer.ImportResult().counts())
+
+
+def do_apply_ofsted_import(*, import_id: int) -> OfstedImport | None:
+    """Write the valid rows to the register in short batches, resuming where a run stopped.
+
+    Idempotent: each batch's transaction locks the import's row and checks that no
+    other run has moved on, so a task delivered twice writes each batch once.
     """
-    ofsted_import = OfstedImport.objects.filter(pk=import_id).first()
+    ofsted_import = OfstedImport.objects.filter(pk=import_id).select_related("confirmed_by").first()
     if ofsted_import is None or ofsted_import.status != ImportStatus.IMPORTING:
         return ofsted_import
-    try:
-        with transaction.atomic():
-            locked = (
-                OfstedImport.objects.select_for_update(of=("self",))
-                .select_related("confirmed_by")
-                .get(pk=import_id)
-            )
-            if locked.status != ImportStatus.IMPORTING:
-                return locked
-            writer = importer.Writer(
-                user=locked.confirmed_by, reason=f"Ofsted data import {locked.pk}"
-            )
-            with _open(locked) as source:
-                result = importer.run_import(
-                    importer.read_rows(source, locked.encoding),
-                    writer=writer,
-                    progress=lambda done: record_progress(locked, done),
-                )
-            locked.transition(
-                ImportStatus.IMPORTED,
-                by=locked.confirmed_by,
-                reason="Imported",
-                finished_at=timezone.now(),
-                rows_processed=result.rows_processed,
-                rejected_rows=result.rejected_rows,
-                **result.counts(),
-            )
-        return locked
-    except TRANSIENT_ERRORS:
-        raise  # the database went away: rolled back, and the task is retried
-    except Exception as error:
-        logger.exception("Ofsted import %s failed; the register is unchanged", import_id)
-        return _fail(
-            import_id, f"The import stopped and nothing was changed on the register: {error}"
+    skip = ofsted_import.applied_through
+    base = {name: getattr(ofsted_import, name) if skip else 0 for name in COUNT_FIELDS}
+    place = {"done": skip}
+
+    def batch_done(done: int, result: importer.ImportResult) -> None:
+        locked = OfstedImport.objects.select_for_update().only("status", "applied_through")
+        current = locked.get(pk=import_id)
+        if current.status != ImportStatus.IMPORTING or current.applied_through != place["done"]:
+            raise Superseded
+        counts = {name: base[name] + value for name, value in result.counts().items()}
+        OfstedImport.objects.filter(pk=import_id).update(
+            applied_through=done, rows_processed=done, **counts
         )
+        place["done"] = done
+
+    writer = importer.Writer(
+        user=ofsted_import.confirmed_by, reason=f"Ofsted data import {ofsted_import.pk}"
+    )
+    try:
+        with _open(ofsted_import) as source:
+            result = importer.run_import(
+                importer.read_rows(source, ofsted_import.encoding),
+                writer=writer,
+                skip=skip,
+                batch_done=batch_done,
+                progress=lambda done: record_progress(ofsted_import, done),
+                batch_size=importer.BATCH_SIZE,
+            )
+        counts = {name: base[name] + value for name, value in result.counts().items()}
+        ofsted_import.transition(
+            ImportStatus.IMPORTED,
+            by=ofsted_import.confirmed_by,
+            reason="Imported",
+            finished_at=timezone.now(),
+            rows_processed=place["done"],
+            applied_through=place["done"],
+            **counts,
+        )
+        return ofsted_import
+    except (Superseded, IllegalImportMove):
+        ofsted_import.refresh_from_db()
+        return ofsted_import
+    except TRANSIENT_ERRORS:
+        raise  # the database went away: the task is retried and carries on where it stopped
+    except Exception as error:
+        logger.exception("Ofsted import %s stopped", import_id)
+        done = OfstedImport.objects.filter(pk=import_id).values_list("applied_through", flat=True)
+        written = done.first() or 0
+        if written:
+            message = (
+                f"The import stopped after {written:,} of {ofsted_import.rows_total:,} rows "
+                f"({error}). Confirm it again to finish: it carries on where it stopped."
+            )
+        else:
+            message = f"The import stopped and nothing was changed on the register: {error}"
+        return _fail(import_id, message)

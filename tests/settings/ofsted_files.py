@@ -21,7 +21,7 @@ MIXED_CASE = {
     "Provider type": "provider type",
     "Local authority": "Local Authority",
 }
-_DATE = "EYR OEIF/CIF: Most recent: Full inspection date"
+_DATE = "EYR OEIF: Most recent: Full inspection date"
 _OVERALL = "EYR OEIF/CIF: Most recent: Overall effectiveness"
 MIXED_CASE[_DATE] = _DATE.title()  # "Eyr Oeif/Cif: Most Recent: Full Inspection Date"
 MIXED_CASE[_OVERALL] = _OVERALL.lower()
@@ -75,13 +75,13 @@ def childminder(urn: str, **cells: str) -> dict[str, str]:
 
 def eif(date: str, overall: str, **judgements: str) -> dict[str, str]:
     cells = {
-        "EYR OEIF/CIF: Most recent: Full inspection date": date,
+        "EYR OEIF: Most recent: Full inspection date": date,
         "EYR OEIF/CIF: Most recent: Overall effectiveness": overall,
     }
     names = {
-        "quality": "EYR OEIF/CIF: Most recent: Quality of education",
-        "behaviour": "EYR OEIF/CIF: Most recent: Behaviour and attitudes",
-        "personal": "EYR OEIF/CIF: Most recent: Personal development",
+        "quality": "EYR OEIF: Most recent: Quality of education",
+        "behaviour": "EYR OEIF: Most recent: Behaviour and attitudes",
+        "personal": "EYR OEIF: Most recent: Personal development",
         "leadership": "EYR OEIF/CIF: Most recent: Effectiveness of leadership and management",
     }
     cells.update({names[key]: value for key, value in judgements.items()})

@@ -101,7 +101,7 @@ def test_upload_checks_the_file_and_shows_the_preview(
     assert "What the import will do" in html
     assert 'data-testid="to-create">2<' in html and 'data-testid="rejected">2<' in html
     assert "“XY12” is not an Ofsted URN" in html
-    assert "Registration date “2020-01-01” is not a date in the form DD/MM/YYYY." in html
+    assert "Registration date: “2020-01-01” is not a date in the form DD/MM/YYYY." in html
     assert "Only the valid rows will be imported" in html
     assert "I understand that the 2 rejected rows will not be imported" in html
     assert not Setting.objects.filter(urn__in=["EY400001", "EY400002"]).exists()

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 REIF = {
     "EYR REIF: Most recent: Inspection date": "20/01/2026",
-    "EYR REIF: Most recent: Safeguarding": "Met",
+    "EYR REIF: Most recent: Safeguarding standards met?": "Met",
     "EYR REIF: Most recent: Curriculum and teaching": "Strong standard",
     "EYR REIF: Most recent: Leadership and governance": "Expected standard",
 }
@@ -79,7 +79,7 @@ def sample_rows() -> list[dict[str, str]]:
             "EY400012",
             **{
                 "CR: Most recent: Inspection date": "03/03/2023",
-                "CR: Most recent: Outcome": "Not met",
+                "CR: Compliance": "Not met",
             },
         ),
         # line 17: a 2008-framework grade in a 2019-framework inspection
@@ -156,7 +156,7 @@ def test_header_is_found_after_the_title_lines_whatever_its_case():
     assert parsed.line == 5 and parsed.urn == "EY400001" and parsed.errors == []
     assert parsed.values["name"] == "Nursery EY400001"
     assert parsed.values["provider_type"] == ProviderType.NON_DOMESTIC
-    assert parsed.values["district"] == "Kent"  # no district column: the local authority
+    assert "district" not in parsed.values  # Ofsted publishes no district: never changed
     assert parsed.values["registration_date"] == datetime.date(2010, 9, 1)
 
 
@@ -181,7 +181,6 @@ def test_redacted_details_are_unknown_not_blank():
 @pytest.mark.parametrize(
     ("when", "framework"),
     [
-        ("15/03/2011", Framework.EYFS_2008),
         ("05/06/2018", Framework.CIF_2015),
         ("31/08/2019", Framework.CIF_2015),
         ("01/09/2019", Framework.EIF_2019),
@@ -253,7 +252,7 @@ def test_preview_counts_each_kind_of_row_and_writes_nothing(
     assert ofsted_import.rows_total == ofsted_import.rows_processed == 13
     reasons = {r["line"]: (r["urn"], " ".join(r["reasons"])) for r in ofsted_import.rejected_rows}
     assert sorted(reasons) == [7, 8, 9, 13, 14, 17]
-    assert "Registration date “31/13/2020” is not a date" in reasons[7][1]
+    assert "Registration date: 31/13/2020 is not a real date." in reasons[7][1]
     assert reasons[8] == ("XY12", "“XY12” is not an Ofsted URN (such as EY123456 or 2512345).")
     assert reasons[9][1] == "URN EY400001 is also on line 5."
     assert "“Very good” is not an Ofsted grade" in reasons[13][1]
@@ -287,7 +286,8 @@ def test_confirmed_import_writes_the_valid_rows_with_their_audit_trail(
         "Canterbury",
         "CT1 1AA",
     )
-    assert (nursery.local_authority, nursery.district, nursery.places) == ("Kent", "Kent", 40)
+    # Ofsted's files carry no district: the import leaves it as it was (blank for a new one).
+    assert (nursery.local_authority, nursery.district, nursery.places) == ("Kent", "", 40)
     (inspection,) = nursery.inspections.all()
     assert inspection.framework == Framework.EIF_2019 and inspection.source == Source.IMPORT
     assert inspection.inspection_date == datetime.date(2022, 3, 14)
@@ -373,7 +373,7 @@ def test_a_changed_grade_updates_the_stored_inspection(manager, django_capture_o
     assert updated.history.latest().history_user == manager
 
 
-def test_a_failure_in_a_later_batch_leaves_the_register_unchanged(
+def test_an_import_stopped_part_way_resumes_to_completion_when_confirmed_again(
     manager, django_capture_on_commit_callbacks, monkeypatch
 ):
     for number in range(1, 11):
@@ -381,27 +381,78 @@ def test_a_failure_in_a_later_batch_leaves_the_register_unchanged(
     data = to_csv_of_providers(2500)
     ofsted_import = upload(data, manager, django_capture_on_commit_callbacks)
     assert (ofsted_import.to_create, ofsted_import.to_update) == (2490, 10)
-    before = (Setting.objects.count(), Inspection.objects.count(), *history_counts())
+    before = Setting.objects.count()
 
     real_batch = importer._handle_batch
     calls = []
 
     def failing_batch(rows, result, writer):
-        calls.append(len(rows))
-        if writer is not None and len(calls) == 3:
-            raise RuntimeError("disk full")
+        if writer is not None:
+            calls.append(len(rows))
+            if len(calls) == 3:
+                raise RuntimeError("disk full")
         real_batch(rows, result, writer)
 
     monkeypatch.setattr(importer, "_handle_batch", failing_batch)
     ofsted_import = confirm(ofsted_import, manager, django_capture_on_commit_callbacks)
 
-    assert len(calls) == 3  # two batches were written before the failure
+    # Two batches were written, each in its own transaction; the third rolled back.
+    assert ofsted_import.status == ImportStatus.FAILED
+    assert ofsted_import.applied_through == 2000
+    assert "stopped after 2,000 of 2,500 rows (disk full)" in ofsted_import.error_message
+    assert "Confirm it again to finish" in ofsted_import.error_message
+    assert Setting.objects.count() == before + 1990
+
+    monkeypatch.setattr(importer, "_handle_batch", real_batch)
+    ofsted_import = confirm(ofsted_import, manager, django_capture_on_commit_callbacks)
+
+    assert ofsted_import.status == ImportStatus.IMPORTED, ofsted_import.error_message
+    assert (ofsted_import.to_create, ofsted_import.to_update) == (2490, 10)
+    assert ofsted_import.applied_through == 2500
+    assert Setting.objects.count() == before + 2490
+    # Every setting was written exactly once: one "added" record each, none twice.
+    assert Setting.history.filter(history_type="+").count() == before + 2490
+    assert Setting.objects.get(urn="EY500001").name == "Little Acorns Nursery 1"
+    assert Inspection.objects.count() == Inspection.history.filter(history_type="+").count()
+
+
+def test_an_import_failed_before_any_batch_was_written_changed_nothing(
+    manager, django_capture_on_commit_callbacks, monkeypatch
+):
+    ofsted_import = upload(to_csv_of_providers(30), manager, django_capture_on_commit_callbacks)
+    before = Setting.objects.count()
+
+    def failing_batch(rows, result, writer):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer, "_handle_batch", failing_batch)
+    ofsted_import = confirm(ofsted_import, manager, django_capture_on_commit_callbacks)
     assert ofsted_import.status == ImportStatus.FAILED
     assert "nothing was changed on the register: disk full" in ofsted_import.error_message
-    assert (Setting.objects.count(), Inspection.objects.count(), *history_counts()) == before
-    assert set(Setting.objects.filter(urn__startswith="EY5").values_list("name", flat=True)) == {
-        "Before the import"
-    }
+    assert Setting.objects.count() == before
+
+
+def test_a_run_that_finds_another_run_ahead_of_it_stops_and_writes_nothing(
+    manager, django_capture_on_commit_callbacks, monkeypatch
+):
+    ofsted_import = upload(to_csv_of_providers(30), manager, django_capture_on_commit_callbacks)
+    services_import.do_confirm_ofsted_import(
+        ofsted_import=ofsted_import, confirmed_by=manager, run_in_background=False
+    )
+    real_batch = importer._handle_batch
+    before = Setting.objects.count()
+
+    def racing_batch(rows, result, writer):
+        real_batch(rows, result, writer)
+        if writer is not None:  # another delivery of the task recorded this batch first
+            OfstedImport.objects.filter(pk=ofsted_import.pk).update(applied_through=30)
+
+    monkeypatch.setattr(importer, "_handle_batch", racing_batch)
+    late = services_import.do_apply_ofsted_import(import_id=ofsted_import.pk)
+    assert late is not None
+    assert late.status == ImportStatus.IMPORTING  # left to the run that is ahead
+    assert Setting.objects.count() == before  # this run's batch was rolled back
+    assert late.error_message == ""
 
 
 def test_progress_is_visible_while_the_import_runs(

@@ -249,6 +249,18 @@ class Command(BaseCommand):
                 judgements=judgements,
                 source=Source.IMPORT,
             )
+        # One inspection under the 2012 framework, the same for every setting (it draws
+        # nothing from the random sequence, so the rest of the demo data is unchanged).
+        spec_2012 = FRAMEWORKS[Framework.EY_2012]
+        Inspection.objects.create(
+            setting=setting,
+            framework=Framework.EY_2012,
+            register=Register.EYR,
+            inspection_date=datetime.date(2014, 3, 12),
+            overall_effectiveness=Grade.GOOD,
+            judgements={key: Grade.GOOD for key, _ in spec_2012.areas},
+            source=Source.IMPORT,
+        )
 
     def _users(self) -> dict[str, User]:
         users = {}
