@@ -178,7 +178,7 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "eyr_full_1",
         "Early Years Register, most recent full",
-        ("most recent full",),
+        ("most recent full", "eyr: most recent"),
         Register.EYR,
         (),
         occurrence=1,
