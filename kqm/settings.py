@@ -47,6 +47,12 @@ AWARD_VALIDITY_YEARS = env.int("AWARD_VALIDITY_YEARS", default=3)
 # Certificate checks allowed per visitor address per minute on the public verification page.
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)
 
+# The largest request body accepted (checked from Content-Length before reading). The reverse
+# proxy should refuse larger bodies first (nginx: client_max_body_size 60m).
+KQM_MAX_REQUEST_BYTES = env.int("KQM_MAX_REQUEST_BYTES", default=60 * 1024 * 1024)
+# Form fields kept in memory (not files): Django refuses larger non-file bodies with a 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+
 VAR_DIR = Path(env.str("KQM_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -78,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kqm.middleware.RequestGuardMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -35,6 +35,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from kqm.parsing import is_digits, parse_int
+
 from .models import (
     Inspection,
     ProviderType,
@@ -367,7 +369,7 @@ class ParsedRow:
 
 def parse_date(text: str) -> datetime.date:
     parts = text.strip().split("/")
-    if len(parts) != 3 or len(parts[2]) != 4 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or len(parts[2]) != 4 or not all(is_digits(p, max_length=4) for p in parts):
         raise ValueError(text)
     return datetime.date(int(parts[2]), int(parts[1]), int(parts[0]))
 
@@ -375,8 +377,9 @@ def parse_date(text: str) -> datetime.date:
 def parse_grade(text: str, scale: tuple[str, ...]) -> str:
     """A grade on ``scale``: a number 1-4 on a four-point scale, or the grade's words."""
     value = normalise(text)
-    if value.isdigit() and len(scale) == 4 and 1 <= int(value) <= 4:
-        return scale[int(value) - 1]
+    grade = parse_int(value, minimum=1, maximum=4)
+    if grade is not None and len(scale) == 4:
+        return scale[grade - 1]
     grade = GRADE_WORDS.get(value.rstrip("."))
     if grade is None:
         raise ValueError(text)
@@ -506,7 +509,7 @@ def parse_row(row: list[str], line: int, layout: Layout) -> ParsedRow:
     places = _cell(row, columns.get("places"))
     if places is not None:
         digits = places.replace(",", "")
-        if digits and not digits.isdigit():
+        if digits and not is_digits(digits, max_length=len(digits)):
             errors.append(f"Places “{places}” is not a whole number.")
         else:
             values["places"] = int(digits) if digits else None

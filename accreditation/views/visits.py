@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kqm.access import public, role_required
 from kqm.models import Role, User
+from kqm.parsing import parse_int
 
 from .. import selectors
 from .. import selectors_visits as visit_selectors
@@ -312,7 +313,9 @@ def note_share(request: HttpRequest, visit_id: int) -> HttpResponse:
             services.do_share_note(
                 actor=_user(request),
                 note=note,
-                revision=int(revision) if revision.isdigit() else -1,
+                revision=parse_int(revision, minimum=0)
+                if parse_int(revision, minimum=0) is not None
+                else -1,
             )
         except (StaleWrite, ValidationError) as error:
             problem = str(error) if isinstance(error, StaleWrite) else " ".join(error.messages)
