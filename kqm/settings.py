@@ -46,6 +46,8 @@ KQM_SCHEME_NAME = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Yea
 AWARD_VALIDITY_YEARS = env.int("AWARD_VALIDITY_YEARS", default=3)
 # Certificate checks allowed per visitor address per minute on the public verification page.
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed (kqm/net.py).
+KQM_TRUSTED_PROXIES = env.list("KQM_TRUSTED_PROXIES", default=[])
 
 # The largest request body accepted (checked from Content-Length before reading). The reverse
 # proxy should refuse larger bodies first (nginx: client_max_body_size 60m).
@@ -148,8 +150,17 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitations and resets: three days
 # Lock out repeated failed logins (per account and address) for an hour.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# An account locks on its normalised email whatever address the tries come from; an address
+# that fails against many accounts is slowed separately (LOGIN_ADDRESS_FAILURE_LIMIT).
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form posts the email as "username"
+AXES_USERNAME_CALLABLE = "kqm.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "kqm.net.axes_client_address"
+# Failed sign-ins from one address (any accounts) per hour before it must wait.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+# Password-reset requests per hour: per visitor address and per account (silently dropped).
+PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=10)
+PASSWORD_RESET_ACCOUNT_LIMIT = env.int("PASSWORD_RESET_ACCOUNT_LIMIT", default=3)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

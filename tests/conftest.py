@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from kqm.celery import app as celery_app
@@ -21,6 +23,17 @@ def _eager_celery():
 @pytest.fixture(autouse=True)
 def _no_lockouts_between_tests(settings):
     settings.AXES_ENABLED = True
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """A cache of each test's own: rate-limit counts never carry over between tests."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
 
 
 @pytest.fixture
