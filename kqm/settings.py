@@ -23,6 +23,10 @@ if KQM_ENV not in {"development", "test", "production"}:
 PRODUCTION = KQM_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG must be off when KQM_ENV=production: debug pages show settings and code."
+    )
 
 if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY", default="")

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kqm.access import public, role_required
 from kqm.models import Role, User
 from kqm.parsing import parse_int
+from kqm.pdf import html_to_pdf
 
 from .. import selectors
 from .. import selectors_visits as visit_selectors
@@ -380,8 +381,6 @@ def note_respond(request: HttpRequest, visit_id: int) -> HttpResponse:
 @require_GET
 @role_required(Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
 def note_pdf(request: HttpRequest, visit_id: int) -> HttpResponse:
-    from weasyprint import HTML
-
     visit, note = _note_or_404(request, visit_id)
     html = render_to_string(
         "accreditation/visits/note_pdf.html",
@@ -395,7 +394,7 @@ def note_pdf(request: HttpRequest, visit_id: int) -> HttpResponse:
             "printed_at": timezone.now(),
         },
     )
-    pdf = HTML(string=html, base_url=django_settings.SITE_URL).write_pdf()
+    pdf = html_to_pdf(html)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"note-of-visit-{visit.accreditation.setting.urn}-{visit.date:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
