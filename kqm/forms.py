@@ -138,3 +138,32 @@ class InviteUserForm(GovForm, forms.Form):
                 "settings", "Only setting managers and practitioners belong to a setting."
             )
         return data
+
+
+class SecondFactorCodeForm(GovForm, forms.Form):
+    """A 6-digit code from the authenticator app, or one recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code your authenticator app shows now, or one of your "
+        "recovery codes.",
+        error_messages={"required": "Enter the code from your authenticator app"},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "class": "govuk-input--width-10",
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+
+
+class EnrolForm(SecondFactorCodeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "The 6-digit code your authenticator app shows for KQM."

@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "kqm",
     "settings",
@@ -93,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kqm.middleware.RequestGuardMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kqm.two_factor.SecondFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -116,6 +121,12 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+
+# Second factor (kqm/two_factor.py): required for KQM managers, evaluators and staff.
+KQM_REQUIRE_SECOND_FACTOR = env.bool("KQM_REQUIRE_SECOND_FACTOR", default=True)
+OTP_TOTP_ISSUER = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
+# The Django admin's address (not the well-known /admin/).
+KQM_ADMIN_PATH = env.str("KQM_ADMIN_PATH", default="kqm-admin/").strip("/") + "/"
 
 ROOT_URLCONF = "kqm.urls"
 WSGI_APPLICATION = "kqm.wsgi.application"

@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accreditation.views import public as public_pages
 
-from . import views
+from . import views, views_two_factor
 
 users_patterns = (
     [
@@ -22,6 +23,11 @@ users_patterns = (
             views.user_set_active,
             {"action": "reactivate"},
             name="reactivate",
+        ),
+        path(
+            "<int:user_id>/reset-second-factor/",
+            views_two_factor.reset,
+            name="reset-second-factor",
         ),
     ],
     "users",
@@ -54,5 +60,9 @@ urlpatterns = [
         name="accept-invitation",
     ),
     path("account/invitation/done/", views.invitation_complete, name="invitation_complete"),
-    path("admin/", admin.site.urls),
+    path("account/two-factor/", views_two_factor.account, name="two-factor"),
+    path("account/two-factor/setup/", views_two_factor.setup, name="two-factor-setup"),
+    path("account/two-factor/verify/", views_two_factor.verify, name="two-factor-verify"),
+    path("account/two-factor/recovery-codes/", views_two_factor.codes, name="two-factor-codes"),
+    path(settings.KQM_ADMIN_PATH, admin.site.urls),
 ]

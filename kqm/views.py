@@ -237,7 +237,14 @@ def access_user_by_id(request: HttpRequest, user_id: int) -> User:
 @require_GET
 @role_required(Role.MANAGER)
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    return render(request, "users/detail.html", {"person": access_user_by_id(request, user_id)})
+    from django_otp import user_has_device
+
+    person = access_user_by_id(request, user_id)
+    return render(
+        request,
+        "users/detail.html",
+        {"person": person, "has_second_factor": user_has_device(person, confirmed=True)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -26,6 +26,13 @@ def _no_lockouts_between_tests(settings):
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_not_enforced(settings):
+    """Tests about other things sign in with a password only; the tests of the second factor
+    (tests/kqm/test_two_factor.py, tests/browser/test_two_factor.py) turn it back on."""
+    settings.KQM_REQUIRE_SECOND_FACTOR = False
+
+
+@pytest.fixture(autouse=True)
 def _own_cache(settings):
     """A cache of each test's own: rate-limit counts never carry over between tests."""
     settings.CACHES = {
