@@ -55,6 +55,8 @@ def client_address(request: HttpRequest) -> str:
     return str(remote)
 
 
-def axes_client_address(request: HttpRequest) -> str:
-    """``AXES_CLIENT_IP_CALLABLE``: the same address every rate limit uses."""
-    return client_address(request)
+def axes_client_address(request: HttpRequest) -> str | None:
+    """``AXES_CLIENT_IP_CALLABLE``: the same address every rate limit uses (None when the
+    request has no address, as axes stores addresses in an address column)."""
+    address = client_address(request)
+    return None if address == "unknown" else address

@@ -135,3 +135,12 @@ def test_the_verify_page_answers_when_the_cache_is_down(client):
     with mock.patch.object(ratelimit, "cache", broken):
         response = client.get(reverse("verify"))
     assert response.status_code == 200
+
+
+def test_a_request_without_an_address_is_logged_in_by_axes_without_one(client):
+    from django.http import HttpRequest
+
+    from kqm.net import axes_client_address
+
+    assert axes_client_address(HttpRequest()) is None
+    client.force_login(UserFactory())  # axes records the sign-in; PostgreSQL refuses "unknown"
