@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from accreditation.views import public as public_pages
 
-from . import views, views_two_factor
+from . import views, views_privacy, views_two_factor
 
 users_patterns = (
     [
@@ -23,6 +23,11 @@ users_patterns = (
             views.user_set_active,
             {"action": "reactivate"},
             name="reactivate",
+        ),
+        path(
+            "<int:user_id>/subject-access-export/",
+            views_privacy.subject_access_export,
+            name="subject-access-export",
         ),
         path(
             "<int:user_id>/reset-second-factor/",
@@ -60,6 +65,12 @@ urlpatterns = [
         name="accept-invitation",
     ),
     path("account/invitation/done/", views.invitation_complete, name="invitation_complete"),
+    path("privacy/retention/", views_privacy.retention, name="privacy-retention"),
+    path(
+        "privacy/child-data-access/",
+        views_privacy.child_data_access,
+        name="privacy-child-data-access",
+    ),
     path("account/two-factor/", views_two_factor.account, name="two-factor"),
     path("account/two-factor/setup/", views_two_factor.setup, name="two-factor-setup"),
     path("account/two-factor/verify/", views_two_factor.verify, name="two-factor-verify"),

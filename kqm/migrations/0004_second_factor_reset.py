@@ -2,6 +2,36 @@
 
 from django.db import migrations, models
 
+RETENTION = "Personal data retention"
+
+
+def add_retention_schedule(apps, schema_editor):
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    nightly, _ = CrontabSchedule.objects.get_or_create(
+        minute="45",
+        hour="2",
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone="Europe/London",
+    )
+    PeriodicTask.objects.update_or_create(
+        name=RETENTION,
+        defaults={
+            "task": "kqm.tasks.apply_retention",
+            "crontab": nightly,
+            "interval": None,
+            "enabled": True,
+            "description": "Applies the retention schedule for staff accounts, questionnaire "
+            "answers, evidence files, messages and access logs (kqm/retention.py).",
+        },
+    )
+
+
+def remove_retention_schedule(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=RETENTION).delete()
+
 
 class Migration(migrations.Migration):
 
@@ -10,6 +40,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(add_retention_schedule, remove_retention_schedule),
         migrations.AddField(
             model_name='historicaluser',
             name='second_factor_reset_at',
