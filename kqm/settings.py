@@ -45,6 +45,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Children who left a setting are deleted, with their Leuven scores, this many years later.
 CHILD_RETENTION_YEARS = env.int("CHILD_RETENTION_YEARS", default=3)
+# The rest of the retention schedule (kqm/retention.py), in years.
+STAFF_ACCOUNT_RETENTION_YEARS = env.int("STAFF_ACCOUNT_RETENTION_YEARS", default=2)
+QUESTIONNAIRE_RETENTION_YEARS = env.int("QUESTIONNAIRE_RETENTION_YEARS", default=3)
+EVIDENCE_RETENTION_YEARS = env.int("EVIDENCE_RETENTION_YEARS", default=6)
+MESSAGE_RETENTION_YEARS = env.int("MESSAGE_RETENTION_YEARS", default=6)
+ACCESS_LOG_RETENTION_YEARS = env.int("ACCESS_LOG_RETENTION_YEARS", default=2)
 # The mark's name as printed on certificates and the public pages.
 KQM_SCHEME_NAME = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
 # An award expires this many years after its award date.
