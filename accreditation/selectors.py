@@ -110,8 +110,8 @@ def application_list(
         applications = applications.filter(
             Q(setting__name__icontains=search) | Q(setting__urn__iexact=search)
         )
-    if parse_id(cohort_id) is not None:
-        applications = applications.filter(cohort_id=parse_id(cohort_id))
+    if (cohort := parse_id(cohort_id)) is not None:
+        applications = applications.filter(cohort_id=cohort)
     if status == "open":
         applications = applications.filter(status__in=OPEN_APPLICATION_STATUSES)
     elif status in ApplicationStatus.values:
@@ -147,14 +147,14 @@ def accreditation_list(
         accreditations = accreditations.filter(
             Q(setting__name__icontains=search) | Q(setting__urn__iexact=search)
         )
-    if parse_id(cohort_id) is not None:
-        accreditations = accreditations.filter(cohort_id=parse_id(cohort_id))
+    if (cohort := parse_id(cohort_id)) is not None:
+        accreditations = accreditations.filter(cohort_id=cohort)
     if status in Status.values:
         accreditations = accreditations.filter(status=status)
     if evaluator_id == "none":
         accreditations = accreditations.filter(evaluator__isnull=True)
-    elif parse_id(evaluator_id) is not None:
-        accreditations = accreditations.filter(evaluator_id=parse_id(evaluator_id))
+    elif (evaluator_pk := parse_id(evaluator_id)) is not None:
+        accreditations = accreditations.filter(evaluator_id=evaluator_pk)
     return accreditations
 
 
@@ -242,8 +242,8 @@ def cohort_list(*, search: str = "", year: str = "", sort: str = "") -> QuerySet
     )
     if search:
         cohorts = cohorts.filter(name__icontains=search)
-    if parse_int(year, minimum=0, maximum=9999) is not None:
-        cohorts = cohorts.filter(programme_year=parse_int(year))
+    if (programme_year := parse_int(year, minimum=0, maximum=9999)) is not None:
+        cohorts = cohorts.filter(programme_year=programme_year)
     return cohorts.order_by(*COHORT_SORTS.get(sort, COHORT_SORTS["year"]), "pk")
 
 
@@ -281,8 +281,8 @@ def cohort_accreditations(
         accreditations = accreditations.filter(evaluator__isnull=True)
     elif evaluator == "assigned":
         accreditations = accreditations.filter(evaluator__isnull=False)
-    elif parse_id(evaluator) is not None:
-        accreditations = accreditations.filter(evaluator_id=parse_id(evaluator))
+    elif (evaluator_pk := parse_id(evaluator)) is not None:
+        accreditations = accreditations.filter(evaluator_id=evaluator_pk)
     return accreditations
 
 

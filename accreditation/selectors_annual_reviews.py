@@ -79,8 +79,8 @@ def annual_review_list(
         reviews = reviews.filter(status=status)
     if overdue:
         reviews = reviews.filter(overdue_filter(today))
-    if parse_id(cohort_id) is not None:
-        reviews = reviews.filter(award__accreditation__cohort_id=parse_id(cohort_id))
+    if (cohort := parse_id(cohort_id)) is not None:
+        reviews = reviews.filter(award__accreditation__cohort_id=cohort)
     ordering = REVIEW_SORTS.get(sort, REVIEW_SORTS[DEFAULT_REVIEW_SORT])[1]
     return reviews.order_by(*ordering)
 

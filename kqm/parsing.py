@@ -46,6 +46,12 @@ def parse_int(raw: Any, *, minimum: int | None = None, maximum: int | None = Non
     return value
 
 
+def revision_of(raw: Any) -> int:
+    """The revision a form was loaded at; -1 (always stale) when it is not a number."""
+    number = parse_int(raw, minimum=0)
+    return -1 if number is None else number
+
+
 def required(value: int | None) -> int:
     """The parsed number, or ValueError for a request body that must carry one."""
     if value is None:

@@ -48,7 +48,7 @@ def _static_file(url: str) -> str | None:
 def url_fetcher() -> Any:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class OwnFilesOnly(URLFetcher):  # type: ignore[misc]
+    class OwnFilesOnly(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.lower().startswith("data:"):
                 return super().fetch(url, headers)

@@ -106,7 +106,7 @@ def _anonymise_accounts(users: QuerySet) -> int:
         user.set_unusable_password()
         user.save(update_fields=["full_name", "email", "password"])
         # The audit trail keeps who did what, under the anonymous name.
-        User.history.filter(id=user.pk).update(full_name=name, email=email)  # type: ignore[attr-defined]
+        User.history.filter(id=user.pk).update(full_name=name, email=email)
         count += 1
     return count
 
@@ -132,7 +132,7 @@ def _delete_evidence(records: QuerySet) -> int:
         evidence.delete()
         if stored:
             stored.storage.delete(stored.name)
-        type(evidence).history.filter(id=evidence.pk).delete()  # type: ignore[attr-defined]
+        type(evidence).history.filter(id=evidence.pk).delete()
         count += 1
     return count
 

@@ -51,9 +51,10 @@ def _history_entries(person: User) -> list[dict[str, Any]]:
         fields = {f.name for f in model._meta.fields}
         if "history_user" not in fields:
             continue
-        entries = model.objects.filter(history_user_id=person.pk)
+        manager: Any = model._default_manager
+        entries = manager.filter(history_user_id=person.pk)
         if model.__name__ == "HistoricalUser":
-            entries = model.objects.filter(id=person.pk) | entries
+            entries = manager.filter(id=person.pk) | entries
         for entry in entries.order_by("history_date")[:5000]:
             rows.append(
                 {

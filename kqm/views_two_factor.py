@@ -89,7 +89,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             otp_login(request, device)
             if device.__class__.__name__ == "StaticDevice":
-                left = device.token_set.count()  # type: ignore[attr-defined]
+                left = device.token_set.count()
                 messages.warning(
                     request,
                     f"You signed in with a recovery code. You have {left} left: "

@@ -377,9 +377,9 @@ def parse_date(text: str) -> datetime.date:
 def parse_grade(text: str, scale: tuple[str, ...]) -> str:
     """A grade on ``scale``: a number 1-4 on a four-point scale, or the grade's words."""
     value = normalise(text)
-    grade = parse_int(value, minimum=1, maximum=4)
-    if grade is not None and len(scale) == 4:
-        return scale[grade - 1]
+    number = parse_int(value, minimum=1, maximum=4)
+    if number is not None and len(scale) == 4:
+        return scale[number - 1]
     grade = GRADE_WORDS.get(value.rstrip("."))
     if grade is None:
         raise ValueError(text)

@@ -53,8 +53,8 @@ def evaluator_list(request: HttpRequest) -> HttpResponse:
     raw_year = request.GET.get("year", "")
     if raw_year == ALL_YEARS:
         year = None
-    elif parse_int(raw_year, minimum=1900, maximum=2200) is not None:
-        year = parse_int(raw_year)
+    elif (chosen := parse_int(raw_year, minimum=1900, maximum=2200)) is not None:
+        year = chosen
     else:
         year = _current_year(years)
     evaluators = selectors.evaluator_list(search=search, status=status, year=year, sort=sort)

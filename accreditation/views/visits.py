@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kqm.access import public, role_required
 from kqm.models import Role, User
-from kqm.parsing import parse_int
+from kqm.parsing import revision_of
 from kqm.pdf import html_to_pdf
 
 from .. import selectors
@@ -314,9 +314,7 @@ def note_share(request: HttpRequest, visit_id: int) -> HttpResponse:
             services.do_share_note(
                 actor=_user(request),
                 note=note,
-                revision=parse_int(revision, minimum=0)
-                if parse_int(revision, minimum=0) is not None
-                else -1,
+                revision=revision_of(revision),
             )
         except (StaleWrite, ValidationError) as error:
             problem = str(error) if isinstance(error, StaleWrite) else " ".join(error.messages)

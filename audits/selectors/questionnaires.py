@@ -121,8 +121,8 @@ def round_list(
         rounds = rounds.filter(open_now)
     elif state == "closed":
         rounds = rounds.exclude(open_now)
-    if parse_id(setting) is not None:
-        rounds = rounds.filter(setting_id=parse_id(setting))
+    if (setting_pk := parse_id(setting)) is not None:
+        rounds = rounds.filter(setting_id=setting_pk)
     return rounds.order_by(*ROUND_SORTS.get(sort, ROUND_SORTS["newest"]))
 
 

@@ -8,6 +8,7 @@ note-template section's title and prompt on the evaluator's note of visit.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -37,7 +38,12 @@ PAYLOAD = f"Asha {SCRIPT}{IMAGE}"
 
 def assert_shown_as_text(page: Page) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     assert page.evaluate("window.__injected === undefined"), "injected script ran"
     assert page.locator("main script").count() == 0
     assert page.locator("main img[src='x']").count() == 0

@@ -65,7 +65,7 @@ def poison(form: forms.BaseForm) -> None:
         field.label = PAYLOAD
         field.help_text = PAYLOAD
         if isinstance(field, forms.ChoiceField) and name not in keyed_by_label:
-            values = [value for value, _ in field.choices][:3] or ["x"]
+            values = [value for value, _ in list(field.choices)][:3] or ["x"]
             field.choices = [(value, PAYLOAD) for value in values]
     if layout is not None:
         _poison_layout(layout)
