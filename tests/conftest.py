@@ -33,8 +33,13 @@ def _second_factor_not_enforced(settings):
 
 
 @pytest.fixture(autouse=True)
-def _own_cache(settings):
-    """A cache of each test's own: rate-limit counts never carry over between tests."""
+def _own_cache(request, settings):
+    """A cache of each test's own: rate-limit counts never carry over between tests.
+
+    Tests with a real worker keep the shared cache: the worker reports progress through it.
+    """
+    if request.node.get_closest_marker("worker"):
+        return
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
