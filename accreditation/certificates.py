@@ -14,6 +14,8 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from kqm.pdf import html_to_pdf, printable_name
+
 from .models import Award
 
 
@@ -51,11 +53,12 @@ def _name_size(name: str) -> str:
 def certificate_context(award: Award) -> dict[str, Any]:
     url = award.verification_url()
     setting = award.setting
+    name = printable_name(setting.display_name)
     return {
         "award": award,
         "setting": setting,
-        "setting_name": setting.display_name,
-        "name_size": _name_size(setting.display_name),
+        "setting_name": name,
+        "name_size": _name_size(name),
         "place": ", ".join(part for part in (setting.town, setting.postcode) if part),
         "scheme": settings.KQM_SCHEME_NAME,
         "verification_url": url,
@@ -70,18 +73,6 @@ def certificate_html(award: Award) -> str:
     return render_to_string("pdf/certificate.html", certificate_context(award))
 
 
-def _data_urls_only() -> Any:
-    """A WeasyPrint URL fetcher that reads ``data:`` URLs and refuses every other."""
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols={"data"})
-
-
 def render_certificate_pdf(award: Award) -> bytes:
     """The certificate of ``award`` as PDF bytes."""
-    from weasyprint import HTML
-
-    html = HTML(string=certificate_html(award), url_fetcher=_data_urls_only())
-    pdf = html.write_pdf()
-    assert pdf is not None
-    return pdf
+    return html_to_pdf(certificate_html(award))

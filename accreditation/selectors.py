@@ -26,6 +26,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kqm.models import Role, User
+from kqm.parsing import parse_id, parse_int
 from settings.models import Setting
 
 from .models import (
@@ -109,8 +110,8 @@ def application_list(
         applications = applications.filter(
             Q(setting__name__icontains=search) | Q(setting__urn__iexact=search)
         )
-    if cohort_id.isdigit():
-        applications = applications.filter(cohort_id=int(cohort_id))
+    if (cohort := parse_id(cohort_id)) is not None:
+        applications = applications.filter(cohort_id=cohort)
     if status == "open":
         applications = applications.filter(status__in=OPEN_APPLICATION_STATUSES)
     elif status in ApplicationStatus.values:
@@ -146,14 +147,14 @@ def accreditation_list(
         accreditations = accreditations.filter(
             Q(setting__name__icontains=search) | Q(setting__urn__iexact=search)
         )
-    if cohort_id.isdigit():
-        accreditations = accreditations.filter(cohort_id=int(cohort_id))
+    if (cohort := parse_id(cohort_id)) is not None:
+        accreditations = accreditations.filter(cohort_id=cohort)
     if status in Status.values:
         accreditations = accreditations.filter(status=status)
     if evaluator_id == "none":
         accreditations = accreditations.filter(evaluator__isnull=True)
-    elif evaluator_id.isdigit():
-        accreditations = accreditations.filter(evaluator_id=int(evaluator_id))
+    elif (evaluator_pk := parse_id(evaluator_id)) is not None:
+        accreditations = accreditations.filter(evaluator_id=evaluator_pk)
     return accreditations
 
 
@@ -241,8 +242,8 @@ def cohort_list(*, search: str = "", year: str = "", sort: str = "") -> QuerySet
     )
     if search:
         cohorts = cohorts.filter(name__icontains=search)
-    if year.isdigit():
-        cohorts = cohorts.filter(programme_year=int(year))
+    if (programme_year := parse_int(year, minimum=0, maximum=9999)) is not None:
+        cohorts = cohorts.filter(programme_year=programme_year)
     return cohorts.order_by(*COHORT_SORTS.get(sort, COHORT_SORTS["year"]), "pk")
 
 
@@ -280,8 +281,8 @@ def cohort_accreditations(
         accreditations = accreditations.filter(evaluator__isnull=True)
     elif evaluator == "assigned":
         accreditations = accreditations.filter(evaluator__isnull=False)
-    elif evaluator.isdigit():
-        accreditations = accreditations.filter(evaluator_id=int(evaluator))
+    elif (evaluator_pk := parse_id(evaluator)) is not None:
+        accreditations = accreditations.filter(evaluator_id=evaluator_pk)
     return accreditations
 
 

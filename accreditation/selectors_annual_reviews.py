@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kqm.models import Role, User
+from kqm.parsing import parse_id
 from settings.models import Inspection, Setting
 
 from .models import Accreditation, AnnualReview, ImprovementAction, ReviewStatus
@@ -78,8 +79,8 @@ def annual_review_list(
         reviews = reviews.filter(status=status)
     if overdue:
         reviews = reviews.filter(overdue_filter(today))
-    if cohort_id.isdigit():
-        reviews = reviews.filter(award__accreditation__cohort_id=int(cohort_id))
+    if (cohort := parse_id(cohort_id)) is not None:
+        reviews = reviews.filter(award__accreditation__cohort_id=cohort)
     ordering = REVIEW_SORTS.get(sort, REVIEW_SORTS[DEFAULT_REVIEW_SORT])[1]
     return reviews.order_by(*ordering)
 

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kqm.models import Role, User
+from kqm.parsing import parse_int
 
 from .models import Award
 from .models.awards import AwardQuerySet, normalise_verification_code
@@ -86,8 +87,8 @@ def award_list(
             search,
             more=Q(number__iexact=search) | Q(setting__urn__iexact="".join(search.split())),
         )
-    if year.isdigit():
-        awards = awards.filter(year=int(year))
+    if (award_year := parse_int(year, minimum=0, maximum=9999)) is not None:
+        awards = awards.filter(year=award_year)
     ordering = AWARD_SORTS.get(sort, AWARD_SORTS[DEFAULT_AWARD_SORT])[1]
     return awards.order_by(*ordering)
 

@@ -16,6 +16,7 @@ from django.utils.html import conditional_escape, format_html
 from accreditation.forms.cohorts import WHOLE_NUMBER_INPUT, GovDateField
 from accreditation.models import Accreditation
 from kqm.forms import GovForm
+from kqm.layout import Markup
 from settings.models import Setting
 
 from .models import Questionnaire, QuestionnaireScalePoint, QuestionnaireStatement
@@ -193,7 +194,7 @@ class AnswerForm(GovForm, forms.Form):
         for statement in self.statements:
             if statement.theme != theme:
                 theme = statement.theme
-                layout.append(HTML(format_html('<h2 class="govuk-heading-m">{}</h2>', theme)))
+                layout.append(Markup(format_html('<h2 class="govuk-heading-m">{}</h2>', theme)))
             choices: list[Any] = [Choice(str(p.value), p.label) for p in scale]
             if statement.na_allowed:
                 choices[-1] = Choice(str(scale[-1].value), scale[-1].label, divider="or")

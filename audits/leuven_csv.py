@@ -9,6 +9,8 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+from kqm.parsing import parse_int
+
 from .models import LEUVEN_LABELS, Screening, Zone
 from .selectors.leuven import ChildRecord, ScreeningRow
 
@@ -59,8 +61,9 @@ def _score(raw: str, scale: str, row: int, errors: list[RowError]) -> int | None
     raw = raw.strip()
     if not raw:
         return None
-    if raw.isdigit() and 1 <= int(raw) <= 5:
-        return int(raw)
+    score = parse_int(raw, minimum=1, maximum=5)
+    if score is not None:
+        return score
     errors.append(
         RowError(row, f"Row {row}: {scale} must be a whole number from 1 to 5, not “{raw}”")
     )

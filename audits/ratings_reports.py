@@ -12,6 +12,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kqm.pdf import html_to_pdf
+
 from .charts import Chart, Series, bar_chart, grouped_bar_chart
 from .models import Audit, ScaleValue
 from .scoring import AuditResult
@@ -250,14 +252,8 @@ def audit_pdf(report: AuditReport) -> bytes:
 
     Everything is inline (the chart is SVG in the page), so the renderer fetches nothing.
     """
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     html = render_to_string(
         "audits/ratings/audit_pdf.html",
         {"report": report, "audit": report.audit, "generated_at": timezone.now()},
     )
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf()
-    assert pdf is not None
-    return pdf
+    return html_to_pdf(html)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -43,3 +45,17 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 admin.site.register(WorkerHeartbeat)
 admin.site.site_header = "KQM administration"
+
+
+# The admin needs the second factor too (on top of SecondFactorMiddleware, which already
+# holds back every page until the code is given).
+_admin_has_permission = admin.site.has_permission
+
+
+def _has_permission_with_second_factor(request: Any) -> bool:
+    from .two_factor import enforced, is_verified
+
+    return _admin_has_permission(request) and (not enforced() or is_verified(request))
+
+
+admin.site.has_permission = _has_permission_with_second_factor  # type: ignore[method-assign]

@@ -7,4 +7,4 @@ class KqmConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import auth, signals  # noqa: F401

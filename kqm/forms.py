@@ -34,6 +34,17 @@ class LoginForm(GovForm, auth_forms.AuthenticationForm):
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
         self._init_helper()
 
+    def clean(self) -> dict[str, Any]:
+        from .auth import address_is_blocked
+
+        if self.request is not None and address_is_blocked(self.request):
+            raise forms.ValidationError(
+                "There have been too many failed sign-ins from your network. "
+                "Wait an hour, then try again.",
+                code="address_blocked",
+            )
+        return super().clean()
+
 
 class PasswordResetForm(GovForm, auth_forms.PasswordResetForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -42,9 +53,35 @@ class PasswordResetForm(GovForm, auth_forms.PasswordResetForm):
         self._init_helper()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Queue the reset email for each matching active user; send nothing here."""
+        """Queue the reset email for each matching active user; send nothing here.
+
+        Requests are throttled per visitor address and per account. Over either limit
+        nothing is sent, and the visitor sees the same “check your email” page, so the
+        page never tells whether an address has an account.
+        """
+        from django.conf import settings
+
+        from .auth import HOUR, normalise_email
+        from .net import client_address
+        from .ratelimit import hit
         from .services import do_request_password_reset
 
+        request = kwargs.get("request")
+        email = normalise_email(self.cleaned_data["email"])
+        if request is not None and hit(
+            "password-reset-address",
+            client_address(request),
+            limit=settings.PASSWORD_RESET_ADDRESS_LIMIT,
+            window_seconds=HOUR,
+        ):
+            return
+        if hit(
+            "password-reset-account",
+            email,
+            limit=settings.PASSWORD_RESET_ACCOUNT_LIMIT,
+            window_seconds=HOUR,
+        ):
+            return
         for user in self.get_users(self.cleaned_data["email"]):
             do_request_password_reset(user=user)
 
@@ -101,3 +138,32 @@ class InviteUserForm(GovForm, forms.Form):
                 "settings", "Only setting managers and practitioners belong to a setting."
             )
         return data
+
+
+class SecondFactorCodeForm(GovForm, forms.Form):
+    """A 6-digit code from the authenticator app, or one recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code your authenticator app shows now, or one of your "
+        "recovery codes.",
+        error_messages={"required": "Enter the code from your authenticator app"},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "class": "govuk-input--width-10",
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_helper()
+
+
+class EnrolForm(SecondFactorCodeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "The 6-digit code your authenticator app shows for KQM."

@@ -64,6 +64,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Can use the Django admin (KQM managers only)."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    second_factor_reset_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a KQM manager last removed their second factor."
+    )
     invited_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

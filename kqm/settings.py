@@ -9,6 +9,7 @@ refuses to start without a secret key and turns on every security setting that
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,6 +23,10 @@ if KQM_ENV not in {"development", "test", "production"}:
 PRODUCTION = KQM_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG must be off when KQM_ENV=production: debug pages show settings and code."
+    )
 
 if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -40,6 +45,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Children who left a setting are deleted, with their Leuven scores, this many years later.
 CHILD_RETENTION_YEARS = env.int("CHILD_RETENTION_YEARS", default=3)
+# The rest of the retention schedule (kqm/retention.py), in years.
+STAFF_ACCOUNT_RETENTION_YEARS = env.int("STAFF_ACCOUNT_RETENTION_YEARS", default=2)
+QUESTIONNAIRE_RETENTION_YEARS = env.int("QUESTIONNAIRE_RETENTION_YEARS", default=3)
+EVIDENCE_RETENTION_YEARS = env.int("EVIDENCE_RETENTION_YEARS", default=6)
+MESSAGE_RETENTION_YEARS = env.int("MESSAGE_RETENTION_YEARS", default=6)
+ACCESS_LOG_RETENTION_YEARS = env.int("ACCESS_LOG_RETENTION_YEARS", default=2)
 # The mark's name as printed on certificates and the public pages.
 KQM_SCHEME_NAME = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
 # An award expires this many years after its award date.
@@ -51,6 +62,14 @@ VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)
 # The Ofsted import keeps only these local authorities' providers (comma-separated, e.g.
 # "Kent,Medway"); unset, it keeps every provider in the file (a national benchmark).
 KQM_LOCAL_AUTHORITIES = env.list("KQM_LOCAL_AUTHORITIES", default=[])
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed (kqm/net.py).
+KQM_TRUSTED_PROXIES = env.list("KQM_TRUSTED_PROXIES", default=[])
+
+# The largest request body accepted (checked from Content-Length before reading). The reverse
+# proxy should refuse larger bodies first (nginx: client_max_body_size 60m).
+KQM_MAX_REQUEST_BYTES = env.int("KQM_MAX_REQUEST_BYTES", default=60 * 1024 * 1024)
+# Form fields kept in memory (not files): Django refuses larger non-file bodies with a 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 VAR_DIR = Path(env.str("KQM_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -69,6 +88,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "kqm",
     "settings",
@@ -78,11 +100,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kqm.middleware.RequestGuardMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kqm.two_factor.SecondFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kqm.middleware.OutboxMiddleware",
@@ -90,6 +116,29 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy on every response (django-csp): our own scripts and styles only,
+# no inline script or style, no plugins, no framing, forms post only to KQM.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Second factor (kqm/two_factor.py): required for KQM managers, evaluators and staff.
+KQM_REQUIRE_SECOND_FACTOR = env.bool("KQM_REQUIRE_SECOND_FACTOR", default=True)
+OTP_TOTP_ISSUER = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
+# The Django admin's address (not the well-known /admin/).
+KQM_ADMIN_PATH = env.str("KQM_ADMIN_PATH", default="kqm-admin/").strip("/") + "/"
 
 ROOT_URLCONF = "kqm.urls"
 WSGI_APPLICATION = "kqm.wsgi.application"
@@ -156,8 +205,20 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitations and resets: three days
 # Lock out repeated failed logins (per account and address) for an hour.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# An account locks on its normalised email whatever address the tries come from; an address
+# that fails against many accounts is slowed separately (LOGIN_ADDRESS_FAILURE_LIMIT).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address in the lockout key; KQM counts failures per address itself
+# (kqm/auth.py), so that one address cannot lock everyone behind the same network.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form posts the email as "username"
+AXES_USERNAME_CALLABLE = "kqm.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "kqm.net.axes_client_address"
+# Failed sign-ins from one address (any accounts) per hour before it must wait.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+# Password-reset requests per hour: per visitor address and per account (silently dropped).
+PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=10)
+PASSWORD_RESET_ACCOUNT_LIMIT = env.int("PASSWORD_RESET_ACCOUNT_LIMIT", default=3)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

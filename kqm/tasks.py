@@ -55,3 +55,11 @@ def touch_heartbeat(hostname: str) -> None:
     WorkerHeartbeat.objects.update_or_create(
         hostname=hostname, defaults={"seen_at": timezone.now()}
     )
+
+
+@shared_task
+def apply_retention() -> dict[str, int]:
+    """Nightly (beat): apply the retention schedule (kqm/retention.py). Idempotent."""
+    from .retention import apply_schedule
+
+    return apply_schedule()

@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accreditation.views import public as public_pages
 
-from . import views
+from . import views, views_privacy, views_two_factor
 
 users_patterns = (
     [
@@ -27,6 +28,16 @@ users_patterns = (
             views.user_set_active,
             {"action": "reactivate"},
             name="reactivate",
+        ),
+        path(
+            "<int:user_id>/subject-access-export/",
+            views_privacy.subject_access_export,
+            name="subject-access-export",
+        ),
+        path(
+            "<int:user_id>/reset-second-factor/",
+            views_two_factor.reset,
+            name="reset-second-factor",
         ),
     ],
     "users",
@@ -59,5 +70,15 @@ urlpatterns = [
         name="accept-invitation",
     ),
     path("account/invitation/done/", views.invitation_complete, name="invitation_complete"),
-    path("admin/", admin.site.urls),
+    path("privacy/retention/", views_privacy.retention, name="privacy-retention"),
+    path(
+        "privacy/child-data-access/",
+        views_privacy.child_data_access,
+        name="privacy-child-data-access",
+    ),
+    path("account/two-factor/", views_two_factor.account, name="two-factor"),
+    path("account/two-factor/setup/", views_two_factor.setup, name="two-factor-setup"),
+    path("account/two-factor/verify/", views_two_factor.verify, name="two-factor-verify"),
+    path("account/two-factor/recovery-codes/", views_two_factor.codes, name="two-factor-codes"),
+    path(settings.KQM_ADMIN_PATH, admin.site.urls),
 ]

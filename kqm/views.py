@@ -245,11 +245,17 @@ def access_user_by_id(request: HttpRequest, user_id: int) -> User:
 @require_GET
 @role_required(Role.MANAGER)
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    from django_otp import user_has_device
+
     person = access_user_by_id(request, user_id)
     return render(
         request,
         "users/detail.html",
-        {"person": person, "can_resend": services.can_resend_invitation(person)},
+        {
+            "person": person,
+            "can_resend": services.can_resend_invitation(person),
+            "has_second_factor": user_has_device(person, confirmed=True),
+        },
     )
 
 

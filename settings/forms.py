@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kqm.forms import GovForm
+from kqm.parsing import is_digits
 
 from .models import (
     MET_ONLY_REGISTERS,
@@ -74,7 +75,14 @@ class DayMonthYearField(DateInputField):
         day, month, year = (str(v or "").strip() for v in data_list)
         if not (day or month or year):
             return None
-        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+        if (
+            not (
+                is_digits(day, max_length=2)
+                and is_digits(month, max_length=2)
+                and is_digits(year, max_length=4)
+            )
+            or len(year) != 4
+        ):
             raise ValidationError(
                 f"The {self.subject} must be a real date, like 27 3 2024", code="invalid"
             )

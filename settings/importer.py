@@ -42,6 +42,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from kqm.parsing import is_digits, parse_int
+
 from .models import (
     MET_ONLY_REGISTERS,
     Inspection,
@@ -658,7 +660,7 @@ def parse_date(text: str) -> datetime.date:
     """DD/MM/YYYY (spreadsheet dates are read as such); an impossible day says so."""
     text = text.strip()
     parts = text.split("/")
-    if len(parts) != 3 or len(parts[2]) != 4 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or len(parts[2]) != 4 or not all(is_digits(p, max_length=4) for p in parts):
         raise DateError(f"“{text}” is not a date in the form DD/MM/YYYY")
     try:
         return datetime.date(int(parts[2]), int(parts[1]), int(parts[0]))
@@ -669,7 +671,7 @@ def parse_date(text: str) -> datetime.date:
 def parse_grade(text: str, scale: tuple[str, ...], when: datetime.date | None = None) -> str:
     """A grade on ``scale``: a number 1-4 on a four-point scale, or the grade's words."""
     value = normalise(text)
-    if value.isdigit() and len(scale) in (4, 5) and 1 <= int(value) <= 4:
+    if parse_int(value, minimum=1, maximum=4) is not None and len(scale) in (4, 5):
         numbered = list(scale)
         if len(scale) == 5:  # the 2012 framework: grade 3 changed its name in November 2013
             third = (
@@ -866,7 +868,7 @@ def parse_row(row: list[str], line: int, layout: Layout) -> ParsedRow:
         places = _cell(row, columns.get("places_estimate")) or places
     if places is not None:
         digits = places.replace(",", "")
-        if digits and not digits.isdigit():
+        if digits and not is_digits(digits, max_length=len(digits)):
             errors.append(f"Places “{places}” is not a whole number.")
         else:
             values["places"] = int(digits) if digits else None

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Generator
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import override_settings
 from pytest_django.plugin import blocking_manager_key
@@ -135,12 +135,9 @@ def _pdfs_as_text(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
 
 
 @pytest.fixture(autouse=True)
-def _own_media_and_cache(settings, tmp_path: Path) -> Generator[None, None, None]:
-    """Each test uploads into a folder of its own and starts with an empty in-memory cache."""
+def _own_media(settings, tmp_path: Path) -> None:
+    """Each test uploads into a folder of its own (and has a cache of its own: ``_own_cache``)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    if not django_settings.REDIS_URL:
-        cache.clear()
-    yield
 
 
 @pytest.fixture(autouse=True)
@@ -155,6 +152,29 @@ def _eager_celery():
 @pytest.fixture(autouse=True)
 def _no_lockouts_between_tests(settings):
     settings.AXES_ENABLED = True
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_not_enforced(settings):
+    """Tests about other things sign in with a password only; the tests of the second factor
+    (tests/kqm/test_two_factor.py, tests/browser/test_two_factor.py) turn it back on."""
+    settings.KQM_REQUIRE_SECOND_FACTOR = False
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(request, settings):
+    """A cache of each test's own: rate-limit counts never carry over between tests.
+
+    Tests with a real worker keep the shared cache: the worker reports progress through it.
+    """
+    if request.node.get_closest_marker("worker"):
+        return
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
 
 
 @pytest.fixture

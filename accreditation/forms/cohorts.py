@@ -12,6 +12,7 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from kqm.forms import GovForm
+from kqm.parsing import is_digits
 from settings.models import Setting
 
 from ..models import Attendance, Cohort, NetworkMeeting
@@ -61,7 +62,7 @@ class GovDateField(DateInputField):
             names = " and ".join(PARTS[i] for i in missing)
             raise self._fail(f"The {self.what} must include a {names}", missing[0], "incomplete")
         for i, part in enumerate(parts):
-            if not part.isdigit():
+            if not is_digits(part, max_length=4):
                 raise self._fail(f"The {self.what} must be a real date", i)
         if len(parts[2]) != 4:
             raise self._fail("The year must include 4 numbers", 2)

@@ -13,6 +13,7 @@ from django import forms
 from django.utils.html import format_html
 
 from kqm.forms import GovForm
+from kqm.parsing import parse_int
 
 from ..models import AgreedAction, NoteSection, VisitType
 from ..services.visits import ActionRow
@@ -156,7 +157,8 @@ class NoteForm(GovForm, forms.Form):
         rows = len(actions) + BLANK_ACTION_ROWS
         if self.is_bound:
             posted = [k for k in self.data if k.startswith("action_")]
-            numbers = [int(k.split("_")[1]) for k in posted if k.split("_")[1].isdigit()]
+            parsed = (parse_int(k.split("_")[1], minimum=1, maximum=MAX_ACTIONS) for k in posted)
+            numbers = [n for n in parsed if n is not None]
             rows = max([rows, *numbers]) if numbers else rows
         self.row_count = min(rows, MAX_ACTIONS)
         action_layout: list[Any] = [

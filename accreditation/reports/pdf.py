@@ -11,13 +11,10 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kqm.pdf import html_to_pdf
+
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     """The template rendered to PDF bytes; ``generated_at`` is added to the context."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     html = render_to_string(template, {"generated_at": timezone.now(), **context})
-    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
-    assert pdf is not None
-    return pdf
+    return html_to_pdf(html)

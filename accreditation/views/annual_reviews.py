@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
 from kqm.models import Role, User
+from kqm.parsing import parse_id
 
 from .. import selectors
 from .. import selectors_annual_reviews as review_selectors
@@ -51,7 +52,7 @@ def annual_review_list(request: HttpRequest) -> HttpResponse:
         status = ""
     overdue = request.GET.get("overdue") == "1"
     cohort_id = request.GET.get("cohort", "")
-    if not cohort_id.isdigit():
+    if parse_id(cohort_id) is None:
         cohort_id = ""
     sort = request.GET.get("sort", "")
     if sort not in review_selectors.REVIEW_SORTS:

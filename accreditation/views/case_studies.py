@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kqm.access import role_required
 from kqm.files import private_download
 from kqm.models import Role, User
+from kqm.parsing import revision_of
 
 from .. import selectors_case_studies as selectors
 from ..forms.case_studies import CaseStudyEvidenceForm, CaseStudyForm, ReviewForm
@@ -318,7 +319,7 @@ def case_study_submit(request: HttpRequest, accreditation_id: int, number: int) 
         version = services.do_submit_case_study(
             actor=user,
             case_study=case_study,
-            revision=int(revision) if revision.isdigit() else -1,
+            revision=revision_of(revision),
         )
     except StaleWrite as stale:
         return _check_page(request, accreditation, number, case_study, str(stale))

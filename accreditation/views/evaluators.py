@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
 from kqm.models import Role, User
+from kqm.parsing import parse_int
 
 from .. import selectors
 from ..forms.evaluators import AssignEvaluatorForm, EvaluatorProfileForm, TrainingSessionForm
@@ -52,8 +53,8 @@ def evaluator_list(request: HttpRequest) -> HttpResponse:
     raw_year = request.GET.get("year", "")
     if raw_year == ALL_YEARS:
         year = None
-    elif raw_year.isdigit():
-        year = int(raw_year)
+    elif (chosen := parse_int(raw_year, minimum=1900, maximum=2200)) is not None:
+        year = chosen
     else:
         year = _current_year(years)
     evaluators = selectors.evaluator_list(search=search, status=status, year=year, sort=sort)
@@ -230,7 +231,7 @@ def accreditation_assign_evaluator(request: HttpRequest, accreditation_id: int) 
 
 def _workload_page(request: HttpRequest, evaluator: User, *, own: bool) -> HttpResponse:
     raw_year = request.GET.get("year", "")
-    year = int(raw_year) if raw_year.isdigit() else None
+    year = parse_int(raw_year, minimum=1900, maximum=2200)
     summary = selectors.workload(evaluator, year=year)
     rows = selectors.workload_accreditations(evaluator, year=year, day_rate=summary.totals.day_rate)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -6,13 +6,7 @@ number, status and dates) and nothing else: no people, no children, no reasons.
 
 from __future__ import annotations
 
-import ipaddress
-import logging
-
 from django.conf import settings
-from django.core.cache import cache
-from django.core.cache.backends.base import BaseCache
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,63 +14,30 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from kqm.access import public
+from kqm.net import client_address
+from kqm.ratelimit import hit
 
 from .. import selectors_awards
 from ..forms.awards import VerifyCodeForm
 from ..models import AwardStatus
 from ..models.awards import format_verification_code
 
-logger = logging.getLogger(__name__)
-# Used only while the shared cache is down.
-_fallback_counts = LocMemCache("verify-rate-fallback", {})
-
 PAGE_SIZE = 25
 RATE_WINDOW_SECONDS = 60
-
-
-def client_address(request: HttpRequest) -> str:
-    """The visitor's address. Behind a proxy on our own network (a private or loopback
-    address), the address the proxy appended last to ``X-Forwarded-For``; a visitor
-    connecting directly cannot choose their own address this way."""
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    try:
-        behind_proxy = ipaddress.ip_address(remote).is_private
-    except ValueError:
-        behind_proxy = False
-    if behind_proxy and forwarded:
-        candidate = forwarded.split(",")[-1].strip()
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            return remote
-    return remote
-
-
-def _count(store: BaseCache, key: str) -> int:
-    store.add(key, 0, timeout=RATE_WINDOW_SECONDS * 2)
-    try:
-        return store.incr(key)
-    except ValueError:  # expired between add and incr
-        store.set(key, 1, timeout=RATE_WINDOW_SECONDS * 2)
-        return 1
 
 
 def over_rate_limit(request: HttpRequest) -> bool:
     """Count one lookup for the visitor in the current minute; True once over the limit.
 
-    The count lives in Django's cache (Redis in production), so every web process
-    shares it. While that cache is unavailable each process counts on its own, so the
-    limit still holds (per process) and the page still answers.
+    The count lives in Django's cache (Redis in production), so every web process shares
+    it; if the cache is down the lookup is allowed and the failure logged.
     """
-    window = int(timezone.now().timestamp()) // RATE_WINDOW_SECONDS
-    key = f"verify-rate:{client_address(request)}:{window}"
-    try:
-        count = _count(cache, key)
-    except Exception:  # the shared cache (Redis) is down: count in this process instead
-        logger.warning("Counting certificate checks in-process: the cache is unavailable")
-        count = _count(_fallback_counts, key)
-    return count > settings.VERIFY_RATE_LIMIT
+    return hit(
+        "verify",
+        client_address(request),
+        limit=settings.VERIFY_RATE_LIMIT,
+        window_seconds=RATE_WINDOW_SECONDS,
+    )
 
 
 def _public_context(**extra: object) -> dict[str, object]:

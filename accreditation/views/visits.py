@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audits.models import Occasion
 from kqm.access import public, role_required
 from kqm.models import Role, User
+from kqm.parsing import revision_of
+from kqm.pdf import html_to_pdf
 
 from .. import selectors
 from .. import selectors_visits as visit_selectors
@@ -328,7 +330,7 @@ def note_share(request: HttpRequest, visit_id: int) -> HttpResponse:
             services.do_share_note(
                 actor=_user(request),
                 note=note,
-                revision=int(revision) if revision.isdigit() else -1,
+                revision=revision_of(revision),
             )
         except (StaleWrite, ValidationError) as error:
             problem = str(error) if isinstance(error, StaleWrite) else " ".join(error.messages)
@@ -402,8 +404,6 @@ def note_respond(request: HttpRequest, visit_id: int) -> HttpResponse:
 @require_GET
 @role_required(Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
 def note_pdf(request: HttpRequest, visit_id: int) -> HttpResponse:
-    from weasyprint import HTML
-
     visit, note = _note_or_404(request, visit_id)
     html = render_to_string(
         "accreditation/visits/note_pdf.html",
@@ -417,7 +417,7 @@ def note_pdf(request: HttpRequest, visit_id: int) -> HttpResponse:
             "printed_at": timezone.now(),
         },
     )
-    pdf = HTML(string=html, base_url=django_settings.SITE_URL).write_pdf()
+    pdf = html_to_pdf(html)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"note-of-visit-{visit.accreditation.setting.urn}-{visit.date:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'

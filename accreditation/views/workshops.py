@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
 from kqm.models import Role, User
+from kqm.parsing import parse_id
 from settings.models import Setting
 
 from .. import selectors_workshops as workshop_selectors
@@ -56,8 +57,9 @@ def workshop_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = timezone.localdate()
     setting: Setting | None = None
-    if user.role == Role.MANAGER and request.GET.get("setting", "").isdigit():
-        setting = get_object_or_404(Setting, pk=int(request.GET["setting"]))
+    setting_id = parse_id(request.GET.get("setting", ""))
+    if user.role == Role.MANAGER and setting_id is not None:
+        setting = get_object_or_404(Setting, pk=setting_id)
     bookings = workshop_selectors.setting_bookings(user, setting_id=setting.pk if setting else None)
     booked_ids = {b.workshop_id for b in bookings if not b.is_cancelled}
     return render(

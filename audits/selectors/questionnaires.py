@@ -22,6 +22,7 @@ from django.utils import timezone
 from accreditation.models import CLOSED_STATUSES, Accreditation, Cohort
 from accreditation.models import Status as AccreditationStatus
 from kqm.models import Role, User
+from kqm.parsing import parse_id
 from settings.models import Setting
 
 from ..models import (
@@ -120,8 +121,8 @@ def round_list(
         rounds = rounds.filter(open_now)
     elif state == "closed":
         rounds = rounds.exclude(open_now)
-    if setting.isdigit():
-        rounds = rounds.filter(setting_id=int(setting))
+    if (setting_pk := parse_id(setting)) is not None:
+        rounds = rounds.filter(setting_id=setting_pk)
     return rounds.order_by(*ROUND_SORTS.get(sort, ROUND_SORTS["newest"]))
 
 

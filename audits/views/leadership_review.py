@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
 from kqm.models import Role, User
+from kqm.parsing import parse_int
 
 from .. import review_forms as forms
 from ..models import ReviewVerdict
@@ -57,7 +58,7 @@ def review(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit, audit_review = selectors.access_audit_for_review(user, audit_id)
     sheet = selectors.review_sheet(audit, audit_review)
     requested = request.GET.get("subscale", "")
-    number = int(requested) if requested.isdigit() else _first_open(sheet)
+    number = parse_int(requested, minimum=0, maximum=999) or _first_open(sheet)
     subscale = sheet.subscale(number)
     if subscale is None:
         raise Http404("No such subscale.")

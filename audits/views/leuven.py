@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kqm.access import role_required
 from kqm.models import User
+from kqm.parsing import parse_id, parse_int, required
 
 from .. import leuven_csv
 from ..leuven_forms import (
@@ -435,8 +436,10 @@ def _score_rows(form: ScoresForm, scores: dict[int, Any]) -> list[dict[str, Any]
             wellbeing = str(score.wellbeing or "") if score else ""
             involvement = str(score.involvement or "") if score else ""
         zone = score.zone if score and not form.is_bound else None
-        if form.is_bound and wellbeing.isdigit() and involvement.isdigit():
-            zone = zone_for(int(wellbeing), int(involvement))
+        well = parse_int(wellbeing, minimum=1, maximum=5)
+        involved = parse_int(involvement, minimum=1, maximum=5)
+        if form.is_bound and well is not None and involved is not None:
+            zone = zone_for(well, involved)
         rows.append(
             {
                 "child": child,
@@ -532,14 +535,18 @@ def screening_autosave(request: HttpRequest, screening_id: int) -> JsonResponse:
     screening = selectors.access_screening_by_id(_user(request), screening_id)
     try:
         body = json.loads(request.body)
-        child_id = int(body["child"])
+        child_id = required(parse_id(body["child"]))
         scale = str(body["scale"])
         raw = body.get("value")
-        value = None if raw in (None, "") else int(raw)
-        revision = int(body["revision"])
+        value = None if raw in (None, "") else required(parse_int(raw, minimum=-99, maximum=99))
+        revision = required(parse_int(body["revision"], minimum=0))
         # What the page showed for this child and scale: the conflict check is per unit.
         check_base = "base" in body
-        base = None if body.get("base") in (None, "") else int(body["base"])
+        base = (
+            None
+            if body.get("base") in (None, "")
+            else required(parse_int(body["base"], minimum=-99, maximum=99))
+        )
     except (ValueError, TypeError, KeyError):
         return _json_error("The change could not be read. Reload the page and try again.", 400)
     child = selectors.screening_children(screening).filter(pk=child_id).first()

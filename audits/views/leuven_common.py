@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from kqm.models import Role, User
+from kqm.parsing import parse_int
 from settings.models import Setting
 
 from ..selectors import leuven as selectors
@@ -33,8 +34,9 @@ def log_child_data(request: HttpRequest, setting: Setting, page: str) -> None:
 def programme_year(request: HttpRequest) -> int:
     """``?year=`` when it is a plausible year, else the programme year under way."""
     raw = request.GET.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
+    year = parse_int(raw, minimum=2000, maximum=2100)
+    if year is not None:
+        return year
     return selectors.current_programme_year()
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from kqm.access import role_required
+from kqm.pdf import html_to_pdf
 
 from .. import leuven_analysis as analysis
 from ..leuven_charts import year_charts
@@ -92,8 +93,6 @@ def group_trends(request: HttpRequest, group_id: int) -> HttpResponse:
 @role_required(M, E, SM, P)
 def setting_summary_pdf(request: HttpRequest, setting_id: int) -> HttpResponse:
     """The setting's year as a PDF: figures only, no child codes."""
-    from weasyprint import HTML
-
     setting = selectors.access_leuven_setting_by_id(user_of(request), setting_id)
     year = programme_year(request)
     data = selectors.year_data(setting, year)
@@ -111,7 +110,7 @@ def setting_summary_pdf(request: HttpRequest, setting_id: int) -> HttpResponse:
         },
         request=request,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = html_to_pdf(html)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="leuven-summary-{setting.urn}-{year}-{year + 1}.pdf"'

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kqm.access import role_required
 from kqm.models import Role, User
+from kqm.parsing import parse_id, parse_int, required
 
 from .. import ratings_forms as forms
 from ..models import AuditStatus, Occasion
@@ -85,7 +86,7 @@ def audit_new(request: HttpRequest) -> HttpResponse:
     """Choose the setting (a GET form), then the instrument, room, occasion and observers."""
     user = _user(request)
     setting_id = request.GET.get("setting", "")
-    if not setting_id.isdigit():
+    if parse_id(setting_id) is None:
         choose = forms.ChooseSettingForm(
             request.GET if "setting" in request.GET else None,
             settings=selectors.settings_for_new_audit(user),
@@ -186,7 +187,7 @@ def audit_score(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = selectors.access_audit_for_scoring(user, audit_id)
     sheet = selectors.scoring_sheet(audit)
     requested = request.GET.get("subscale", "")
-    number = int(requested) if requested.isdigit() else _first_open_subscale(sheet)
+    number = parse_int(requested, minimum=0, maximum=999) or _first_open_subscale(sheet)
     subscale = sheet.subscale(number)
     if subscale is None:
         raise Http404("No such subscale.")
@@ -299,8 +300,8 @@ def audit_autosave(request: HttpRequest, audit_id: int) -> JsonResponse:
         return _json_error(refusal, 403)
     try:
         body = json.loads(request.body.decode("utf-8"))
-        item_id = int(body["item"])
-        revision = int(body["revision"])
+        item_id = required(parse_id(body["item"]))
+        revision = required(parse_int(body["revision"], minimum=0))
         value = str(body.get("score") or "")
         note = str(body.get("note") or "")
         # What the page showed for this item when it was loaded (or last saved): the
@@ -316,7 +317,10 @@ def audit_autosave(request: HttpRequest, audit_id: int) -> JsonResponse:
             )
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
         return _json_error("The request did not say which item, score and revision.", 400)
-    if value not in ("", forms.NOT_APPLICABLE) and not value.lstrip("-").isdigit():
+    if (
+        value not in ("", forms.NOT_APPLICABLE)
+        and parse_int(value, minimum=-99, maximum=99) is None
+    ):
         return _json_error("The score must be a number or N/A.", 400)
     if len(note) > forms.NOTE_MAX:
         return _json_error(f"The note must be {forms.NOTE_MAX} characters or fewer.", 400)

@@ -157,7 +157,8 @@ def test_the_form_page_without_a_code_shows_no_error(client):
 # Rate limiting ------------------------------------------------------------------------------------
 
 
-def test_twenty_checks_a_minute_then_429_with_a_clear_page(client, award):
+def test_twenty_checks_a_minute_then_429_with_a_clear_page(client, award, settings):
+    settings.KQM_TRUSTED_PROXIES = ["127.0.0.1"]  # the test client connects as our proxy
     for _ in range(20):
         assert client.get(verify_url()).status_code == 200
     response = client.get(verify_url())
@@ -177,6 +178,7 @@ def test_twenty_checks_a_minute_then_429_with_a_clear_page(client, award):
 
 def test_a_visitor_connecting_directly_cannot_dodge_the_limit(client, award, settings):
     settings.VERIFY_RATE_LIMIT = 3
+    settings.KQM_TRUSTED_PROXIES = ["10.0.0.0/8"]
     direct = {"REMOTE_ADDR": "81.2.69.142"}
     for n in range(3):
         spoofed = {**direct, "HTTP_X_FORWARDED_FOR": f"192.0.2.{n}"}

@@ -31,7 +31,14 @@ from playwright.sync_api import Browser, BrowserType, Page, Playwright, Response
 from kqm.models import User
 from tests.factories import TEST_PASSWORD
 
-from .helpers import LiveServerLike, axe_check, login, screenshot_name
+from .helpers import (
+    CSP_CONSOLE,
+    CSP_LISTENER,
+    LiveServerLike,
+    axe_check,
+    login,
+    screenshot_name,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -163,6 +170,31 @@ def _screenshot_on_failure(request: pytest.FixtureRequest) -> Generator[None, No
             print(f"Could not save screenshot {path}: {error}")
         else:
             print(f"Screenshot of the failed test: {path}")
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_csp_violations(request: pytest.FixtureRequest) -> Generator[None, None, None]:
+    """Fail a browser test if Chromium reports any Content-Security-Policy violation on any
+    page it visited: from the console ("Refused to ... Content Security Policy") and from
+    ``securitypolicyviolation`` events."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page: Page = request.getfixturevalue("page")
+    reported: list[str] = []
+    page.context.add_init_script(CSP_LISTENER)
+
+    def on_console(message: Any) -> None:
+        if CSP_CONSOLE.search(message.text):
+            reported.append(f"{message.text} ({message.location.get('url', '')})")
+
+    page.context.on("console", on_console)
+    yield
+    if reported and not _test_failed(request.node):
+        pytest.fail(
+            "Chromium reported Content-Security-Policy violations:\n"
+            + "\n".join(f"- {line}" for line in dict.fromkeys(reported))
+        )
 
 
 @dataclass

@@ -56,9 +56,13 @@ def format_violations(name: str, url: str, violations: list[dict[str, Any]]) -> 
 
 
 def run_axe(page: Page) -> list[dict[str, Any]]:
-    """Inject axe-core into the current document (once) and return its violations."""
+    """Inject axe-core into the current document (once) and return its violations.
+
+    Evaluated through the DevTools protocol rather than added as an inline <script>, which
+    the pages' Content-Security-Policy refuses (and the harness would report).
+    """
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_SCRIPT))
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8") + "\n;0")
     results: dict[str, Any] = page.evaluate("axe.run()")
     return list(results["violations"])
 
@@ -104,6 +108,19 @@ def fill_login_form(page: Page, email: str, password: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("load")
+
+
+CSP_CONSOLE = re.compile(r"Content.Security.Policy", re.IGNORECASE)
+# Every page gets this before its own scripts: each violation the browser reports is logged
+# to the console, where the harness collects it.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(
+    `Content-Security-Policy violation: ${event.violatedDirective} refused ` +
+      `${event.blockedURI || "inline"} on ${location.pathname}`
+  );
+});
+"""
 
 
 def screenshot_name(test_name: str) -> str:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.models.exports import ExportStatus, ReportExport
-from accreditation.views import public as public_views
+from kqm import ratelimit
 from kqm.models import OutboxMessage, Role
 from kqm.services import do_invite_user
 from settings.models import ImportStatus, OfstedImport
@@ -218,9 +218,9 @@ def test_the_certificate_check_answers_and_still_limits_with_the_cache_down(
         def __getattr__(self, name):
             raise ConnectionError("Error 111 connecting to redis")
 
-    monkeypatch.setattr(public_views, "cache", DownCache())
-    public_views._fallback_counts.clear()
+    monkeypatch.setattr(ratelimit, "cache", DownCache())
+    ratelimit._fallback.clear()
     url = reverse("verify-award", args=[award.verification_code])
     statuses = [client.get(url).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
-    public_views._fallback_counts.clear()
+    ratelimit._fallback.clear()
