@@ -65,6 +65,7 @@ def test_the_fetcher_reads_data_urls_and_our_static_files(settings):
     assert b"{" in response.read()
 
 
+@pytest.mark.real_pdf
 def test_a_pdf_fetches_nothing_from_elsewhere(settings, caplog):
     settings.SITE_URL = "http://127.0.0.1:8000"
     html = (
@@ -87,6 +88,7 @@ def test_every_weasyprint_render_goes_through_the_one_fetcher():
 
 
 @pytest.mark.django_db
+@pytest.mark.real_pdf
 def test_a_reversed_name_prints_in_order_on_the_certificate(settings):
     from accreditation.certificates import certificate_html, render_certificate_pdf
     from tests.accreditation.award_factories import AwardFactory
