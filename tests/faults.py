@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kombu import pools as kombu_pools
+
 from kqm.celery import app as celery_app
 
 
@@ -109,6 +111,9 @@ def celery_broker(url: str, queue: str) -> Iterator[None]:
             celery_app._pool.force_close_all()
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
+        # kombu keeps producer pools per broker address for the whole process: one left
+        # holding the closed connection pool would fail every later test's publish.
+        kombu_pools.reset()
 
     reset_pools()
     conf.broker_url = url

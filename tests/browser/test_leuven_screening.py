@@ -170,7 +170,10 @@ def test_someone_elses_save_stops_the_autosave_with_a_clear_message(
     page = a11y_page.page
     a11y_page.login(users[Role.SETTING_MANAGER])
     a11y_page.goto(f"/audits/leuven/screenings/{screening.pk}/scores/", "scores page")
-    # Someone else saves a score after this page was loaded.
+    # Someone else saves this child's well-being score after this page was loaded.
+    LeuvenScore.objects.create(
+        screening=screening, child=child, wellbeing=2, updated_by=users[Role.PRACTITIONER]
+    )
     Screening.objects.filter(pk=screening.pk).update(revision=3)
     tab_to(page, f"wellbeing-{child.pk}")
     score_with_arrows(page, 4)
@@ -178,6 +181,7 @@ def test_someone_elses_save_stops_the_autosave_with_a_clear_message(
     expect(form).to_have_attribute("data-autosave-state", "conflict", timeout=15_000)
     status = page.get_by_role("status")
     expect(status).to_contain_text("changed by someone else")
-    expect(status).to_contain_text("now at revision 3; your page shows revision 0")
+    # Their value is shown beside the child, and theirs is kept until this person chooses.
+    expect(page.locator("[data-conflict]")).to_contain_text("well-being score to 2")
     a11y_page.check("scores page after a conflict")
-    assert not LeuvenScore.objects.filter(screening=screening).exists()
+    assert LeuvenScore.objects.get(screening=screening, child=child).wellbeing == 2

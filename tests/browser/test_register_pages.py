@@ -138,7 +138,7 @@ def test_manager_visits_the_register_and_programme_pages(
     a11y_page.check("inspection, step 1 with errors")
 
     page.get_by_label("Renewed inspection framework (November 2025)").check()
-    page.get_by_label("Early Years Register").check()
+    page.get_by_label("Early Years Register", exact=True).check()
     page.get_by_label("Full inspection").check()
     date = page.get_by_role("group", name="Inspection date")
     date.get_by_label("Day").fill("3")
