@@ -98,10 +98,10 @@ def postgres_template() -> str:
     with _locked(f"postgres-{key}"), connection.creation._nodb_cursor() as cursor:
         cursor.execute("SELECT datallowconn FROM pg_database WHERE datname = %s", [name])
         row = cursor.fetchone()
-        if row and row[0]:
+        if row and not row[0]:  # complete: a finished build closes it to connections
             return name
         if row:  # a build that was interrupted
-            cursor.execute(f'DROP DATABASE "{name}"')
+            cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{name}"')
         try:
             _migrate(database_url({**connection.settings_dict, "NAME": name}))
