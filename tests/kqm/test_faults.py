@@ -228,17 +228,22 @@ def test_database_connections_terminated_during_an_export_it_still_finishes(tmp_
             worker.log,
         )
 
-        def terminate_until_finished() -> bool:
-            """Cut the worker's connections again and again while the export runs."""
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
+        cut = {"done": False}
+
+        def cut_once_running_then_finished() -> bool:
+            """Cut the worker's connections once the export is running; then wait for it."""
             status = ReportExport.objects.get(pk=export.pk).status
+            if status == ExportStatus.RUNNING and not cut["done"]:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                cut["done"] = True
             return status in (ExportStatus.READY, ExportStatus.FAILED)
 
-        wait_for(terminate_until_finished, 50, "the export to finish", worker.log)
+        # A cut mid-query is retried after a back-off of up to half a minute.
+        wait_for(cut_once_running_then_finished, 90, "the export to finish", worker.log)
         log = worker.log()
     export.refresh_from_db()
     if export.status == ExportStatus.FAILED:  # the other honest outcome: a retry button
