@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import override_settings
 from pytest_django.plugin import blocking_manager_key
 
+from kqm import outbox
 from kqm.celery import app as celery_app
 from kqm.models import Role, User
 from settings.models import Setting
@@ -132,6 +133,13 @@ def _pdfs_as_text(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
         import weasyprint
 
         monkeypatch.setattr(weasyprint.HTML, "write_pdf", stand_in_write_pdf)
+
+
+@pytest.fixture(autouse=True)
+def _broker_reachable_again() -> None:
+    """A test that killed the broker leaves no pause behind: each test publishes afresh."""
+    outbox._broker_down_until = 0.0
+    outbox.reset_publish_failures()
 
 
 @pytest.fixture(autouse=True)
