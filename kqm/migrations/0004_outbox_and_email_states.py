@@ -3,32 +3,14 @@
 import django.utils.timezone
 from django.db import migrations, models
 
+from kqm.schedules import installing
+
 
 def forwards(apps, schema_editor):
     # Emails already recorded were sent: they started when they were sent.
     SentEmail = apps.get_model("kqm", "SentEmail")
     SentEmail.objects.update(started_at=models.F("sent_at"))
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=60, period="seconds")
-    PeriodicTask.objects.update_or_create(
-        name="Outbox sweep",
-        defaults={
-            "task": "kqm.tasks.publish_outbox",
-            "interval": every_minute,
-            "enabled": True,
-            "description": (
-                "Publishes background work the broker missed and queues stuck work again "
-                "(certificates, imports, exports, emails)."
-            ),
-        },
-    )
 
-
-def backwards(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
-        name="Outbox sweep"
-    ).delete()
 
 
 class Migration(migrations.Migration):
@@ -89,5 +71,6 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['published_at', 'created_at'], name='outbox_due')],
             },
         ),
-        migrations.RunPython(forwards, backwards),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+        installing("Outbox sweep"),
     ]

@@ -2,35 +2,8 @@
 
 from django.db import migrations, models
 
-RETENTION = "Personal data retention"
+from kqm.schedules import installing
 
-
-def add_retention_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    nightly, _ = CrontabSchedule.objects.get_or_create(
-        minute="45",
-        hour="2",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Europe/London",
-    )
-    PeriodicTask.objects.update_or_create(
-        name=RETENTION,
-        defaults={
-            "task": "kqm.tasks.apply_retention",
-            "crontab": nightly,
-            "interval": None,
-            "enabled": True,
-            "description": "Applies the retention schedule for staff accounts, questionnaire "
-            "answers, evidence files, messages and access logs (kqm/retention.py).",
-        },
-    )
-
-
-def remove_retention_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=RETENTION).delete()
 
 
 class Migration(migrations.Migration):
@@ -40,7 +13,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(add_retention_schedule, remove_retention_schedule),
+        installing("Personal data retention"),
         migrations.AddField(
             model_name='historicaluser',
             name='second_factor_reset_at',

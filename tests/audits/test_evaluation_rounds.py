@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import inspect
 import io
 import re
 
@@ -147,8 +148,9 @@ def test_the_evaluation_definition_is_shipped_and_loaded(questionnaires):
 def test_the_data_migration_reuses_the_loader():
     from importlib import import_module
 
-    migration = import_module("audits.migrations.0009_evaluation_questionnaire").Migration
-    assert ("audits", "0008_reviews_and_evaluation_rounds") in migration.dependencies
+    squash = import_module("audits.migrations.0008_squashed_0010_rounds_belong_to_accreditations")
+    assert ("audits", "0009_evaluation_questionnaire") in squash.Migration.replaces
+    assert "load_shipped_questionnaires" in inspect.getsource(squash.load_shipped_definitions)
 
 
 # --- Who is asked, and the emails ---------------------------------------------------------------

@@ -9,13 +9,13 @@ page on the way, including the form pages before and after a mistake.
 from __future__ import annotations
 
 import datetime
-import importlib
 import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -31,6 +31,7 @@ from accreditation.models import (
     EvaluatorProfile,
     Status,
 )
+from accreditation.shipped import add_entry_criteria
 from kqm.models import Role, User
 from settings.models import Setting
 from tests.factories import CohortFactory
@@ -62,11 +63,7 @@ def small_pdf() -> bytes:
 @pytest.fixture
 def entry_criteria(transactional_db: None) -> list[EntryCriterion]:
     """The entry criteria from the data migration (a transactional test's flush removes them)."""
-    migration = importlib.import_module("accreditation.migrations.0002_entry_criteria")
-    for order, (code, title, question) in enumerate(migration.CRITERIA, start=1):
-        EntryCriterion.objects.update_or_create(
-            code=code, defaults={"title": title, "question": question, "order": order}
-        )
+    add_entry_criteria(django_apps, None)
     return list(EntryCriterion.objects.filter(active=True))
 
 

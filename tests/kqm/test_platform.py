@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
@@ -143,14 +142,15 @@ def test_seed_demo_creates_one_login_per_role_and_is_idempotent(capsys):
 
 
 def test_beat_schedule_is_stored_in_the_database(db):
-    """The data migration writes the heartbeat into beat's database schedule."""
+    """The migrations write the heartbeat into beat's database schedule."""
     from django.apps import apps as django_apps
     from django_celery_beat.models import PeriodicTask
 
-    migration = importlib.import_module("kqm.migrations.0003_heartbeat_schedule")
+    from kqm import schedules
+
     PeriodicTask.objects.filter(name="Worker heartbeat").delete()  # may be flushed already
-    migration.add_schedule(django_apps, None)
-    migration.add_schedule(django_apps, None)  # idempotent
+    schedules.install(django_apps, ("Worker heartbeat",))
+    schedules.install(django_apps, ("Worker heartbeat",))  # idempotent
     task = PeriodicTask.objects.get(name="Worker heartbeat")
     assert task.task == "kqm.tasks.record_heartbeat"
     assert task.enabled
