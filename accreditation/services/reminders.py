@@ -59,11 +59,18 @@ def _first_on_or_after(start: datetime.date, month: int, day: int = 1) -> dateti
 def reaccreditation_dates(award: Award, rules: ReminderSettings) -> dict[str, datetime.date]:
     """The alert, visit-booking and term-end dates of the award's re-accreditation.
 
-    The alert falls in the award's third year: the first alert month on or after the
-    second anniversary. The visit reminder and the end of the Summer term follow it
-    (the term end, or the expiry date if that comes first, is the deadline).
+    The alert falls in the award's third year: the first day of the alert month on or after
+    the second anniversary (the anniversary itself when it falls in that month). The visit
+    reminder and the end of the Summer term follow it (the term end, or the expiry date if
+    that comes first, is the deadline).
     """
-    alert = _first_on_or_after(add_years(award.award_date, 2), rules.alert_month)
+    third_year = add_years(award.award_date, 2)
+    # An award dated in the alert month is alerted on its second anniversary, in that month,
+    # not a year later a few days before its expiry.
+    if third_year.month == rules.alert_month:
+        alert = third_year
+    else:
+        alert = _first_on_or_after(third_year, rules.alert_month)
     visit = _first_on_or_after(alert, rules.visit_month)
     term_end = _first_on_or_after(alert, rules.summer_term_end_month, rules.summer_term_end_day)
     # An award that expires before that Summer term must be renewed by its expiry.

@@ -100,6 +100,15 @@ def test_every_award_date_of_a_year_gets_each_reminder_once_on_its_day(year):
         run_days = _days(award_date, award.expiry_date)
         assert _schedule(award_date, rules, run_days) == expected, award_date
         assert len(set(expected)) == len(expected) >= 9, award_date
+        sent_on = {kind: day for day, kind, _ in expected}
+        # The re-accreditation reminders come in their order, before the award expires.
+        assert (
+            sent_on[ReminderKind.REACCREDITATION_ALERT]
+            < sent_on[ReminderKind.REQUIREMENTS_INCOMPLETE]
+            < award.expiry_date
+        ), award_date
+        if award_date.month == 1:
+            assert ReminderKind.VISIT_TO_BOOK in sent_on, award_date
         assert all(award_date < day < award.expiry_date for day, _, _ in expected)
 
 
