@@ -9,12 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ProjectState
 from django_celery_beat.models import PeriodicTask
 
 from accreditation.models import EntryCriterion, NoteTemplate
 from kqm.schedules import SCHEDULES
+from kqm.upgrades import check_no_unfinished_squash, replaced_migrations
 
 PROJECT_APPS = ("kqm", "settings", "accreditation", "audits")
 
@@ -83,3 +87,18 @@ def test_the_squashes_load_what_the_replaced_migrations_loaded() -> None:
     }
     assert EntryCriterion.objects.count() == 3
     assert NoteTemplate.objects.get().sections.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_database_part_way_through_the_replaced_migrations_is_refused() -> None:
+    recorded = MigrationRecorder.Migration.objects
+    check_no_unfinished_squash()  # the test database applied every one of them
+
+    recorded.filter(app="audits", name="0010_rounds_belong_to_accreditations").delete()
+    with pytest.raises(CommandError, match=r"audits\.0010_rounds_belong_to_accreditations"):
+        call_command("migrate", verbosity=0)
+
+    # A database with none of them (a new one) is built from the squashes.
+    for app, name in replaced_migrations():
+        recorded.filter(app=app, name=name).delete()
+    check_no_unfinished_squash()
