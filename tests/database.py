@@ -38,13 +38,27 @@ from .celery_worker import ROOT, database_url
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kqm" / "test-db"
 
 
+SHIPPED_DATA = (
+    "kqm/schedules.py",
+    "accreditation/shipped.py",
+    "audits/definitions.py",
+    "audits/instruments/*",
+    "audits/questionnaires/*",
+)
+
+
 def migrations_key() -> str:
-    """A hash of every migration file of every installed app and of the database engine."""
+    """A hash of the migrations, the data they load and the database engine."""
     digest = hashlib.sha256(connection.vendor.encode())
     for app in sorted(apps.get_app_configs(), key=lambda app: app.label):
         folder = Path(app.path) / "migrations"
         for path in sorted(folder.glob("*.py")):
             digest.update(f"{app.label}/{path.name}".encode())
+            digest.update(path.read_bytes())
+    # What the data migrations load from outside the migration files.
+    for pattern in SHIPPED_DATA:
+        for path in sorted(ROOT.glob(pattern)):
+            digest.update(str(path.relative_to(ROOT)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

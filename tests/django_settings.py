@@ -38,6 +38,10 @@ TEST_RUN = Path(os.environ.get("KQM_TEST_RUN_DIR", "kqm-test")).name
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].pop("TEST", None)
+elif os.environ.get("KQM_TEST_LANE"):
+    # The two lanes of `bin/dev test` run at once: each has test databases of its own.
+    _lane = os.environ["KQM_TEST_LANE"]
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_lane}"}
 
 if REDIS_URL:
     # The project's Redis cache (with its timeouts), under a key prefix of this process's own.
