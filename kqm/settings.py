@@ -234,8 +234,34 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: files go through permission-checked views
+# Uploaded evidence, imports, exports and certificates: the local filesystem by default, or
+# any S3-compatible object store (MEDIA_STORAGE=s3), so that several web and worker hosts
+# share them. Objects are private: downloads are streamed through the permission-checked views.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE not in {"filesystem", "s3"}:
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
+S3_STORAGE_OPTIONS: dict[str, object] = {
+    "bucket_name": env.str("S3_BUCKET", default=""),
+    "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+    "region_name": env.str("S3_REGION", default="") or None,
+    "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+    "location": env.str("S3_PREFIX", default="media"),
+    # Private objects; a URL, if one is ever asked for, is signed and short-lived.
+    "default_acl": "private",
+    "querystring_auth": True,
+    "querystring_expire": 60,
+    # Like the filesystem: a second file of the same name gets a suffix, never replaces it.
+    "file_overwrite": False,
+}
+if MEDIA_STORAGE == "s3" and not S3_STORAGE_OPTIONS["bucket_name"]:
+    raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": S3_STORAGE_OPTIONS}
+        if MEDIA_STORAGE == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
