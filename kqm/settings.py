@@ -275,8 +275,18 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 # Email: console in development, any backend by EMAIL_URL (smtp://, filemail://...).
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# EMAIL_URL=notify:// sends through GOV.UK Notify (kqm/notify.py) with the settings below.
+if env.str("EMAIL_URL", default="").startswith("notify:"):
+    EMAIL_BACKEND = "kqm.notify.NotifyEmailBackend"
+else:
+    EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+    vars().update(EMAIL_CONFIG)
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_TEMPLATE_ID = env.str("NOTIFY_TEMPLATE_ID", default="")
+NOTIFY_REPLY_TO_ID = env.str("NOTIFY_REPLY_TO_ID", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+# The bearer token Notify sends with its delivery receipts (/notify/delivery-status).
+NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KQM <kqm@localhost>")
 # A mail server that does not answer fails the send (which is retried) instead of hanging it.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
