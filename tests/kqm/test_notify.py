@@ -101,6 +101,7 @@ def test_delivery_receipts_are_recorded_on_the_sent_email(client, fake_notify):
     assert response.status_code == 200
     record.refresh_from_db()
     assert record.delivery_status == DeliveryStatus.DELIVERED
+    assert record.delivery_status_at is not None
     assert record.delivery_status_at.isoformat() == "2026-12-07T09:00:04+00:00"
 
     response = _receipt(client, {**payload, "status": "permanent-failure"})

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accreditation.models import ApplicationEvidence
 from accreditation.tasks import render_certificate
-from kqm.models import Role
+from kqm.models import Role, User
 from tests.access import assert_not_found
 from tests.accreditation.award_factories import AwardFactory
 from tests.accreditation.programme_helpers import PDF, add_evidence, upload
@@ -69,7 +69,7 @@ def test_objects_are_private_and_downloads_go_through_the_checked_view(
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["Cache-Control"] == "private, no-store"
-    outsider = UserFactory(role=Role.SETTING_MANAGER, settings=[other_setting])
+    outsider: User = UserFactory(role=Role.SETTING_MANAGER, settings=[other_setting])
     assert_not_found(client, path, [outsider])
     # A URL the storage would sign is short-lived, and is never put on a page.
     assert "X-Amz-Expires=60" in default_storage.url(evidence.file.name)
