@@ -395,6 +395,21 @@ else:
         }
     }
 
+# Backups (kqm/backup.py, manage.py backup / restore): a folder, or s3://bucket/prefix on an
+# S3-compatible store (credentials BACKUP_S3_*, by default the media's S3_* ones).
+BACKUP_LOCATION = env.str("BACKUP_LOCATION", default=str(VAR_DIR / "backups"))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+BACKUP_TIMEOUT_SECONDS = env.int("BACKUP_TIMEOUT_SECONDS", default=60 * 60)
+BACKUP_S3_OPTIONS = {
+    option: env.str(f"BACKUP_S3_{name}", default=env.str(f"S3_{name}", default=""))
+    for option, name in [
+        ("endpoint_url", "ENDPOINT_URL"),
+        ("region_name", "REGION"),
+        ("access_key", "ACCESS_KEY_ID"),
+        ("secret_key", "SECRET_ACCESS_KEY"),
+    ]
+}
+
 # Logs: one JSON object a line in production (LOG_FORMAT=json), readable lines in development.
 # django-structlog puts a request id on every line of a request, and carries it into the
 # Celery tasks that the request queued (kqm/celery.py), with the task's id and name.
