@@ -26,9 +26,9 @@ from accreditation.models.awards import add_years
 from accreditation.tasks import render_certificate
 from kqm.celery import app as celery_app
 from kqm.models import Role, SentEmail
+from tests import celery_worker as workers
 from tests.accreditation.award_factories import AwardFactory
 from tests.accreditation.programme_helpers import PDF
-from tests import celery_worker as workers
 from tests.celery_worker import celery_worker, wait_for
 from tests.factories import ApplicationFactory, CohortFactory, SettingFactory, UserFactory
 
