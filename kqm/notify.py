@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,7 +36,7 @@ from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
 from requests import RequestException
 
-from .access import public
+from .access import bearer_token_matches, public
 from .models import DeliveryStatus, SentEmail
 
 logger = logging.getLogger(__name__)
@@ -98,12 +97,6 @@ class NotifyEmailBackend(BaseEmailBackend):
             message.notify_id = answer["id"]  # type: ignore[attr-defined]
 
 
-def _authorised(request: HttpRequest) -> bool:
-    expected = settings.NOTIFY_CALLBACK_TOKEN
-    given = request.headers.get("Authorization", "")
-    return bool(expected) and secrets.compare_digest(given.encode(), f"Bearer {expected}".encode())
-
-
 def _receipt(body: bytes) -> dict[str, Any] | None:
     try:
         data = json.loads(body)
@@ -121,7 +114,7 @@ def _receipt(body: bytes) -> dict[str, Any] | None:
 @require_POST
 def delivery_status(request: HttpRequest) -> HttpResponse:
     """Notify's delivery receipt for one email: record its status on the SentEmail record."""
-    if not _authorised(request):
+    if not bearer_token_matches(request, settings.NOTIFY_CALLBACK_TOKEN):
         return JsonResponse({"error": "Unauthorised"}, status=401)
     receipt = _receipt(request.body)
     if receipt is None:

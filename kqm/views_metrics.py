@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
-from .access import public
+from .access import bearer_token_matches, public
 
 logger = logging.getLogger(__name__)
 
@@ -124,12 +123,6 @@ class _Forward(Collector):
         yield from self.registry.collect()
 
 
-def _authorised(request: HttpRequest) -> bool:
-    expected = settings.METRICS_TOKEN
-    given = request.headers.get("Authorization", "")
-    return bool(expected) and secrets.compare_digest(given.encode(), f"Bearer {expected}".encode())
-
-
 @public
 @require_GET
 @never_cache
@@ -140,7 +133,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     """
     if not settings.METRICS_TOKEN:
         return HttpResponse("Not found", status=404, content_type="text/plain")
-    if not _authorised(request):
+    if not bearer_token_matches(request, settings.METRICS_TOKEN):
         response = HttpResponse("Unauthorised", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
