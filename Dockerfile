@@ -14,10 +14,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     WEB_CONCURRENCY=3
 
 # WeasyPrint needs Pango and HarfBuzz; the PDFs use DejaVu and Liberation fonts.
+# `manage.py backup` and `restore` need pg_dump and pg_restore of the server's major version
+# (16, as in docker-compose.yml), from the PostgreSQL project's own Debian repository.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-        fonts-dejavu-core fonts-liberation \
+        fonts-dejavu-core fonts-liberation ca-certificates postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        postgresql-client-16 \
     && rm -rf /var/lib/apt/lists/*
 
 # The app runs as this user; its home holds only caches (fontconfig's, for WeasyPrint).

@@ -9,6 +9,7 @@ another setting's object is a 404, never a leak.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -22,6 +23,12 @@ from .models import Role, User
 ALL_ROLES: tuple[str, ...] = tuple(Role.values)
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
+
+
+def bearer_token_matches(request: HttpRequest, expected: str) -> bool:
+    """Whether the request carries ``Authorization: Bearer <expected>`` (never when unset)."""
+    given = request.headers.get("Authorization", "")
+    return bool(expected) and secrets.compare_digest(given.encode(), f"Bearer {expected}".encode())
 
 
 def public(view: ViewFunc) -> ViewFunc:

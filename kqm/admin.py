@@ -32,9 +32,18 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
 
 @admin.register(SentEmail)
 class SentEmailAdmin(admin.ModelAdmin):
-    list_display = ["template", "to", "subject", "status", "attempts", "started_at", "sent_at"]
-    list_filter = ["status"]
-    search_fields = ["to", "key"]
+    list_display = [
+        "template",
+        "to",
+        "subject",
+        "status",
+        "delivery_status",
+        "attempts",
+        "started_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "delivery_status"]
+    search_fields = ["to", "key", "notify_id"]
 
 
 @admin.register(OutboxMessage)

@@ -9,12 +9,17 @@ or a message delivered again after a worker died (``acks_late`` with
 
 from __future__ import annotations
 
+import logging.config
 import os
+from typing import Any
 
-from celery import Celery, Task
+from celery import Celery, Task, signals
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseOperationalError
+from django_structlog.celery.steps import DjangoStructLogInitStep
 from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from . import metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kqm.settings")
 
@@ -41,3 +46,20 @@ class KqmTask(Task):
 app = Celery("kqm", task_cls=KqmTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Each task's log lines carry its id and name, and the request id of the request that
+# queued it (django-structlog); its runs are counted for /metrics.
+app.steps["worker"].add(DjangoStructLogInitStep)
+metrics.connect_task_signals()
+
+
+@signals.setup_logging.connect
+def keep_djangos_logging(**_: Any) -> None:
+    """Workers log like the web (JSON lines in production), not in Celery's own format."""
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@signals.worker_init.connect
+def serve_metrics(**_: Any) -> None:
+    metrics.serve_worker_metrics()

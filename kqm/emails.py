@@ -110,7 +110,10 @@ def send_once(*, key: str, template: str, to: str, context: dict[str, Any]) -> b
         )
         raise
     SentEmail.objects.filter(pk=record.pk).update(
-        status=EmailStatus.SENT, sent_at=timezone.now(), error=""
+        status=EmailStatus.SENT,
+        sent_at=timezone.now(),
+        error="",
+        notify_id=getattr(message, "notify_id", ""),
     )
     return True
 

@@ -123,6 +123,15 @@ class EmailStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class DeliveryStatus(models.TextChoices):
+    """What GOV.UK Notify reported about an email it took (its callback's statuses)."""
+
+    DELIVERED = "delivered", "Delivered"
+    PERMANENT_FAILURE = "permanent-failure", "Address does not exist"
+    TEMPORARY_FAILURE = "temporary-failure", "Inbox full or unavailable"
+    TECHNICAL_FAILURE = "technical-failure", "Notify could not send it"
+
+
 class SentEmail(models.Model):
     """One email, under a unique key: recorded as sending (committed) before the mail server
     is called, and as sent once it has accepted the message. A task that runs twice sends
@@ -138,6 +147,13 @@ class SentEmail(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=255, blank=True)
+    notify_id = models.CharField(
+        max_length=36, blank=True, db_index=True, help_text="GOV.UK Notify's notification id."
+    )
+    delivery_status = models.CharField(
+        max_length=20, blank=True, choices=DeliveryStatus.choices, help_text="From Notify."
+    )
+    delivery_status_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

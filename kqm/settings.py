@@ -7,8 +7,10 @@ refuses to start without a secret key and turns on every security setting that
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
+import structlog
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -92,6 +94,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_celery_beat",
+    "django_structlog",
     "kqm",
     "settings",
     "accreditation",
@@ -99,6 +102,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it times the whole request (kqm/metrics.py).
+    "kqm.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -106,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A request id (X-Request-ID, or a new one) on every log line, carried into Celery tasks.
+    "django_structlog.middlewares.RequestMiddleware",
     "kqm.middleware.RequestGuardMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "kqm.two_factor.SecondFactorMiddleware",
@@ -234,8 +241,34 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: files go through permission-checked views
+# Uploaded evidence, imports, exports and certificates: the local filesystem by default, or
+# any S3-compatible object store (MEDIA_STORAGE=s3), so that several web and worker hosts
+# share them. Objects are private: downloads are streamed through the permission-checked views.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE not in {"filesystem", "s3"}:
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
+S3_STORAGE_OPTIONS: dict[str, object] = {
+    "bucket_name": env.str("S3_BUCKET", default=""),
+    "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+    "region_name": env.str("S3_REGION", default="") or None,
+    "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+    "location": env.str("S3_PREFIX", default="media"),
+    # Private objects; a URL, if one is ever asked for, is signed and short-lived.
+    "default_acl": "private",
+    "querystring_auth": True,
+    "querystring_expire": 60,
+    # Like the filesystem: a second file of the same name gets a suffix, never replaces it.
+    "file_overwrite": False,
+}
+if MEDIA_STORAGE == "s3" and not S3_STORAGE_OPTIONS["bucket_name"]:
+    raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": S3_STORAGE_OPTIONS}
+        if MEDIA_STORAGE == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -249,8 +282,18 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 # Email: console in development, any backend by EMAIL_URL (smtp://, filemail://...).
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# EMAIL_URL=notify:// sends through GOV.UK Notify (kqm/notify.py) with the settings below.
+if env.str("EMAIL_URL", default="").startswith("notify:"):
+    EMAIL_BACKEND = "kqm.notify.NotifyEmailBackend"
+else:
+    EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+    vars().update(EMAIL_CONFIG)
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_TEMPLATE_ID = env.str("NOTIFY_TEMPLATE_ID", default="")
+NOTIFY_REPLY_TO_ID = env.str("NOTIFY_REPLY_TO_ID", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+# The bearer token Notify sends with its delivery receipts (/notify/delivery-status).
+NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KQM <kqm@localhost>")
 # A mail server that does not answer fails the send (which is retried) instead of hanging it.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
@@ -352,17 +395,101 @@ else:
         }
     }
 
+# Backups (kqm/backup.py, manage.py backup / restore): a folder, or s3://bucket/prefix on an
+# S3-compatible store (credentials BACKUP_S3_*, by default the media's S3_* ones).
+BACKUP_LOCATION = env.str("BACKUP_LOCATION", default=str(VAR_DIR / "backups"))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+BACKUP_TIMEOUT_SECONDS = env.int("BACKUP_TIMEOUT_SECONDS", default=60 * 60)
+BACKUP_S3_OPTIONS = {
+    option: env.str(f"BACKUP_S3_{name}", default=env.str(f"S3_{name}", default=""))
+    for option, name in [
+        ("endpoint_url", "ENDPOINT_URL"),
+        ("region_name", "REGION"),
+        ("access_key", "ACCESS_KEY_ID"),
+        ("secret_key", "SECRET_ACCESS_KEY"),
+    ]
+}
+
+# Logs: one JSON object a line in production (LOG_FORMAT=json), readable lines in development.
+# django-structlog puts a request id on every line of a request, and carries it into the
+# Celery tasks that the request queued (kqm/celery.py), with the task's id and name.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "console")
+if LOG_FORMAT not in {"json", "console"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or console.")
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# Behind a proxy that sets X-Request-ID (nginx: proxy_set_header X-Request-ID $request_id),
+# keep its id, so that the proxy's and KQM's lines about one request match.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_UPSTREAM_REQUEST_ID", default=False)
+_LOG_CHAIN: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+structlog.configure(
+    processors=[
+        structlog.stdlib.filter_by_level,
+        *_LOG_CHAIN,
+        structlog.stdlib.PositionalArgumentsFormatter(),
+        structlog.processors.StackInfoRenderer(),
+        structlog.processors.UnicodeDecoder(),
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    cache_logger_on_first_use=True,
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processors": [
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.dict_tracebacks,
+                structlog.processors.JSONRenderer(),
+            ],
+            "foreign_pre_chain": _LOG_CHAIN,
+        },
+        "console": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processors": [
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.dev.ConsoleRenderer(colors=False),
+            ],
+            "foreign_pre_chain": _LOG_CHAIN,
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "botocore": {"level": "WARNING"},
     },
 }
+
+# Prometheus metrics at /metrics (kqm/metrics.py), for a scraper sending this bearer token;
+# unset, /metrics is not found.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# Errors to Sentry (or a compatible service such as GlitchTip) when SENTRY_DSN is set.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=KQM_ENV),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        # No personal data: no user details, request bodies or cookies.
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -40,7 +40,12 @@ def compose() -> list[str]:
 
 
 def run_config(
-    compose: list[str], tmp_path: Path, *args: str, secret: str | None
+    compose: list[str],
+    tmp_path: Path,
+    *args: str,
+    secret: str | None,
+    file: Path = COMPOSE_FILE,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``config`` on the project's file, with SECRET_KEY set or removed.
 
@@ -51,8 +56,9 @@ def run_config(
     env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
     if secret is not None:
         env["SECRET_KEY"] = secret
+    env.update(extra_env or {})
     return subprocess.run(
-        [*compose, "--env-file", str(env_file), "--file", str(COMPOSE_FILE), "config", *args],
+        [*compose, "--env-file", str(env_file), "--file", str(file), "config", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -150,6 +156,38 @@ def test_compose_refuses_to_start_without_secret_key(compose, tmp_path):
     result = run_config(compose, tmp_path, "-q", secret=None)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+def test_the_scale_out_file_shares_everything_but_beat(compose, tmp_path):
+    """Two web replicas behind the proxy, two workers, one beat, and no media volume: every
+    app container uses the shared database, Redis and the private bucket."""
+    scale_file = ROOT / "docker-compose.scale.yml"
+    refused = run_config(compose, tmp_path, "-q", secret=DUMMY_SECRET, file=scale_file)
+    assert refused.returncode != 0
+    assert "MINIO_ROOT_PASSWORD" in refused.stdout + refused.stderr
+    result = run_config(
+        compose,
+        tmp_path,
+        secret=DUMMY_SECRET,
+        file=scale_file,
+        extra_env={"MINIO_ROOT_PASSWORD": "object-store-secret"},
+    )
+    assert result.returncode == 0, result.stderr
+    services = parse_services(result.stdout)
+    assert set(services) >= SERVICES | {"proxy", "minio", "buckets", "migrate"}
+    assert services["web"]["deploy"]["replicas"] == 2
+    assert services["worker"]["deploy"]["replicas"] == 2
+    assert "deploy" not in services["beat"]
+    assert "ports" not in services["web"]  # only through the proxy
+    assert (ROOT / "deploy/nginx-scale.conf").exists()
+    for name in APP_SERVICES | {"migrate"}:
+        environment = services[name]["environment"]
+        assert environment["MEDIA_STORAGE"] == "s3", name
+        assert environment["S3_ENDPOINT_URL"] == "http://minio:9000", name
+        assert environment["REDIS_URL"] == "redis://redis:6379/0", name
+        assert not services[name].get("volumes"), name
+    missing = sorted(name for name in SERVICES if not has_healthcheck(services[name]))
+    assert not missing
 
 
 def test_text_parser_reads_compose_output():

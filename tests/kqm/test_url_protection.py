@@ -37,6 +37,10 @@ PUBLIC = {
     # (tests/audits/test_questionnaires.py).
     "audits:questionnaire-answer",
     "audits:questionnaire-thanks",
+    # Machines with a bearer token of their own, not a session: the Prometheus scraper
+    # (tests/kqm/test_observability.py) and Notify's delivery receipts (tests/kqm/test_notify.py).
+    "metrics",
+    "notify-delivery-status",
 }
 OUR_APPS = ("kqm.", "settings.", "accreditation.", "audits.")
 
