@@ -37,6 +37,7 @@ from ..models import (
     AuditStatus,
     AuditStatusChange,
     Instrument,
+    InstrumentKind,
     InstrumentVersion,
     Item,
     ItemScore,
@@ -211,6 +212,14 @@ def current_versions() -> QuerySet[InstrumentVersion]:
         .select_related("instrument")
         .order_by("instrument__name")
     )
+
+
+def whole_setting_version(kind: str) -> InstrumentVersion | None:
+    """The current version of a whole-setting tool (leadership, PPEL) named by its kind;
+    None for any other value, so the page then offers every instrument."""
+    if kind not in (InstrumentKind.LEADERSHIP, InstrumentKind.PARTNERSHIP):
+        return None
+    return current_versions().filter(instrument__kind=kind).first()
 
 
 # --- The audit list --------------------------------------------------------------------------

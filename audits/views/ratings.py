@@ -98,12 +98,18 @@ def audit_new(request: HttpRequest) -> HttpResponse:
     # The page that sends the user here (the task list, a visit) names the accreditation;
     # it is preselected, and the user can see which year the audit is filed under.
     chosen = request.GET.get("accreditation", "")
+    versions = selectors.current_versions()
+    # A task of the year (the leadership or PPEL self-audit) names its tool by kind.
+    fixed = selectors.whole_setting_version(request.GET.get("kind", ""))
+    if fixed is not None:
+        versions = versions.filter(pk=fixed.pk)
     form = forms.AuditForm(
         request.POST if request.method == "POST" else None,
-        versions=selectors.current_versions(),
+        versions=versions,
         observers=selectors.observer_choices(setting, user).exclude(pk=user.pk),
         accreditations=selectors.accreditations_for_new_audit(user, setting),
         initial={"accreditation": chosen, "occasion": request.GET.get("occasion", "")},
+        fixed_version=fixed,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -124,7 +130,11 @@ def audit_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"The audit of {audit.room} has started.")
             return redirect("audits:audit-score", audit_id=audit.pk)
-    return render(request, "audits/ratings/new.html", {"form": form, "setting": setting})
+    return render(
+        request,
+        "audits/ratings/new.html",
+        {"form": form, "setting": setting, "fixed_version": fixed},
+    )
 
 
 def _add_errors(form: Any, error: ValidationError) -> None:
