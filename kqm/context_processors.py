@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -60,3 +61,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             active = request.path == url or (url != "/" and request.path.startswith(url))
             items.append({"label": label, "url": url, "active": active})
     return {"nav_items": items}
+
+
+def scheme(request: HttpRequest) -> dict[str, Any]:
+    """The mark's one name, from configuration (``KQM_SCHEME_NAME``), on every page."""
+    return {"scheme_name": settings.KQM_SCHEME_NAME}

@@ -136,7 +136,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Second factor (kqm/two_factor.py): required for KQM managers, evaluators and staff.
 KQM_REQUIRE_SECOND_FACTOR = env.bool("KQM_REQUIRE_SECOND_FACTOR", default=True)
-OTP_TOTP_ISSUER = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
+OTP_TOTP_ISSUER = KQM_SCHEME_NAME
 # The Django admin's address (not the well-known /admin/).
 KQM_ADMIN_PATH = env.str("KQM_ADMIN_PATH", default="kqm-admin/").strip("/") + "/"
 
@@ -154,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kqm.context_processors.navigation",
+                "kqm.context_processors.scheme",
             ],
         },
     },
