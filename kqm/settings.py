@@ -156,6 +156,7 @@ TEMPLATES = [
                 "kqm.context_processors.navigation",
                 "kqm.context_processors.scheme",
             ],
+            "builtins": ["kqm.templatetags.money"],
         },
     },
 ]
