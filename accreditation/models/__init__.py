@@ -26,6 +26,7 @@ from .applications import (
     EntryCriterion,
 )
 from .awards import Award, AwardStatus
+from .budget import BudgetLine, CostKind, DayRate, ProgrammeExpense
 from .case_studies import (
     SECTIONS,
     CaseStudy,
@@ -86,6 +87,7 @@ __all__ = [
     "Attendance",
     "Award",
     "AwardStatus",
+    "BudgetLine",
     "CalendarFeed",
     "CaseStudy",
     "CaseStudyEvidence",
@@ -93,7 +95,9 @@ __all__ = [
     "CaseStudyVersion",
     "Cohort",
     "ConcurrentApplicationAllowance",
+    "CostKind",
     "CriterionJudgement",
+    "DayRate",
     "Decision",
     "EntryCriterion",
     "EvaluatorProfile",
@@ -113,6 +117,7 @@ __all__ = [
     "NoteTemplate",
     "NoteTemplateSection",
     "Outcome",
+    "ProgrammeExpense",
     "Reaccreditation",
     "ReaccreditationStatus",
     "Recommendation",
