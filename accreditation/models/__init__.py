@@ -43,7 +43,7 @@ from .evaluators import EvaluatorProfile, TimeEntry, TrainingSession
 from .exports import ExportStatus, ReportExport
 from .filing import FilingKind, UnfiledRecord
 from .messages import Message
-from .reminders import Reminder, ReminderKind, ReminderSettings
+from .reminders import Reminder, ReminderKind, ReminderRun, ReminderSettings, SkipReason
 from .unit_b import (
     SEF_JUDGEMENTS,
     SEF_SECTIONS,
@@ -124,6 +124,7 @@ __all__ = [
     "Relevance",
     "Reminder",
     "ReminderKind",
+    "ReminderRun",
     "ReminderSettings",
     "ReportExport",
     "Requirement",
@@ -131,6 +132,7 @@ __all__ = [
     "ReviewStatus",
     "SectionReview",
     "SelfEvaluationEntry",
+    "SkipReason",
     "Status",
     "TimeEntry",
     "TrainingSession",
