@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -468,7 +469,21 @@ def audit_agreement(request: HttpRequest, audit_id: int) -> HttpResponse:
             "can_agree": user.role in SCORING_ROLES
             and pair.both_complete
             and pair.consensus is None,
+            "threshold": django_settings.KQM_AGREEMENT_THRESHOLD,
         },
+    )
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def agreement_overview(request: HttpRequest) -> HttpResponse:
+    """Inter-rater agreement of every observer, flagged below the configured threshold."""
+    threshold = django_settings.KQM_AGREEMENT_THRESHOLD
+    pairs, observers = selectors.agreement_overview(threshold)
+    return render(
+        request,
+        "audits/ratings/agreement_overview.html",
+        {"pairs": pairs, "observers": observers, "threshold": threshold},
     )
 
 
@@ -573,6 +588,7 @@ urlpatterns = [
         name="audit-second-observation",
     ),
     path("ratings/<int:audit_id>/agreement/", audit_agreement, name="audit-agreement"),
+    path("ratings/agreement/", agreement_overview, name="agreement-overview"),
     path("ratings/<int:audit_id>/consensus/", audit_consensus, name="audit-consensus"),
     path("ratings/<int:audit_id>/audit.pdf", audit_pdf_export, name="audit-pdf"),
     path("ratings/<int:audit_id>/audit.csv", audit_csv_export, name="audit-csv"),
