@@ -54,7 +54,7 @@ from .models.after_award import ReaccreditationStatus
 from .models.case_studies import CASE_STUDIES_PER_ACCREDITATION, SECTION_KEYS
 
 # The most items a section shows (the oldest); it says when there are more.
-SECTION_LIMIT = 25
+SECTION_LIMIT = 10
 VISITS_AHEAD_DAYS = 14
 NOTES_AGREED_RECENTLY_DAYS = 14
 EXPIRING_WITHIN_DAYS = 90
@@ -671,10 +671,9 @@ def _settings_without_manager() -> TodoSection:
     invite = reverse("users:invite")
     return section.fill(
         TodoItem(
-            title="Invite a setting manager",
+            title=f"Invite a setting manager for {row.display_name}",
             url=f"{invite}?{urlencode({'role': Role.SETTING_MANAGER, 'settings': row.urn})}",
-            setting=row.display_name,
-            detail=f"URN {row.urn}",
+            detail=f"URN {row.urn}: nobody there can receive reminders or agree notes",
         )
         for row in rows
     )

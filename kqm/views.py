@@ -167,7 +167,12 @@ def needs_attention(today: datetime.date | None = None) -> dict[str, Any]:
 @any_signed_in
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    context: dict[str, Any] = {"todo": todo_for(user), "today": timezone.localdate()}
+    todo = todo_for(user)
+    context: dict[str, Any] = {
+        "todo": todo,
+        "todo_empty": [section for section in todo if not section.items],
+        "today": timezone.localdate(),
+    }
     if user.role == Role.MANAGER:
         context["setting_count"] = Setting.objects.count()
         context["users_by_role"] = selectors.users_by_role()

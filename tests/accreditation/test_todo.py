@@ -101,9 +101,9 @@ def test_manager_sees_settings_with_nobody_to_receive_reminders(users, setting):
     todo_helpers.manager_world(users[Role.MANAGER], 1)
     sections = {s.key: s for s in selectors_todo.manager_todo(TODAY)}
     # ``setting`` has a setting manager's account (the conftest's), the new ones do not.
-    names = [item.setting for item in sections["no-setting-manager"].items]
-    assert setting.display_name not in names
-    assert len(names) == 1
+    names = [item.title for item in sections["no-setting-manager"].items]
+    assert f"Invite a setting manager for {setting.display_name}" not in names
+    assert len(names) == 1 and names[0].startswith("Invite a setting manager for ")
     link = sections["no-setting-manager"].items[0].url
     assert link.startswith(reverse("users:invite") + "?role=setting_manager&settings=")
 
