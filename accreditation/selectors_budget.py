@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
+from kqm.money import format_pounds
+
 from .models import BudgetLine, Cohort, CostKind, DayRate, ProgrammeExpense
 from .selectors_time import CohortBudget, cohort_budget
 
@@ -81,8 +83,8 @@ def cohort_money(cohort: Cohort, days: CohortBudget | None = None) -> CohortMone
     )
     if rate is not None:
         how = (
-            f"{days.budgeted:f} days budgeted at £{rate.rate:,.2f} a day (the rate in force "
-            f"on {cohort.start_date:%-d %B %Y}); {days.totals.days:f} days logged, each at "
+            f"{days.budgeted:f} days budgeted at {format_pounds(rate.rate)} a day (the rate in "
+            f"force on {cohort.start_date:%-d %B %Y}); {days.totals.days:f} days logged, each at "
             "its evaluator's day rate"
         )
     else:

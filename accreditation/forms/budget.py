@@ -9,6 +9,7 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from kqm.forms import GovForm
+from kqm.money import format_pounds
 
 from ..models.budget import RECORDED_KINDS, CostKind
 from .cohorts import DECIMAL_INPUT, GovDateField, MoneyField
@@ -26,7 +27,7 @@ def pounds_field(
     what: str, *, label: str, required: bool = True, most: str = "9999999.99", **kwargs: Any
 ) -> MoneyField:
     """An amount in pounds with messages that name it (``what``, e.g. "the venue budget")."""
-    limit = f"£{Decimal(most):,.2f}"
+    limit = format_pounds(most)
     return MoneyField(
         widget=DECIMAL_INPUT,
         label=label,

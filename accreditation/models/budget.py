@@ -18,6 +18,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from kqm.money import format_pounds
+
 
 class CostKind(models.TextChoices):
     MATERIALS = "materials", "Stationery and materials"
@@ -50,7 +52,7 @@ class DayRate(models.Model):
         ordering = ["-effective_from"]
 
     def __str__(self) -> str:
-        return f"£{self.rate} a day from {self.effective_from:%-d %b %Y}"
+        return f"{format_pounds(self.rate)} a day from {self.effective_from:%-d %b %Y}"
 
 
 class BudgetLine(models.Model):
@@ -79,7 +81,7 @@ class BudgetLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: £{self.amount}"
+        return f"{self.get_kind_display()}: {format_pounds(self.amount)}"
 
 
 class ProgrammeExpense(models.Model):
@@ -110,4 +112,4 @@ class ProgrammeExpense(models.Model):
         ordering = ["-date", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.description} (£{self.amount}, {self.date:%-d %b %Y})"
+        return f"{self.description} ({format_pounds(self.amount)}, {self.date:%-d %b %Y})"

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.template import engines
 
-from kqm.templatetags.money import format_pounds
+from kqm.money import format_pounds
 
 
 @pytest.mark.parametrize(
