@@ -130,7 +130,7 @@ def test_page_pdf_and_csv_queries_are_the_same_for_10_and_500_settings(client, m
 @pytest.mark.django_db
 def test_a_renewal_is_not_a_second_accredited_setting():
     programme_world()
-    first = Award.objects.order_by("pk").first()
+    first = Award.objects.order_by("pk")[0]
     renewed = AccreditationFactory(setting=first.setting, status=Status.REACCREDITED)
     AwardFactory(accreditation=renewed, previous_award=first, award_date=datetime.date(2012, 7, 1))
     cost = programme_cost()

@@ -76,11 +76,11 @@ def test_dashboard_links_each_item_with_its_due_date(client, users, setting):
     client.force_login(users[Role.SETTING_MANAGER])
     with time_machine.travel(TODAY, tick=False):
         html = client.get(reverse("dashboard")).content.decode()
-    note = NoteOfVisit.objects.order_by("shared_at").first()
+    note = NoteOfVisit.objects.order_by("shared_at")[0]
     assert f'href="{note.get_absolute_url()}"' in html
-    returned = CaseStudy.objects.filter(status="returned").first()
+    returned = CaseStudy.objects.filter(status="returned")[0]
     assert f'href="{returned.get_absolute_url()}"' in html
-    review = AnnualReview.objects.order_by("due_date").first()
+    review = AnnualReview.objects.order_by("due_date")[0]
     assert f'href="{review.get_absolute_url()}"' in html
     assert "1 child has no action point" in html
     assert "0 responses so far" in html
