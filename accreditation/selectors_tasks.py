@@ -170,13 +170,15 @@ def _screening_task(term: str, groups: list[Group]) -> Task:
     )
 
 
-def start_audit_url(accreditation: Accreditation, occasion: str = "") -> str:
-    """The page that starts an audit filed under ``accreditation`` (named explicitly)."""
+def start_audit_url(accreditation: Accreditation, occasion: str = "", kind: str = "") -> str:
+    """The page that starts an audit filed under ``accreditation`` (named explicitly);
+    ``kind`` names a whole-setting tool (leadership, PPEL) so its instrument is chosen."""
     start = _url("audits:audit-new")
     if not start:
         return ""
     url = f"{start}?setting={accreditation.setting_id}&accreditation={accreditation.pk}"
-    return f"{url}&occasion={occasion}" if occasion else url
+    url = f"{url}&occasion={occasion}" if occasion else url
+    return f"{url}&kind={kind}" if kind else url
 
 
 def _self_audit_task(
@@ -185,13 +187,14 @@ def _self_audit_task(
     audit: Audit | None,
     accreditation: Accreditation,
     user: User,
-    occasion: str = "",
+    occasion: str,
+    kind: str,
 ) -> Task:
     """A Unit B audit tool that the setting scores itself: no visit to book."""
     if audit is not None:
         return _audit_task(key, name, audit, None)
     if user.role == Role.SETTING_MANAGER and not accreditation.is_closed:
-        url = start_audit_url(accreditation, occasion)
+        url = start_audit_url(accreditation, occasion, kind)
         return Task(key, name, "Not started", "grey", url=url, hint="Start it as a self-audit")
     return Task(key, name, "Not started", "grey")
 
@@ -200,7 +203,9 @@ def _leadership_task(audit: Audit | None, accreditation: Accreditation, user: Us
     """The leadership self-audit is done once its evaluator has completed the review."""
     key, name = "leadership-audit", "Leadership audit"
     if audit is None or audit.status != AuditStatus.COMPLETED:
-        return _self_audit_task(key, name, audit, accreditation, user)
+        return _self_audit_task(
+            key, name, audit, accreditation, user, Occasion.INITIAL, InstrumentKind.LEADERSHIP
+        )
     reviewed_at = getattr(audit, "reviewed_at", None)
     if reviewed_at is not None:
         url = _url("audits:leadership-review-results", audit.pk)
@@ -372,6 +377,7 @@ def accreditation_tasks(accreditation: Accreditation, user: User) -> list[TaskGr
                     accreditation,
                     user,
                     Occasion.INITIAL,
+                    InstrumentKind.PARTNERSHIP,
                 ),
                 _self_audit_task(
                     "ppel-end-of-year",
@@ -380,6 +386,7 @@ def accreditation_tasks(accreditation: Accreditation, user: User) -> list[TaskGr
                     accreditation,
                     user,
                     Occasion.END_OF_YEAR,
+                    InstrumentKind.PARTNERSHIP,
                 ),
             ],
         ),

@@ -177,7 +177,9 @@ def grouped_bar_chart(
         y0 = top + row * (group_height + GROUP_GAP) + GROUP_GAP / 2
         lines = _wrap(category, LABEL_WIDTH - 12)
         first_line_y = y0 + group_height / 2 - (len(lines) - 1) * 8 + 5
-        text = "".join(
+        # A space between the lines, so the label reads (and copies) as words: "case
+        # study accepted", not "case studyaccepted".
+        text = " ".join(
             f'<tspan x="{LABEL_WIDTH - 10}" y="{first_line_y + i * 16:.1f}">{escape(line)}</tspan>'
             for i, line in enumerate(lines)
         )

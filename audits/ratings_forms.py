@@ -53,6 +53,9 @@ class ChooseSettingForm(GovForm, forms.Form):
 
 
 NO_ACCREDITATION = "none"
+# What a whole-setting tool (the leadership and PPEL self-audits) is filed as: it audits
+# the setting, not one room.
+WHOLE_SETTING = "Whole setting"
 
 
 class AuditForm(GovForm, forms.Form):
@@ -108,10 +111,19 @@ class AuditForm(GovForm, forms.Form):
         versions: Iterable[InstrumentVersion],
         observers: Iterable[User],
         accreditations: Iterable[Accreditation] = (),
+        fixed_version: InstrumentVersion | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["version"].queryset = versions  # type: ignore[attr-defined]
+        # Started from its task: the instrument is chosen, and a whole-setting tool has no
+        # room to name, so neither question is asked.
+        self.fixed_version = fixed_version
+        if fixed_version is not None:
+            self.fields["version"].widget = forms.HiddenInput()
+            self.initial["version"] = fixed_version.pk
+            for name in ("room", "age_group"):
+                self.fields[name].required = False
         self.fields["observers"].queryset = observers  # type: ignore[attr-defined]
         self.accreditations = {str(a.pk): a for a in accreditations}
         if not self.is_bound:
@@ -131,10 +143,16 @@ class AuditForm(GovForm, forms.Form):
             layout.append(Field.radios("accreditation", legend_size="m"))
         else:
             del self.fields["accreditation"]
+        layout += (
+            [Field("version")]
+            if fixed_version is not None
+            else [
+                Field.radios("version", legend_size="m"),
+                Field.text("room", field_width=20),
+                Field.text("age_group", field_width=20),
+            ]
+        )
         layout += [
-            Field.radios("version", legend_size="m"),
-            Field.text("room", field_width=20),
-            Field.text("age_group", field_width=20),
             Field.radios("occasion", legend_size="m", inline=False),
             Field("date"),
         ]
@@ -143,6 +161,10 @@ class AuditForm(GovForm, forms.Form):
         else:
             del self.fields["observers"]
         self.helper.layout = Layout(*layout)
+
+    def clean_room(self) -> str:
+        room: str = self.cleaned_data.get("room", "")
+        return WHOLE_SETTING if self.fixed_version is not None else room
 
     def chosen_accreditation(self) -> Accreditation | None:
         """The accreditation the audit is filed under, as chosen on the page (or none)."""

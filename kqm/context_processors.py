@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -49,6 +50,23 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
+# The KQM manager's pages, grouped: the service navigation shows the groups, and the
+# pages of the group you are in show below it (GOV.UK service navigation, one row).
+MANAGER_GROUPS: list[tuple[str, list[str]]] = [
+    ("Dashboard", ["Dashboard"]),
+    ("Register", ["Settings"]),
+    ("Programme", ["Cohorts", "Applications", "Evaluators", "Time and cost", "Notes of visit"]),
+    ("Audits", ["Audits", "Leuven screenings"]),
+    ("After the award", ["Awards", "Annual reviews", "Re-accreditation", "Workshops", "Reminders"]),
+    ("Reports", ["Reports", "Evaluations"]),
+    ("Admin", ["Users"]),
+]
+
+
+def _is_active(path: str, url: str) -> bool:
+    return path == url or (url != "/" and path.startswith(url))
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -57,6 +75,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for label, url_name, roles in NAVIGATION:
         if user.role in roles:
             url = reverse(url_name)
-            active = request.path == url or (url != "/" and request.path.startswith(url))
-            items.append({"label": label, "url": url, "active": active})
-    return {"nav_items": items}
+            items.append({"label": label, "url": url, "active": _is_active(request.path, url)})
+    if user.role != Role.MANAGER:
+        return {"nav_items": items}
+    by_label = {item["label"]: item for item in items}
+    groups, section = [], None
+    for heading, labels in MANAGER_GROUPS:
+        pages = [by_label[label] for label in labels]
+        active = any(page["active"] for page in pages)
+        groups.append({"label": heading, "url": pages[0]["url"], "active": active})
+        if active and len(pages) > 1:
+            section = {"label": heading, "items": pages}
+    return {"nav_items": groups, "nav_section": section}
+
+
+def scheme(request: HttpRequest) -> dict[str, Any]:
+    """The mark's one name, from configuration (``KQM_SCHEME_NAME``), on every page."""
+    return {"scheme_name": settings.KQM_SCHEME_NAME}

@@ -42,7 +42,7 @@ class EmailInFlight(Exception):
 
 
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {"site_url": settings.SITE_URL, "scheme": settings.KQM_SCHEME_NAME, **context}
     subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
     text = render_to_string(f"emails/{template}/body.txt", context)
     html = render_to_string(f"emails/{template}/body.html", context)

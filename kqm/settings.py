@@ -55,6 +55,9 @@ MESSAGE_RETENTION_YEARS = env.int("MESSAGE_RETENTION_YEARS", default=6)
 ACCESS_LOG_RETENTION_YEARS = env.int("ACCESS_LOG_RETENTION_YEARS", default=2)
 # The mark's name as printed on certificates and the public pages.
 KQM_SCHEME_NAME = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
+# Inter-rater agreement: observers' scorings of the same room should agree within one point
+# on at least this share of items (percent); pairs and observers below it are flagged.
+KQM_AGREEMENT_THRESHOLD = env.int("KQM_AGREEMENT_THRESHOLD", default=80)
 # An award expires this many years after its award date.
 AWARD_VALIDITY_YEARS = env.int("AWARD_VALIDITY_YEARS", default=3)
 # The local authority the outcomes report covers by default (blank: every local authority).
@@ -143,7 +146,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Second factor (kqm/two_factor.py): required for KQM managers, evaluators and staff.
 KQM_REQUIRE_SECOND_FACTOR = env.bool("KQM_REQUIRE_SECOND_FACTOR", default=True)
-OTP_TOTP_ISSUER = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
+OTP_TOTP_ISSUER = KQM_SCHEME_NAME
 # The Django admin's address (not the well-known /admin/).
 KQM_ADMIN_PATH = env.str("KQM_ADMIN_PATH", default="kqm-admin/").strip("/") + "/"
 
@@ -161,7 +164,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kqm.context_processors.navigation",
+                "kqm.context_processors.scheme",
             ],
+            "builtins": ["kqm.templatetags.money"],
         },
     },
 ]

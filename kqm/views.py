@@ -35,6 +35,7 @@ from accreditation.selectors import (
     accreditations_visible_to,
     applications_awaiting_decision,
 )
+from accreditation.selectors_todo import todo_for
 from audits.models import ActionPoint
 from audits.views.leuven_common import dashboard_open_actions
 from settings.models import Setting
@@ -166,7 +167,12 @@ def needs_attention(today: datetime.date | None = None) -> dict[str, Any]:
 @any_signed_in
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    context: dict[str, Any] = {}
+    todo = todo_for(user)
+    context: dict[str, Any] = {
+        "todo": todo,
+        "todo_empty": [section for section in todo if not section.items],
+        "today": timezone.localdate(),
+    }
     if user.role == Role.MANAGER:
         context["setting_count"] = Setting.objects.count()
         context["users_by_role"] = selectors.users_by_role()
@@ -217,7 +223,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
 def user_invite(request: HttpRequest) -> HttpResponse:
-    form = forms.InviteUserForm(request.POST or None)
+    # The to-do list links here with the role and setting already chosen.
+    initial = {key: request.GET[key] for key in ("role", "settings") if key in request.GET}
+    form = forms.InviteUserForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.do_invite_user(

@@ -26,6 +26,7 @@ from .applications import (
     EntryCriterion,
 )
 from .awards import Award, AwardStatus
+from .budget import BudgetLine, CostKind, DayRate, ProgrammeExpense
 from .case_studies import (
     SECTIONS,
     CaseStudy,
@@ -42,7 +43,7 @@ from .evaluators import EvaluatorProfile, TimeEntry, TrainingSession
 from .exports import ExportStatus, ReportExport
 from .filing import FilingKind, UnfiledRecord
 from .messages import Message
-from .reminders import Reminder, ReminderKind, ReminderSettings
+from .reminders import Reminder, ReminderKind, ReminderRun, ReminderSettings, SkipReason
 from .unit_b import (
     SEF_JUDGEMENTS,
     SEF_SECTIONS,
@@ -86,6 +87,7 @@ __all__ = [
     "Attendance",
     "Award",
     "AwardStatus",
+    "BudgetLine",
     "CalendarFeed",
     "CaseStudy",
     "CaseStudyEvidence",
@@ -93,7 +95,9 @@ __all__ = [
     "CaseStudyVersion",
     "Cohort",
     "ConcurrentApplicationAllowance",
+    "CostKind",
     "CriterionJudgement",
+    "DayRate",
     "Decision",
     "EntryCriterion",
     "EvaluatorProfile",
@@ -113,12 +117,14 @@ __all__ = [
     "NoteTemplate",
     "NoteTemplateSection",
     "Outcome",
+    "ProgrammeExpense",
     "Reaccreditation",
     "ReaccreditationStatus",
     "Recommendation",
     "Relevance",
     "Reminder",
     "ReminderKind",
+    "ReminderRun",
     "ReminderSettings",
     "ReportExport",
     "Requirement",
@@ -126,6 +132,7 @@ __all__ = [
     "ReviewStatus",
     "SectionReview",
     "SelfEvaluationEntry",
+    "SkipReason",
     "Status",
     "TimeEntry",
     "TrainingSession",

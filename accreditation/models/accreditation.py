@@ -51,6 +51,18 @@ OPEN_STATUSES = frozenset(
 # for every role, and the page says why.
 CLOSED_STATUSES = frozenset({Status.DECLINED, Status.WITHDRAWN, Status.LAPSED})
 
+# Journeys that have had an award: the accreditation page links to it and its certificate.
+AWARDED_STATUSES = frozenset(
+    {
+        Status.ACCREDITED,
+        Status.REVIEW_DUE,
+        Status.REVIEWED,
+        Status.REACCREDITATION_DUE,
+        Status.REACCREDITED,
+        Status.LAPSED,
+    }
+)
+
 STATUS_COLOURS: dict[str, str] = {
     Status.APPLIED: "blue",
     Status.ACCEPTED: "turquoise",

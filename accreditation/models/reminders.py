@@ -159,3 +159,33 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.due_date:%-d %B %Y})"
+
+
+class SkipReason(models.TextChoices):
+    NO_RECIPIENT = "no_recipient", "The setting has no setting manager's account to send it to"
+    ALREADY_SENT = "already_sent", "Already sent by an earlier run"
+    REVIEW_SENT = "review_sent", "The setting has already sent in the annual review"
+
+
+class ReminderRun(models.Model):
+    """One run of the daily job: how many reminders it created and what it skipped, and why.
+
+    Its reminders are those queued at ``ran_at``; their emails say how many were sent and
+    how many failed.
+    """
+
+    ran_at = models.DateTimeField(db_index=True)
+    ran_on = models.DateField(help_text="The day the run sent reminders up to.")
+    created = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=dict, blank=True, help_text="Reason -> how many.")
+
+    class Meta:
+        ordering = ["-ran_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Reminder run on {self.ran_on:%-d %B %Y}: {self.created} created"
+
+    def skipped_reasons(self) -> list[tuple[str, int]]:
+        """Each reason as a sentence, with how many reminders it held back."""
+        labels = dict(SkipReason.choices)
+        return [(labels.get(key, key), count) for key, count in self.skipped.items() if count]

@@ -461,7 +461,7 @@ def programme_csv_rows(report: ProgrammeReport) -> list[list[Any]]:
         ["Days at the evaluators' day rates (£)", f"{cost.totals.day_cost:.2f}"],
         ["Expenses (£)", f"{cost.totals.expenses:.2f}"],
         ["Total (£)", f"{cost.totals.cost:.2f}"],
-        ["Awards made", cost.awards],
+        ["Settings accredited", cost.accredited_settings],
         ["Cost per accredited setting (£)", "" if per is None else f"{per:.2f}"],
     ]
     if report.evaluators is not None:
@@ -504,10 +504,10 @@ def cohort_csv_rows(report: CohortReport) -> list[list[Any]]:
             "Initial mean",
             "End-of-year mean",
             "Change",
-            "Settings (initial)",
-            "Settings (end of year)",
-            "Audits (initial)",
-            "Audits (end of year)",
+            "Settings compared (both audits)",
+            "Settings left out (one audit only)",
+            "Audits compared (initial)",
+            "Audits compared (end of year)",
         ],
     ]
     rows += [
@@ -517,8 +517,8 @@ def cohort_csv_rows(report: CohortReport) -> list[list[Any]]:
             _mean(s.initial_mean),
             _mean(s.end_mean),
             _mean(s.change),
-            s.initial_settings,
-            s.end_settings,
+            s.compared,
+            s.left_out,
             s.initial_audits,
             s.end_audits,
         ]

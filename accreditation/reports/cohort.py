@@ -216,6 +216,14 @@ class SubscaleChange:
     end_audits: int
     initial_settings: int
     end_settings: int
+    # Settings with both an initial and an end-of-year audit: only they are compared,
+    # so a change is never one group of settings against another.
+    compared: int = 0
+
+    @property
+    def left_out(self) -> int:
+        """Settings with one of the two audits only, left out of the comparison."""
+        return self.initial_settings + self.end_settings - 2 * self.compared
 
     @property
     def change(self) -> Decimal | None:
@@ -236,8 +244,14 @@ class _Collect:
     version: str
     number: int
     name: str
-    means: dict[str, list[Decimal]] = field(default_factory=lambda: defaultdict(list))
+    # occasion -> (setting, the subscale mean of one of its audits)
+    means: dict[str, list[tuple[int, Decimal]]] = field(default_factory=lambda: defaultdict(list))
     settings: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+    def paired_means(self, occasion: str) -> list[Decimal]:
+        """The occasion's means of the settings audited on both occasions."""
+        both = self.settings[Occasion.INITIAL] & self.settings[Occasion.END_OF_YEAR]
+        return [value for setting, value in self.means[occasion] if setting in both]
 
 
 def rating_subscales(cohort: Cohort) -> list[SubscaleChange]:
@@ -278,7 +292,7 @@ def rating_subscales(cohort: Cohort) -> list[SubscaleChange]:
             )
         subscale_mean = mean_of_sum(row["total"], row["scored"])
         assert subscale_mean is not None  # rows only exist for scored items
-        one.means[row["audit__occasion"]].append(subscale_mean)
+        one.means[row["audit__occasion"]].append((row["audit__setting_id"], subscale_mean))
         one.settings[row["audit__occasion"]].add(row["audit__setting_id"])
     result = [
         SubscaleChange(
@@ -286,12 +300,13 @@ def rating_subscales(cohort: Cohort) -> list[SubscaleChange]:
             version=c.version,
             number=c.number,
             name=c.name,
-            initial_mean=mean(c.means[Occasion.INITIAL]),
-            end_mean=mean(c.means[Occasion.END_OF_YEAR]),
-            initial_audits=len(c.means[Occasion.INITIAL]),
-            end_audits=len(c.means[Occasion.END_OF_YEAR]),
+            initial_mean=mean(c.paired_means(Occasion.INITIAL)),
+            end_mean=mean(c.paired_means(Occasion.END_OF_YEAR)),
+            initial_audits=len(c.paired_means(Occasion.INITIAL)),
+            end_audits=len(c.paired_means(Occasion.END_OF_YEAR)),
             initial_settings=len(c.settings[Occasion.INITIAL]),
             end_settings=len(c.settings[Occasion.END_OF_YEAR]),
+            compared=len(c.settings[Occasion.INITIAL] & c.settings[Occasion.END_OF_YEAR]),
         )
         for c in collected.values()
     ]

@@ -160,16 +160,20 @@ def evaluator_summaries() -> list[EvaluatorSummary]:
 @dataclass
 class ProgrammeCost:
     totals: Totals
-    awards: int
+    accredited_settings: int  # settings ever awarded the mark: a renewal is not a second one
 
     @property
     def per_accredited_setting(self) -> Decimal | None:
-        if not self.awards:
+        if not self.accredited_settings:
             return None
-        return (self.totals.cost / self.awards).quantize(Decimal("0.01"))
+        return (self.totals.cost / self.accredited_settings).quantize(Decimal("0.01"))
 
 
 def programme_cost() -> ProgrammeCost:
-    """Two queries: every time entry's days at its rate plus expenses, and the awards made."""
+    """Two queries: every time entry's days at its rate plus expenses, and the settings
+    awarded the mark (counted once however many times they were re-accredited)."""
     assert ZERO_MONEY is not None
-    return ProgrammeCost(totals=_totals(TimeEntry.objects.all()), awards=Award.objects.count())
+    return ProgrammeCost(
+        totals=_totals(TimeEntry.objects.all()),
+        accredited_settings=Award.objects.values("setting").distinct().count(),
+    )

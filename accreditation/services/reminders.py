@@ -12,6 +12,7 @@ that runs twice sends once.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from kqm.emails import queue_email
 from kqm.models import Role, User
 from kqm.outbox import batched
 
-from ..models import Award, Reminder, ReminderKind, ReminderSettings
+from ..models import Award, Reminder, ReminderKind, ReminderRun, ReminderSettings, SkipReason
 from ..models.awards import add_years
 from . import annual_reviews
 
@@ -141,7 +142,7 @@ def email_key(kind: str, recipient_id: int, award_id: int, due: datetime.date, o
     return f"reminder:{kind}:{recipient_id}:{award_id}:{due.isoformat()}:{offset}"
 
 
-def _current_awards(today: datetime.date, window_start: datetime.date) -> list[Award]:
+def current_awards(today: datetime.date, window_start: datetime.date) -> list[Award]:
     """Awards still running (not revoked, not replaced, not long expired), with managers."""
     managers = User.objects.filter(role=Role.SETTING_MANAGER, is_active=True).order_by("pk")
     return list(
@@ -179,7 +180,7 @@ def do_send_due_reminders(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     rules = ReminderSettings.load()
     window_start = today - datetime.timedelta(days=rules.catch_up_days)
-    awards = _current_awards(today, window_start)
+    awards = current_awards(today, window_start)
     # Annual reviews: created for every current award (bulk), opened when their window
     # opens (a task per review, on commit), and no reminders once the setting sent one.
     reviews = annual_reviews.ensure_annual_reviews_for(awards)
@@ -193,13 +194,19 @@ def do_send_due_reminders(*, today: datetime.date | None = None) -> int:
         .iterator()
     )
     new: list[Reminder] = []
+    skipped: Counter[str] = Counter()
     for award in awards:
         for due in pending_on(due_reminders(award, rules), today=today, window_start=window_start):
             if due.kind in REVIEW_KINDS and (award.pk, due.due_date) in sent_reviews:
+                skipped[SkipReason.REVIEW_SENT] += 1
                 continue
-            for manager in getattr(award.setting, "managers", []):
+            managers = getattr(award.setting, "managers", [])
+            if not managers:
+                skipped[SkipReason.NO_RECIPIENT] += 1
+            for manager in managers:
                 key = email_key(due.kind, manager.pk, award.pk, due.due_date, due.offset)
                 if key in existing:
+                    skipped[SkipReason.ALREADY_SENT] += 1
                     continue
                 existing.add(key)
                 new.append(
@@ -213,11 +220,15 @@ def do_send_due_reminders(*, today: datetime.date | None = None) -> int:
                         email_key=key,
                     )
                 )
+    now = timezone.now()
+    # What the run did, so "0 reminders" always comes with its reasons.
+    ReminderRun.objects.create(
+        ran_at=now, ran_on=today, created=len(new), skipped={str(k): v for k, v in skipped.items()}
+    )
     if not new:
         return 0
     Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
     awards_by_id = {award.pk: award for award in awards}
-    now = timezone.now()
     keys = [reminder.email_key for reminder in new]
     for reminder in new:
         queue_email(

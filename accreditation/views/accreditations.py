@@ -19,12 +19,13 @@ from .. import selectors
 from ..forms.allowance import AllowApplicationForm
 from ..forms.lifecycle import AccreditationTransitionForm
 from ..models import Accreditation, Cohort, IllegalTransition, Status
-from ..models.accreditation import OPEN_STATUSES
+from ..models.accreditation import AWARDED_STATUSES, OPEN_STATUSES
 from ..pipeline import generic_moves, own_page_moves, submit_refusal
 from ..selectors_tasks import accreditation_tasks
 from ..services.accreditations import do_change_accreditation_status
 from ..services.applications import do_allow_concurrent_application
 from ..services.decisions import current_recommendation
+from .awards import AWARD_ROLES
 
 PAGE_SIZE = 25
 
@@ -92,6 +93,9 @@ def _detail(
         context["form"] = form or AccreditationTransitionForm(accreditation=accreditation)
     if user.role == Role.MANAGER:
         context["own_pages"] = own_page_moves(accreditation)
+    if user.role in AWARD_ROLES and accreditation.status in AWARDED_STATUSES:
+        # After the decision: the award it granted and its certificate, one query.
+        context["awards"] = list(accreditation.awards.order_by("award_date", "pk"))
     return render(request, "accreditation/accreditations/detail.html", context, status=status)
 
 

@@ -59,7 +59,25 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "accreditation/reminders/settings.html", {"form": form, "rules": rules})
 
 
+@require_GET
+@role_required(Role.MANAGER)
+def reminder_preview(request: HttpRequest) -> HttpResponse:
+    """What the daily job will send in the next 30 days, and how its last runs went."""
+    rows = selectors_reminders.reminder_preview()
+    return render(
+        request,
+        "accreditation/reminders/preview.html",
+        {
+            "rows": rows,
+            "missing": [row for row in rows if not row.recipients],
+            "days": selectors_reminders.PREVIEW_DAYS,
+            "runs": selectors_reminders.recent_runs(),
+        },
+    )
+
+
 urlpatterns = [
     path("reminders/", reminder_list, name="reminder-list"),
+    path("reminders/preview/", reminder_preview, name="reminder-preview"),
     path("reminders/settings/", reminder_settings, name="reminder-settings"),
 ]

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kqm.access import role_required
 from kqm.models import Role, User
 
-from .. import selectors
+from .. import selectors, selectors_budget
 from .. import selectors_time as time_selectors
 from ..forms.time import TimeEntryForm
 from ..services import time as services
 
 PAGE_SIZE = 25
+EXPENSES_SHOWN = 50
 
 
 def _user(request: HttpRequest) -> User:
@@ -140,10 +141,17 @@ def cohort_budget(request: HttpRequest, cohort_id: int) -> HttpResponse:
     page = Paginator(time_selectors.cohort_evaluators(cohort), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    days = time_selectors.cohort_budget(cohort)
     return render(
         request,
         "accreditation/time/cohort_budget.html",
-        {"cohort": cohort, "page_obj": page, "budget": time_selectors.cohort_budget(cohort)},
+        {
+            "cohort": cohort,
+            "page_obj": page,
+            "budget": days,
+            "money": selectors_budget.cohort_money(cohort, days),
+            "expenses": list(selectors_budget.cohort_expenses(cohort)[:EXPENSES_SHOWN]),
+        },
     )
 
 

@@ -415,6 +415,7 @@ def note_pdf(request: HttpRequest, visit_id: int) -> HttpResponse:
             "actions": visit_selectors.note_actions(note),
             "comments": visit_selectors.note_comments(note),
             "printed_at": timezone.now(),
+            "scheme": django_settings.KQM_SCHEME_NAME,
         },
     )
     pdf = html_to_pdf(html)

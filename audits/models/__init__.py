@@ -34,6 +34,7 @@ from .questionnaires import (
     QuestionnaireRound,
     QuestionnaireScalePoint,
     QuestionnaireStatement,
+    RespondentGroup,
 )
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "QuestionnaireRound",
     "QuestionnaireScalePoint",
     "QuestionnaireStatement",
+    "RespondentGroup",
     "ReviewVerdict",
     "ScaleValue",
     "Screening",

@@ -33,6 +33,14 @@ MAX_LINKS_PER_ROUND = 300
 MAX_COMMENT_LENGTH = 2000
 
 
+class RespondentGroup(models.TextChoices):
+    """Who an end-of-cohort evaluation link was sent to: the results can be split by it
+    once each group has enough answers to stay anonymous."""
+
+    SETTING = "setting", "Settings (setting managers)"
+    EVALUATOR = "evaluator", "Evaluators"
+
+
 class QuestionnaireKind(models.TextChoices):
     STAFF = "staff", "Staff questionnaire"
     PARENT = "parent", "Parent questionnaire"
@@ -213,6 +221,9 @@ class QuestionnaireLink(models.Model):
     round = models.ForeignKey(QuestionnaireRound, on_delete=models.CASCADE, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)
     status = models.CharField(max_length=10, choices=LinkStatus.choices, default=LinkStatus.UNUSED)
+    group = models.CharField(
+        "respondent group", max_length=10, choices=RespondentGroup.choices, blank=True
+    )
 
     class Meta:
         indexes = [models.Index(fields=["round", "status"])]
@@ -228,6 +239,9 @@ class QuestionnaireResponse(models.Model):
         QuestionnaireRound, on_delete=models.CASCADE, related_name="responses"
     )
     comment = models.TextField(blank=True)
+    group = models.CharField(
+        "respondent group", max_length=10, choices=RespondentGroup.choices, blank=True
+    )
 
     def __str__(self) -> str:
         return f"A response to {self.round}"

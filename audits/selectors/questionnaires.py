@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -35,6 +35,7 @@ from ..models import (
     QuestionnaireRound,
     QuestionnaireScalePoint,
     QuestionnaireStatement,
+    RespondentGroup,
 )
 from ..models.questionnaires import MIN_RESPONSES_SHOWN
 from ..services.questionnaires import LinkRefusal, hash_token, refusal_for
@@ -239,6 +240,7 @@ def round_results(
     today: datetime.date | None = None,
     *,
     with_comments: bool = True,
+    group: str = "",
 ) -> RoundResults:
     """Per statement: how many answered, the mean and the distribution; or why not shown.
 
@@ -246,7 +248,12 @@ def round_results(
     readers who see aggregates only (a comment is one person's words).
     """
     responses = QuestionnaireResponse.objects.filter(round=questionnaire_round)
+    answers = QuestionnaireAnswer.objects.filter(response__round=questionnaire_round)
     count = getattr(questionnaire_round, "response_count", None)
+    if group:  # one respondent group's answers only
+        responses = responses.filter(group=group)
+        answers = answers.filter(response__group=group)
+        count = None
     if count is None:
         count = responses.count()
     why_hidden = ""
@@ -260,12 +267,7 @@ def round_results(
     scale = list(questionnaire.scale.order_by("value"))
     statements = list(questionnaire.statements.order_by("number"))
     tallies: dict[int, dict[int | None, int]] = defaultdict(dict)
-    rows = (
-        QuestionnaireAnswer.objects.filter(response__round=questionnaire_round)
-        .values("statement_id", "value")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    rows = answers.values("statement_id", "value").annotate(n=Count("pk")).order_by()
     for row in rows:
         tallies[row["statement_id"]][row["value"]] = row["n"]
     themes: dict[str, Theme] = {}
@@ -426,4 +428,43 @@ def questionnaire_layout(
     return (
         list(questionnaire.scale.order_by("value")),
         list(questionnaire.statements.order_by("number")),
+    )
+
+
+def results_by_group(questionnaire_round: QuestionnaireRound) -> list[tuple[str, RoundResults]]:
+    """The results of each respondent group, when every group has at least
+    ``MIN_RESPONSES_SHOWN`` answers (fewer could identify people); else nothing."""
+    if questionnaire_round.is_open():
+        return []
+    counts = dict(
+        QuestionnaireResponse.objects.filter(round=questionnaire_round)
+        .exclude(group="")
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values_list("group", "n")
+    )
+    groups = RespondentGroup.values
+    if any(counts.get(group, 0) < MIN_RESPONSES_SHOWN for group in groups):
+        return []
+    return [
+        (
+            RespondentGroup(group).label,
+            round_results(questionnaire_round, with_comments=False, group=group),
+        )
+        for group in groups
+    ]
+
+
+def evaluation_not_invited(cohort: Cohort) -> QuerySet[Setting]:
+    """Settings taking part in the cohort with no active setting manager's account: nobody
+    there can be sent an evaluation link."""
+    taking_part = Accreditation.objects.filter(cohort=cohort).exclude(status__in=NOT_TAKING_PART)
+    managers = User.objects.filter(
+        settings=OuterRef("pk"), role=Role.SETTING_MANAGER, is_active=True
+    )
+    return (
+        Setting.objects.filter(pk__in=taking_part.values("setting_id"))
+        .exclude(Exists(managers))
+        .order_by("name", "pk")
     )

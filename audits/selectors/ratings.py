@@ -37,6 +37,7 @@ from ..models import (
     AuditStatus,
     AuditStatusChange,
     Instrument,
+    InstrumentKind,
     InstrumentVersion,
     Item,
     ItemScore,
@@ -211,6 +212,14 @@ def current_versions() -> QuerySet[InstrumentVersion]:
         .select_related("instrument")
         .order_by("instrument__name")
     )
+
+
+def whole_setting_version(kind: str) -> InstrumentVersion | None:
+    """The current version of a whole-setting tool (leadership, PPEL) named by its kind;
+    None for any other value, so the page then offers every instrument."""
+    if kind not in (InstrumentKind.LEADERSHIP, InstrumentKind.PARTNERSHIP):
+        return None
+    return current_versions().filter(instrument__kind=kind).first()
 
 
 # --- The audit list --------------------------------------------------------------------------
@@ -811,3 +820,86 @@ def item_titles(version: InstrumentVersion) -> dict[str, Any]:
         initial[f"item-{item.pk}-title"] = item.short_title
         initial[f"item-{item.pk}-na"] = item.na_allowed
     return initial
+
+
+# --- Inter-rater agreement across observers -----------------------------------------------------
+
+
+@dataclass
+class PairAgreement:
+    primary: Audit
+    second: Audit
+    agreement: Agreement
+    threshold: int
+
+    @property
+    def below(self) -> bool:
+        within = self.agreement.within_one_percent
+        return within is not None and within < self.threshold
+
+
+@dataclass
+class ObserverAgreement:
+    observer: User
+    pairs: list[PairAgreement] = field(default_factory=list)
+    threshold: int = 80
+
+    @property
+    def below_count(self) -> int:
+        return sum(1 for pair in self.pairs if pair.below)
+
+    @property
+    def within_one_percent(self) -> Decimal | None:
+        """Items within one point over all of the observer's pairs."""
+        compared = sum(pair.agreement.compared for pair in self.pairs)
+        if not compared:
+            return None
+        within = sum(pair.agreement.within_one for pair in self.pairs)
+        return (Decimal(within) * 100 / compared).quantize(Decimal("0.1"))
+
+    @property
+    def flagged(self) -> bool:
+        percent = self.within_one_percent
+        return percent is not None and percent < self.threshold
+
+
+def agreement_overview(threshold: int) -> tuple[list[PairAgreement], list[ObserverAgreement]]:
+    """Every completed pair of independent scorings with its agreement, and each observer's
+    agreement over their pairs, flagged below ``threshold`` (percent within one point).
+    Seven queries whatever the number of pairs."""
+    seconds = list(
+        Audit.objects.filter(
+            paired_with__isnull=False,
+            is_consensus=False,
+            status=AuditStatus.COMPLETED,
+            paired_with__status=AuditStatus.COMPLETED,
+        )
+        .select_related("paired_with__setting", "paired_with__version__instrument")
+        .prefetch_related("observers", "paired_with__observers")
+        .order_by("-date", "-pk")
+    )
+    shapes = version_shapes({second.version_id for second in seconds})
+    entries = entries_for(
+        [audit_id for second in seconds for audit_id in (second.pk, second.paired_with_id or 0)]
+    )
+    pairs = []
+    by_observer: dict[int, ObserverAgreement] = {}
+    for second in seconds:
+        primary = second.paired_with
+        assert primary is not None
+        pair = PairAgreement(
+            primary,
+            second,
+            agreement(shapes[second.version_id].items, entries[primary.pk], entries[second.pk]),
+            threshold,
+        )
+        pairs.append(pair)
+        for observer in {*primary.observers.all(), *second.observers.all()}:
+            summary = by_observer.setdefault(
+                observer.pk, ObserverAgreement(observer, threshold=threshold)
+            )
+            summary.pairs.append(pair)
+    observers = sorted(
+        by_observer.values(), key=lambda o: (not o.flagged, o.observer.full_name, o.observer.pk)
+    )
+    return pairs, observers

@@ -23,7 +23,7 @@ from accreditation.models import Cohort
 from kqm.emails import queue_email
 from kqm.models import Role, User
 
-from ..models import Questionnaire, QuestionnaireKind, QuestionnaireRound
+from ..models import Questionnaire, QuestionnaireKind, QuestionnaireRound, RespondentGroup
 from ..models.questionnaires import MAX_LINKS_PER_ROUND
 from ..selectors.questionnaires import evaluation_recipients, open_evaluation_round_of
 from .questionnaires import _issue_links, check_closing_date
@@ -84,15 +84,24 @@ def do_open_evaluation_round(
     questionnaire_round.full_clean()
     questionnaire_round._history_user = actor  # type: ignore[attr-defined]
     questionnaire_round.save()
-    tokens = _issue_links(questionnaire_round, len(recipients))
-    # The links were stored in the order of the tokens; pair them with people at random.
-    secrets.SystemRandom().shuffle(recipients)
+    # Each group's links carry the group (so results can be split once each has enough
+    # answers); within a group the links were stored in the order of the tokens, and are
+    # paired with people at random.
+    pairs: list[tuple[User, str]] = []
+    for group, role in (
+        (RespondentGroup.SETTING, Role.SETTING_MANAGER),
+        (RespondentGroup.EVALUATOR, Role.EVALUATOR),
+    ):
+        people = [person for person in recipients if person.role == role]
+        tokens = _issue_links(questionnaire_round, len(people), group)
+        secrets.SystemRandom().shuffle(people)
+        pairs += zip(people, tokens, strict=True)
     context = {
         "cohort": cohort.name,
         "title": questionnaire_round.title,
         "closes_on": f"{closes_on.day} {closes_on:%B %Y}",
     }
-    for person, token in zip(recipients, tokens, strict=True):
+    for person, token in pairs:
         queue_email(
             template=INVITATION_TEMPLATE,
             user_id=person.pk,

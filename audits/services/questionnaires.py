@@ -181,10 +181,10 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _issue_links(questionnaire_round: QuestionnaireRound, count: int) -> list[str]:
+def _issue_links(questionnaire_round: QuestionnaireRound, count: int, group: str = "") -> list[str]:
     tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in range(count)]
     QuestionnaireLink.objects.bulk_create(
-        QuestionnaireLink(round=questionnaire_round, token_hash=hash_token(token))
+        QuestionnaireLink(round=questionnaire_round, token_hash=hash_token(token), group=group)
         for token in tokens
     )
     return tokens
@@ -386,7 +386,9 @@ def do_submit_response(
     )
     if not claimed:
         raise LinkRefused(LinkRefusal.USED, link.round)
-    response = QuestionnaireResponse.objects.create(round=link.round, comment=comment)
+    response = QuestionnaireResponse.objects.create(
+        round=link.round, comment=comment, group=link.group
+    )
     QuestionnaireAnswer.objects.bulk_create(
         QuestionnaireAnswer(response=response, statement=s, value=answers[s.number])
         for s in statements

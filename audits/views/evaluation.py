@@ -77,6 +77,7 @@ def evaluation_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     user = _user(request)
     questionnaire_round = selectors.access_evaluation_round_by_id(user, round_id)
     is_manager = user.role == Role.MANAGER
+    cohort = questionnaire_round.cohort
     return render(
         request,
         "audits/evaluation/detail.html",
@@ -86,6 +87,10 @@ def evaluation_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             "rate": selectors.figures_of(questionnaire_round).rate,
             # Viewers see aggregates only: a comment is one person's own words.
             "results": selectors.round_results(questionnaire_round, with_comments=is_manager),
+            "group_results": selectors.results_by_group(questionnaire_round),
+            "not_invited": list(selectors.evaluation_not_invited(cohort))
+            if is_manager and cohort is not None
+            else [],
             "can_manage": is_manager,
         },
     )

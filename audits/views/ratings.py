@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -98,12 +99,18 @@ def audit_new(request: HttpRequest) -> HttpResponse:
     # The page that sends the user here (the task list, a visit) names the accreditation;
     # it is preselected, and the user can see which year the audit is filed under.
     chosen = request.GET.get("accreditation", "")
+    versions = selectors.current_versions()
+    # A task of the year (the leadership or PPEL self-audit) names its tool by kind.
+    fixed = selectors.whole_setting_version(request.GET.get("kind", ""))
+    if fixed is not None:
+        versions = versions.filter(pk=fixed.pk)
     form = forms.AuditForm(
         request.POST if request.method == "POST" else None,
-        versions=selectors.current_versions(),
+        versions=versions,
         observers=selectors.observer_choices(setting, user).exclude(pk=user.pk),
         accreditations=selectors.accreditations_for_new_audit(user, setting),
         initial={"accreditation": chosen, "occasion": request.GET.get("occasion", "")},
+        fixed_version=fixed,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -124,7 +131,11 @@ def audit_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"The audit of {audit.room} has started.")
             return redirect("audits:audit-score", audit_id=audit.pk)
-    return render(request, "audits/ratings/new.html", {"form": form, "setting": setting})
+    return render(
+        request,
+        "audits/ratings/new.html",
+        {"form": form, "setting": setting, "fixed_version": fixed},
+    )
 
 
 def _add_errors(form: Any, error: ValidationError) -> None:
@@ -458,7 +469,21 @@ def audit_agreement(request: HttpRequest, audit_id: int) -> HttpResponse:
             "can_agree": user.role in SCORING_ROLES
             and pair.both_complete
             and pair.consensus is None,
+            "threshold": django_settings.KQM_AGREEMENT_THRESHOLD,
         },
+    )
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def agreement_overview(request: HttpRequest) -> HttpResponse:
+    """Inter-rater agreement of every observer, flagged below the configured threshold."""
+    threshold = django_settings.KQM_AGREEMENT_THRESHOLD
+    pairs, observers = selectors.agreement_overview(threshold)
+    return render(
+        request,
+        "audits/ratings/agreement_overview.html",
+        {"pairs": pairs, "observers": observers, "threshold": threshold},
     )
 
 
@@ -563,6 +588,7 @@ urlpatterns = [
         name="audit-second-observation",
     ),
     path("ratings/<int:audit_id>/agreement/", audit_agreement, name="audit-agreement"),
+    path("ratings/agreement/", agreement_overview, name="agreement-overview"),
     path("ratings/<int:audit_id>/consensus/", audit_consensus, name="audit-consensus"),
     path("ratings/<int:audit_id>/audit.pdf", audit_pdf_export, name="audit-pdf"),
     path("ratings/<int:audit_id>/audit.csv", audit_csv_export, name="audit-csv"),

@@ -163,6 +163,7 @@ def test_subscale_means_initial_and_end_of_year(cohort, evaluator):
         2,
         2,
     )
+    assert (one.compared, one.left_out) == (2, 0)
     # Subscale 2 for a2 at the start: items alternate 1 and 2 by number.
     items2 = _subscale_items(ecers, 2)
     a2_sub2 = two_dp(Decimal(sum(1 + i.number % 2 for i in items2)) / len(items2))
@@ -180,9 +181,12 @@ def test_consensus_counts_instead_of_its_primary(cohort, evaluator):
     primary = audit(a1, ecers, evaluator, score=2)
     audit(a1, ecers, evaluator, score=4, paired_with=primary, is_consensus=True)
     rows = rating_subscales(cohort)
+    # With no end-of-year audit the setting is not compared yet: it is left out.
+    assert {(row.initial_mean, row.end_mean, row.left_out) for row in rows} == {(None, None, 1)}
+    audit(a1, ecers, evaluator, occasion=Occasion.END_OF_YEAR, score=5)
+    rows = rating_subscales(cohort)
     assert {row.initial_mean for row in rows} == {Decimal("4.00")}
-    assert {row.end_mean for row in rows} == {None}
-    assert all(row.change is None for row in rows)
+    assert {row.change for row in rows} == {Decimal("1.00")}
 
 
 # --- Leuven ----------------------------------------------------------------------------------
@@ -508,3 +512,22 @@ def test_viewer_dashboard_shows_the_ppel_headline(client, users, cohort, evaluat
     client.force_login(users[Role.VIEWER])
     html = client.get(reverse("dashboard")).content.decode()
     assert "3 of 4 settings (75.0%) increased parental involvement" in html
+
+
+@pytest.mark.django_db
+def test_only_settings_with_both_audits_are_compared(cohort, evaluator):
+    """A setting audited at the start only does not pull the initial mean away from the
+    settings the end-of-year mean is about; it is counted as left out."""
+    ecers = library()["ecers-r"]
+    a1, a2, a3 = taking_part(cohort, 3)
+    audit(a1, ecers, evaluator, score=3)
+    audit(a1, ecers, evaluator, occasion=Occasion.END_OF_YEAR, score=5)
+    audit(a2, ecers, evaluator, score=1)  # the start only
+    audit(a3, ecers, evaluator, occasion=Occasion.END_OF_YEAR, score=7)  # the end only
+    one = {row.number: row for row in rating_subscales(cohort)}[1]
+    assert (one.initial_mean, one.end_mean, one.change) == (
+        Decimal("3.00"),
+        Decimal("5.00"),
+        Decimal("2.00"),
+    )
+    assert (one.compared, one.left_out, one.initial_audits, one.end_audits) == (1, 2, 1, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
@@ -11,12 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accreditation.models import Accreditation, Status
+from accreditation.models import Accreditation, Award, Status
 from accreditation.reports.programme import cohort_summaries, evaluator_summaries, programme_cost
 from kqm.models import Role
 from settings.models import Setting
 from tests.access import assert_access
+from tests.factories import AccreditationFactory
 
+from .award_factories import AwardFactory
 from .report_worlds import programme_world
 
 URL = reverse("accreditation:report-programme")
@@ -37,7 +40,7 @@ def test_figures_worked_out_by_hand():
     assert row.cost == Decimal("4.0") * Decimal("105.00") + Decimal("10.00")
     cost = programme_cost()
     assert cost.totals.cost == 2 * (Decimal("420.00") + Decimal("10.00"))
-    assert cost.per_accredited_setting == Decimal("430.00")  # 860 / 2 awards
+    assert cost.per_accredited_setting == Decimal("430.00")  # 860 / 2 settings
 
 
 @pytest.mark.django_db
@@ -122,3 +125,14 @@ def test_page_pdf_and_csv_queries_are_the_same_for_10_and_500_settings(client, m
     _more_settings(cohort, people[0], 490, 8)  # 500
     assert Accreditation.objects.filter(cohort=cohort).count() == 500
     assert counted() == small
+
+
+@pytest.mark.django_db
+def test_a_renewal_is_not_a_second_accredited_setting():
+    programme_world()
+    first = Award.objects.order_by("pk")[0]
+    renewed = AccreditationFactory(setting=first.setting, status=Status.REACCREDITED)
+    AwardFactory(accreditation=renewed, previous_award=first, award_date=datetime.date(2012, 7, 1))
+    cost = programme_cost()
+    assert Award.objects.count() == 3 and cost.accredited_settings == 2
+    assert cost.per_accredited_setting == Decimal("430.00")  # still 860 / 2 settings

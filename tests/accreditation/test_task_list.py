@@ -9,6 +9,7 @@ import datetime
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from accreditation.models import (
     ImprovementAction,
     NoteStatus,
     SelfEvaluationEntry,
+    Status,
     VisitType,
 )
 from accreditation.models.unit_b import SEF_SECTIONS
@@ -31,7 +33,9 @@ from audits.models import (
     Term,
 )
 from kqm.models import Role
+from tests.factories import AccreditationFactory
 
+from .award_factories import AwardFactory
 from .task_list_helpers import audit, plan_action, screen, staff_round
 from .year_factories import (  # noqa: F401
     VisitFactory,
@@ -207,9 +211,9 @@ def test_the_setting_manager_starts_a_unit_b_self_audit_from_its_task(users, acc
         for g in accreditation_tasks(accreditation, users[Role.SETTING_MANAGER])
         for t in g.tasks
     }
-    assert tasks["leadership-audit"].url == new_audit
-    assert tasks["ppel-initial"].url == f"{new_audit}&occasion=initial"
-    assert tasks["ppel-end-of-year"].url == f"{new_audit}&occasion=end_of_year"
+    assert tasks["leadership-audit"].url == f"{new_audit}&occasion=initial&kind=leadership"
+    assert tasks["ppel-initial"].url == f"{new_audit}&occasion=initial&kind=partnership"
+    assert tasks["ppel-end-of-year"].url == f"{new_audit}&occasion=end_of_year&kind=partnership"
     tasks = {
         t.key: t for g in accreditation_tasks(accreditation, users[Role.EVALUATOR]) for t in g.tasks
     }
@@ -262,3 +266,34 @@ def test_the_task_list_runs_a_constant_number_of_queries(
         response = client.get(accreditation.get_absolute_url())
     assert response.status_code == 200
     assert len(re.findall(r'data-task="', response.content.decode())) == 16
+
+
+def test_the_manager_assigns_an_evaluator_from_the_accreditation_page(client, users, cohort):
+    unassigned = AccreditationFactory(cohort=cohort, status=Status.ACCEPTED)
+    assign = reverse("accreditation:accreditation-assign-evaluator", args=[unassigned.pk])
+    client.force_login(users[Role.MANAGER])
+    html = client.get(unassigned.get_absolute_url()).content.decode()
+    assert f'href="{assign}"' in html and "Assign an evaluator" in html
+    unassigned.evaluator = users[Role.EVALUATOR]
+    unassigned.save(update_fields=["evaluator"])
+    html = client.get(unassigned.get_absolute_url()).content.decode()
+    assert f'href="{assign}"' in html and "Assign an evaluator" not in html
+    client.force_login(users[Role.EVALUATOR])
+    assert assign not in client.get(unassigned.get_absolute_url()).content.decode()
+
+
+def test_after_the_decision_the_page_links_to_the_award_and_certificate(
+    client, users, setting, cohort
+):
+    accredited = AccreditationFactory(setting=setting, cohort=cohort, status=Status.ACCREDITED)
+    award = AwardFactory(accreditation=accredited)
+    client.force_login(users[Role.SETTING_MANAGER])
+    html = client.get(accredited.get_absolute_url()).content.decode()
+    assert f'href="{award.get_absolute_url()}"' in html
+    assert "The certificate is being prepared" in html
+    award.certificate.save("c.pdf", ContentFile(b"%PDF-1.7"), save=True)
+    html = client.get(accredited.get_absolute_url()).content.decode()
+    assert reverse("accreditation:award-certificate", args=[award.pk]) in html
+    # The evaluator does not download certificates: no award section for them.
+    client.force_login(users[Role.EVALUATOR])
+    assert 'data-testid="awards"' not in client.get(accredited.get_absolute_url()).content.decode()

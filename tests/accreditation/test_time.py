@@ -190,7 +190,8 @@ def test_time_pages_run_a_constant_number_of_queries(
     # session, user, count, page of cohorts with their figures
     with django_assert_num_queries(4):
         assert client.get(reverse("accreditation:budget")).status_code == 200
-    # session, user, cohort, count, page of evaluators, budget, totals
-    with django_assert_num_queries(7):
+    # session, user, cohort, count, page of evaluators, budget, totals, and the budget in
+    # pounds: day rate, lines, spending per kind, spending recorded
+    with django_assert_num_queries(11):
         url = reverse("accreditation:cohort-budget", args=[cohort.pk])
         assert client.get(url).status_code == 200

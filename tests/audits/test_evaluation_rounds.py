@@ -9,6 +9,7 @@ import datetime
 import inspect
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -588,3 +589,56 @@ def test_the_list_runs_a_constant_number_of_queries(
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+# --- Respondent groups and who was not invited ----------------------------------------------------
+
+
+def test_results_split_by_respondent_group_once_each_has_five_answers(
+    client, users, big_cohort, django_capture_on_commit_callbacks
+):
+    manager = users[Role.MANAGER]
+    for n in range(4):  # five evaluators in all
+        evaluator = UserFactory(role=Role.EVALUATOR, email=f"ev{n}@example.org")
+        AccreditationFactory(
+            cohort=big_cohort, evaluator=evaluator, status=AccreditationStatus.IN_PROGRESS
+        )
+    # The fixtures' own setting takes part with no setting manager's account of its own.
+    nobody = SettingFactory(name="No Account <Nursery>")
+    AccreditationFactory(setting=nobody, cohort=big_cohort, status=AccreditationStatus.IN_PROGRESS)
+    with django_capture_on_commit_callbacks(execute=True):
+        questionnaire_round = open_round(manager, big_cohort)
+    tokens = tokens_from_outbox()
+    groups = {link.group for link in QuestionnaireLink.objects.filter(round=questionnaire_round)}
+    assert groups == {"setting", "evaluator"}
+    settings_answer, evaluators_answer = 2, 5
+    for email, token in tokens.items():
+        value = settings_answer if email.startswith("sm") else evaluators_answer
+        do_submit_response(token=token, answers=answers(questionnaire_round, value=value))
+    close(questionnaire_round)
+    client.force_login(manager)
+    url = reverse("audits:evaluation-detail", args=[questionnaire_round.pk])
+    response = client.get(url)
+    split = response.context["group_results"]
+    assert [label for label, _ in split] == ["Settings (setting managers)", "Evaluators"]
+    assert [results.response_count for _, results in split] == [6, 5]
+    means = [results.themes[0].results[0].mean for _, results in split]
+    assert means == [Decimal("2.00"), Decimal("5.00")]
+    html = response.content.decode()
+    assert html.count('data-testid="group-results"') == 2
+    assert "No Account &lt;Nursery&gt;" in html.split('data-testid="not-invited"')[1]
+
+
+def test_no_split_while_a_group_has_fewer_than_five_answers(
+    client, users, big_cohort, django_capture_on_commit_callbacks
+):
+    questionnaire_round, _ = run_round(
+        users[Role.MANAGER], big_cohort, django_capture_on_commit_callbacks, responses=7
+    )
+    close(questionnaire_round)
+    client.force_login(users[Role.VIEWER])
+    response = client.get(reverse("audits:evaluation-detail", args=[questionnaire_round.pk]))
+    assert response.context["group_results"] == []
+    html = response.content.decode()
+    assert 'data-testid="no-group-split"' in html  # one evaluator only
+    assert 'data-testid="not-invited"' not in html  # viewers see aggregates only

@@ -527,10 +527,12 @@ def _field_names(model: type[models.Model]) -> set[str]:
 
 
 def test_a_response_cannot_be_joined_to_a_link_or_a_person_or_a_moment():
-    assert _field_names(QuestionnaireResponse) == {"id", "round", "comment"}
+    # ``group`` is whom an evaluation link went to (settings or evaluators), never who:
+    # results are split by it only when each group has enough answers to stay anonymous.
+    assert _field_names(QuestionnaireResponse) == {"id", "round", "comment", "group"}
     assert _field_names(QuestionnaireAnswer) == {"id", "response", "statement", "value"}
     # The link keeps no time and no history of when it was used.
-    assert _field_names(QuestionnaireLink) == {"id", "round", "token_hash", "status"}
+    assert _field_names(QuestionnaireLink) == {"id", "round", "token_hash", "status", "group"}
     for model in (QuestionnaireLink, QuestionnaireResponse, QuestionnaireAnswer):
         assert not hasattr(model, "history")
         assert not any(

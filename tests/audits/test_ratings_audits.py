@@ -115,6 +115,61 @@ def test_a_setting_manager_starts_a_self_audit(client, users, setting, ecers, ac
     assert Audit.objects.get().is_self_audit
 
 
+@pytest.mark.parametrize("kind", ["leadership", "partnership"])
+def test_a_whole_setting_tool_starts_from_its_task_with_the_instrument_chosen(
+    client, users, setting, accreditation, kind
+):
+    """The task names the tool and occasion: no instrument to choose and no room to name."""
+    client.force_login(users[Role.SETTING_MANAGER])
+    url = (
+        f"{reverse('audits:audit-new')}?setting={setting.pk}&accreditation={accreditation.pk}"
+        f"&occasion=end_of_year&kind={kind}"
+    )
+    page = client.get(url)
+    form = page.context["form"]
+    version = page.context["fixed_version"]
+    assert version.instrument.kind == kind
+    assert list(form.fields["version"].queryset) == [version]
+    assert form.initial["occasion"] == "end_of_year"
+    html = page.content.decode()
+    assert f"Start the {version.instrument.name}" in html
+    assert 'name="room"' not in html and "ECERS" not in html
+    # A bad date is refused beside its field; the chosen occasion is kept.
+    response = client.post(
+        url,
+        {
+            "version": version.pk,
+            "occasion": "end_of_year",
+            "date_0": "31",
+            "date_1": "2",
+            "date_2": "2027",
+        },
+    )
+    assert "The date of the audit must be a real date" in response.content.decode()
+    assert not Audit.objects.exists()
+    client.post(
+        url,
+        {
+            "version": version.pk,
+            "occasion": "end_of_year",
+            "date_0": "1",
+            "date_1": "7",
+            "date_2": "2027",
+            "accreditation": accreditation.pk,
+        },
+    )
+    audit = Audit.objects.get()
+    assert (audit.version, audit.room, audit.occasion) == (version, "Whole setting", "end_of_year")
+    assert audit.accreditation == accreditation and audit.is_self_audit
+
+
+def test_an_unknown_kind_offers_every_instrument(client, users, setting):
+    client.force_login(users[Role.SETTING_MANAGER])
+    page = client.get(f"{reverse('audits:audit-new')}?setting={setting.pk}&kind=ecers")
+    assert page.context["fixed_version"] is None
+    assert page.context["form"].fields["version"].queryset.count() > 2
+
+
 def test_starting_an_audit_with_bad_input_saves_nothing(client, evaluator, setting, accreditation):
     client.force_login(evaluator)
     url = f"{reverse('audits:audit-new')}?setting={setting.pk}"

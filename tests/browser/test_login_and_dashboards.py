@@ -48,7 +48,10 @@ def test_each_role_signs_in_to_its_dashboard(
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     menu = page.get_by_role("navigation", name="Menu")
     expect(menu.get_by_role("link", name="Dashboard")).to_have_attribute("aria-current", "page")
-    expect(menu.get_by_role("link", name="Users")).to_have_count(1 if role == Role.MANAGER else 0)
+    # The manager's pages are grouped; users are under "Admin".
+    expect(menu.get_by_role("link", name="Admin", exact=True)).to_have_count(
+        1 if role == Role.MANAGER else 0
+    )
 
     if role in (Role.MANAGER, Role.VIEWER):
         expect(page.get_by_test_id("setting-count")).to_have_text(str(Setting.objects.count()))
@@ -99,3 +102,32 @@ def test_wrong_password_shows_error_summary_then_sign_in_and_out(
     # Signed out for real: the dashboard sends the visitor back to the login page.
     page.goto(a11y_page.url("/"))
     expect(page).to_have_url(re.compile(re.escape(LOGIN_PATH) + r"\?next=/$"))
+
+
+def test_the_grouped_navigation_works_on_a_phone_and_by_keyboard(
+    transactional_db: None, a11y_page: A11yPage, users: dict[str, User]
+) -> None:
+    page = a11y_page.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    a11y_page.login(users[Role.MANAGER])
+    menu = page.get_by_role("navigation", name="Menu")
+    toggle = page.get_by_role("button", name="Menu")
+    # On a phone the groups are behind the Menu button, opened from the keyboard.
+    expect(menu.get_by_role("link", name="Programme")).to_be_hidden()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    programme = menu.get_by_role("link", name="Programme")
+    expect(programme).to_be_visible()
+    # Tab reaches the groups in order; Enter follows the link.
+    page.keyboard.press("Tab")
+    expect(menu.get_by_role("link", name="Dashboard")).to_be_focused()
+    for _ in range(2):
+        page.keyboard.press("Tab")
+    expect(programme).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    section = page.get_by_role("navigation", name="Programme")
+    expect(section.get_by_role("link", name="Cohorts")).to_have_attribute("aria-current", "page")
+    expect(section.get_by_role("link", name="Evaluators")).to_be_visible()
+    a11y_page.check("a programme page on a phone")

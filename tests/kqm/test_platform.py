@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ from accreditation.models import (
     Application,
     ApplicationStatus,
     Award,
+    BudgetLine,
     Cohort,
+    DayRate,
     Status,
 )
 from kqm.models import Role, User, WorkerHeartbeat
@@ -33,6 +36,7 @@ NO_HISTORY = {
     "kqm.OutboxMessage",  # a queue of work to publish, not a record anyone edits
     "accreditation.AccreditationStatusChange",  # itself an append-only history of statuses
     "accreditation.Reminder",  # an append-only log of reminders sent, written by the daily job
+    "accreditation.ReminderRun",  # likewise: what each run of the daily job did
     "audits.AuditStatusChange",  # likewise: completing and reopening audits, with reasons
     "audits.ChildDataAccess",  # an append-only access log
     # Anonymous questionnaires: a history row would record when a link was used or an answer
@@ -120,6 +124,9 @@ def test_seed_demo_creates_one_login_per_role_and_is_idempotent(capsys):
     assert Setting.objects.count() == 60
     assert set(Setting.objects.values_list("sector", flat=True)) == set(Sector.values)
     assert Cohort.objects.count() == 3
+    # The seed's costs: £105 a day and £5,232 of materials for every cohort, once.
+    assert DayRate.objects.get().rate == Decimal("105.00")
+    assert BudgetLine.objects.filter(kind="materials", amount=Decimal("5232")).count() == 3
     # Applications in every state, inspections under every framework.
     assert set(Application.objects.values_list("status", flat=True)) == set(
         ApplicationStatus.values

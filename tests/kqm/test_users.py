@@ -73,7 +73,7 @@ def test_deactivate_asks_first_then_blocks_sign_in_and_records_history(client, m
     last = person.history.first()
     assert last.history_user == manager
     detail = client.get(reverse("users:detail", args=[person.pk])).content.decode()
-    assert "History" in detail and "Is active</strong>: True &rarr; False" in detail
+    assert "History" in detail and "Is active</strong>: Yes &rarr; No" in detail
     client.logout()
     client.post(reverse("login"), {"username": "leaving@example.org", "password": TEST_PASSWORD})
     assert "_auth_user_id" not in client.session

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accreditation.demo_after_award import seed_after_award
+from accreditation.demo_budget import seed_budget
 from accreditation.demo_outcomes import seed_outcomes_demo
 from accreditation.demo_reaccreditation import seed_demo_reaccreditation
 from accreditation.models import (
@@ -128,6 +129,7 @@ class Command(BaseCommand):
         seed_demo_reaccreditation()
         seed_after_award()
         seed_report_data()
+        seed_budget(users["manager@kqm.example"])
         if not options["quiet"]:
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
             for email, _name, role, _urns in DEMO_USERS:
