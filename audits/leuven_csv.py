@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from kqm.parsing import parse_int
 
-from .models import LEUVEN_LABELS, Screening, Zone
+from .models import AREAS, LEUVEN_LABELS, Screening, Zone
 from .selectors.leuven import ChildRecord, ScreeningRow
 
 MAX_UPLOAD_ROWS = 500
@@ -212,7 +212,7 @@ def screening_filename(screening: Screening) -> str:
 
 
 def child_record_csv(record: ChildRecord) -> str:
-    """Everything held about one child, for a subject access request, in three parts."""
+    """Everything held about one child, for a subject access request, in four parts."""
     child = record.child
     body: list[list[object]] = [
         ["Child"],
@@ -272,6 +272,21 @@ def child_record_csv(record: ChildRecord) -> str:
                 f"{item.moderated_on:%Y-%m-%d}",
                 _label(item.wellbeing),
                 _label(item.involvement),
+            ]
+        )
+    body += [
+        [],
+        ["Learning progress"],
+        ["Checkpoint", "Date", "Age band", *(area.label for area in AREAS)],
+    ]
+    for progress in record.progress:
+        checkpoint = progress.checkpoint
+        body.append(
+            [
+                f"{checkpoint.group.name}, {checkpoint.get_term_display()} {checkpoint.date:%Y}",
+                f"{checkpoint.date:%Y-%m-%d}",
+                progress.band.label if progress.band else "",
+                *(getattr(progress, f"get_{area.field}_display")() for area in AREAS),
             ]
         )
     return _csv(body)

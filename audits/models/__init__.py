@@ -24,6 +24,15 @@ from .leuven import (
     Zone,
     zone_for,
 )
+from .progress import (
+    AREA_FIELDS,
+    AREAS,
+    Area,
+    DevelopmentBand,
+    Judgement,
+    ProgressCheckpoint,
+    ProgressRecord,
+)
 from .questionnaires import (
     LinkStatus,
     Questionnaire,
@@ -37,15 +46,19 @@ from .questionnaires import (
 )
 
 __all__ = [
+    "AREAS",
+    "AREA_FIELDS",
     "LEUVEN_LABELS",
     "ActionPoint",
     "AgeBand",
+    "Area",
     "Audit",
     "AuditReview",
     "AuditStatus",
     "AuditStatusChange",
     "Child",
     "ChildDataAccess",
+    "DevelopmentBand",
     "Gender",
     "Group",
     "Instrument",
@@ -54,10 +67,13 @@ __all__ = [
     "Item",
     "ItemReview",
     "ItemScore",
+    "Judgement",
     "LeuvenScore",
     "LinkStatus",
     "ModerationScore",
     "Occasion",
+    "ProgressCheckpoint",
+    "ProgressRecord",
     "Questionnaire",
     "QuestionnaireAnswer",
     "QuestionnaireKind",
