@@ -103,9 +103,7 @@ def test_child_level_pages_are_logged(
     assert client.get(url).status_code == 200
     entries = list(ChildDataAccess.objects.order_by("pk")[before:])
     if logged:
-        assert [(e.user, e.setting_id, e.path) for e in entries] == [
-            (users[role], setting.pk, url)
-        ]
+        assert [(e.user, e.setting_id, e.path) for e in entries] == [(users[role], setting.pk, url)]
     else:
         assert entries == []
     client.get(reverse(f"audits:{name}", kwargs=kwargs(other)))
@@ -142,7 +140,9 @@ def test_autosave_roles_other_setting_and_method(client, users, worlds):
     revision = 0
     for role in Role.values:
         client.force_login(users[role])
-        response = post(own.checkpoint_id, own.child_id, "below" if role == SM else "above", revision)
+        response = post(
+            own.checkpoint_id, own.child_id, "below" if role == SM else "above", revision
+        )
         if role in (SM, P):
             assert response.status_code == 200, role
             revision = response.json()["revision"]
