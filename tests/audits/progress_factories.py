@@ -57,7 +57,8 @@ def judged_room(
 ) -> tuple[Group, list[Child], list[ProgressCheckpoint]]:
     """A room of ``children`` with a checkpoint and a screening each term: every child
     judged ``progress[i]`` in every area and scored ``leuven[i]`` in term ``i``."""
-    group = group or GroupFactory(setting=setting)
+    group = group if group is not None else GroupFactory(setting=setting)
+    assert group is not None
     kids = Child.objects.bulk_create(
         Child(setting=setting, group=group, code=f"P{group.pk:04d}{n:03d}", **child_flags)
         for n in range(children)

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from audits.models import AREA_FIELDS, ProgressCheckpoint, ProgressRecord
+from audits.models import AREA_FIELDS, DevelopmentBand, ProgressCheckpoint, ProgressRecord
 from audits.progress_csv import parse_progress
 from kqm.models import Role
 from tests.access import assert_field_error
@@ -65,7 +65,7 @@ def test_the_table_saves_every_child_with_history(client, users, room):
     assert response.status_code == 302
     records = {r.child_id: r for r in ProgressRecord.objects.select_related("band")}
     assert len(records) == 3
-    assert records[children[0].pk].band.label == "3 and 4-year-olds"
+    assert str(records[children[0].pk].band) == "3 and 4-year-olds"
     assert {(r.cl, r.maths, r.psed) for r in records.values()} == {("expected", "below", "")}
     history = ProgressRecord.history.filter(child_id=children[0].pk).get()
     assert history.history_user == users[SM] and history.cl == "expected"
@@ -192,7 +192,14 @@ def test_an_upload_saves_every_row(client, users, room):
     )
     assert response.status_code == 302
     first = ProgressRecord.objects.get(child=children[0])
-    assert (first.band.code, first.cl, first.psed, first.pd, first.lit, first.maths) == (
+    assert (
+        (first.band.code if first.band else ""),
+        first.cl,
+        first.psed,
+        first.pd,
+        first.lit,
+        first.maths,
+    ) == (
         "dm21-3-4",
         "expected",
         "above",
@@ -227,7 +234,7 @@ def test_an_upload_with_any_bad_row_saves_nothing_and_lists_every_row(client, us
 
 
 def test_upload_needs_a_header_with_a_code_and_an_area():
-    bands = []
+    bands: list[DevelopmentBand] = []
     assert parse_progress("CL,PD\nexpected,below\n", {"C1"}, "Room", bands).errors[0].message == (
         "Row 1: the header row has no “Child code” column"
     )
@@ -252,7 +259,7 @@ def test_the_export_uploads_again_as_it_is(client, users, room):
         {"file": SimpleUploadedFile("again.csv", text.encode())},
     )
     first = ProgressRecord.objects.get(child=children[0])
-    assert (first.band.code, first.cl, first.utw, first.pd) == (
+    assert ((first.band.code if first.band else ""), first.cl, first.utw, first.pd) == (
         "dm21-birth-3",
         "above",
         "below",

@@ -200,6 +200,7 @@ def test_retention_deletes_progress_records_and_their_history(setting):
     _, kids, _ = judged_room(setting, 2)
     gone, kept = kids
     record = ProgressRecord.objects.filter(child=gone).first()
+    assert record is not None
     record.cl = "above"
     record.save()  # a history row
     Child.objects.filter(pk=gone.pk).update(left_on=datetime.date(2020, 7, 20))
