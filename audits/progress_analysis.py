@@ -210,6 +210,10 @@ class TermChange:
     def label(self) -> str:
         return f"{TERM_LABELS[self.first]} to {TERM_LABELS[self.last]}"
 
+    @property
+    def any_shown(self) -> bool:
+        return any(change.shown for _, change in self.areas)
+
 
 def term_change(records: Iterable[ProgressRecordData], first: str, last: str) -> TermChange:
     per_term = _by_term(records)
@@ -287,6 +291,10 @@ class GroupGap:
     @property
     def term_label(self) -> str:
         return TERM_LABELS.get(self.term, self.term)
+
+    @property
+    def any_shown(self) -> bool:
+        return any(cell.points is not None for cell in self.cells)
 
 
 def group_gaps(
