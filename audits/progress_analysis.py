@@ -423,6 +423,13 @@ class ProgressReport:
     def empty(self) -> bool:
         return not self.terms
 
+    @property
+    def link_by_area(self) -> list[tuple[Area, list[Change]]]:
+        """Each area with its change for each Leuven path, in ``LINK_GROUPS`` order."""
+        return [
+            (area, [row.areas[index][1] for row in self.link]) for index, area in enumerate(AREAS)
+        ]
+
 
 def progress_report(
     records: Sequence[ProgressRecordData],

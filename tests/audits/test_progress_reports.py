@@ -130,6 +130,9 @@ def test_the_programme_report_has_the_cohorts_progress_for_viewers(client, users
     text = csv.content.decode()
     assert "Learning progress,6 children in 2 settings" in text
     assert "Rose out of red or amber (6 children)" in text
+    pdf = client.get(reverse("accreditation:report-programme-pdf"), {"cohort": cohort.pk})
+    assert pdf.status_code == 200
+    assert b"Children's learning progress" in pdf.content and b"6 children judged" in pdf.content
 
 
 @pytest.mark.parametrize("size", [10, 300])
