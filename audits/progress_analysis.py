@@ -39,6 +39,7 @@ from .models.progress import AREAS, JUDGEMENT_RANK, Area, Judgement
 
 MIN_CHILDREN = 5
 AT_OR_ABOVE = (Judgement.EXPECTED, Judgement.ABOVE)
+_RANK = {str(judgement): rank for judgement, rank in JUDGEMENT_RANK.items()}
 
 DEFINITIONS: list[tuple[str, str]] = [
     (
@@ -99,6 +100,9 @@ def one_per_child_and_term(records: Iterable[ProgressRecordData]) -> list[Progre
         if key not in kept or record.order > kept[key].order:
             kept[key] = record
     return sorted(kept.values(), key=lambda r: (r.order, r.child_id))
+
+
+PerTerm = Mapping[str, Sequence["ProgressRecordData"]]
 
 
 def _by_term(records: Iterable[ProgressRecordData]) -> dict[str, list[ProgressRecordData]]:
@@ -175,7 +179,7 @@ class Change:
         self.children += 1
         self.before += first in AT_OR_ABOVE
         self.after += last in AT_OR_ABOVE
-        step = JUDGEMENT_RANK[Judgement(last)] - JUDGEMENT_RANK[Judgement(first)]
+        step = _RANK[last] - _RANK[first]
         self.moved_up += step > 0
         self.moved_down += step < 0
 
@@ -186,8 +190,7 @@ class AreaTerms:
     terms: list[Share]  # one per term of the report
 
 
-def area_shares(records: Iterable[ProgressRecordData], terms: Sequence[str]) -> list[AreaTerms]:
-    per_term = _by_term(records)
+def area_shares(per_term: PerTerm, terms: Sequence[str]) -> list[AreaTerms]:
     return [
         AreaTerms(
             area=area,
@@ -215,8 +218,7 @@ class TermChange:
         return any(change.shown for _, change in self.areas)
 
 
-def term_change(records: Iterable[ProgressRecordData], first: str, last: str) -> TermChange:
-    per_term = _by_term(records)
+def term_change(per_term: PerTerm, first: str, last: str) -> TermChange:
     before = {r.child_id: r for r in per_term.get(first, [])}
     after = {r.child_id: r for r in per_term.get(last, [])}
     areas = []
@@ -233,12 +235,12 @@ def term_change(records: Iterable[ProgressRecordData], first: str, last: str) ->
     return TermChange(first=first, last=last, areas=areas)
 
 
-def term_changes(records: Sequence[ProgressRecordData], terms: Sequence[str]) -> list[TermChange]:
+def term_changes(per_term: PerTerm, terms: Sequence[str]) -> list[TermChange]:
     """Each term against the next; and the first against the last when there are three."""
     pairs = list(itertools.pairwise(terms))
     if len(terms) > 2:
         pairs.append((terms[0], terms[-1]))
-    return [term_change(records, first, last) for first, last in pairs]
+    return [term_change(per_term, first, last) for first, last in pairs]
 
 
 # --- Gaps by group ------------------------------------------------------------------------
@@ -297,22 +299,20 @@ class GroupGap:
         return any(cell.points is not None for cell in self.cells)
 
 
-def group_gaps(
-    records: Sequence[ProgressRecordData], children: Mapping[int, ChildInfo], term: str
-) -> list[GroupGap]:
-    latest = _by_term(records).get(term, [])
+def group_gaps(per_term: PerTerm, children: Mapping[int, ChildInfo], term: str) -> list[GroupGap]:
+    latest = per_term.get(term, [])
     gaps = []
     for spec in GROUPS:
-        cells = []
-        for area in AREAS:
-            yes, no = Share(), Share()
-            for record in latest:
-                info = children.get(record.child_id)
-                side = spec.split(info) if info is not None else None
-                if side is None:
-                    continue
-                (yes if side else no).add(record.judgements.get(area.field, ""))
-            cells.append(GapCell(area=area, with_group=yes, without=no))
+        cells = [GapCell(area=area, with_group=Share(), without=Share()) for area in AREAS]
+        for record in latest:
+            info = children.get(record.child_id)
+            side = spec.split(info) if info is not None else None
+            if side is None:
+                continue
+            for cell in cells:
+                (cell.with_group if side else cell.without).add(
+                    record.judgements.get(cell.area.field, "")
+                )
         gaps.append(GroupGap(spec=spec, term=term, cells=cells))
     return gaps
 
@@ -373,9 +373,9 @@ def first_and_last(records: Iterable[ProgressRecordData]) -> dict[int, dict[str,
 
 
 def wellbeing_link(
-    records: Sequence[ProgressRecordData], scores: Iterable[leuven.ScoreRecord]
+    records: Sequence[ProgressRecordData], paths: Mapping[int, str]
 ) -> list[LinkRow]:
-    paths = leuven_paths(scores)
+    """``paths``: child id -> rose / stayed / green (``leuven_paths``)."""
     moves = first_and_last(records)
     rows = []
     for path, label in LINK_GROUPS:
@@ -438,15 +438,16 @@ def progress_report(
     *,
     settings: int = 0,
 ) -> ProgressReport:
-    terms = list(_by_term(records))
-    link = wellbeing_link(records, scores)
+    per_term = _by_term(records)
+    terms = list(per_term)
+    paths = leuven_paths(scores)
     return ProgressReport(
         terms=terms,
         children=len({r.child_id for r in records}),
-        areas=area_shares(records, terms),
-        changes=term_changes(records, terms),
-        gaps=group_gaps(records, children, terms[-1]) if terms else [],
-        link=link,
-        leuven_children=len(leuven_paths(scores)),
+        areas=area_shares(per_term, terms),
+        changes=term_changes(per_term, terms),
+        gaps=group_gaps(per_term, children, terms[-1]) if terms else [],
+        link=wellbeing_link(records, paths),
+        leuven_children=len(paths),
         settings=settings,
     )
