@@ -155,11 +155,17 @@ def _entry_rows(form: ProgressTableForm, rows: list[selectors.CheckpointRow]) ->
                 return str(form.data.get(f"{name}-{row.child.pk}", ""))
             return row.value(name)
 
+        names = [BAND, *(area.field for area in AREAS)]
         shown.append(
             {
                 "child": row.child,
                 "band": value(BAND),
                 "areas": [(area, value(area.field)) for area in AREAS],
+                "errors": [
+                    f"{form.fields[key].label}: {message}"
+                    for key in (f"{name}-{row.child.pk}" for name in names)
+                    for message in form.errors.get(key, [])
+                ],
             }
         )
     return shown

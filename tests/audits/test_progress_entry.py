@@ -85,6 +85,8 @@ def test_bad_judgements_are_shown_beside_the_child_and_nothing_is_saved(client, 
     html = response.content.decode()
     assert "Choose below, expected or above, or not judged" in html
     assert f'href="#pd-{children[1].pk}-none"' in html
+    row = html.split(f'data-child="{children[1].pk}"')[1].split("</th>")[0]
+    assert "Physical development for " in row and "Choose below, expected or above" in row
     assert "Choose one of the age bands, or not recorded" in html
     assert (
         f'id="cl-{children[0].pk}-expected" name="cl-{children[0].pk}" value="expected" checked'
