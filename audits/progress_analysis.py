@@ -354,6 +354,10 @@ class LinkRow:
     def shown(self) -> bool:
         return self.children >= MIN_CHILDREN
 
+    @property
+    def caption(self) -> str:
+        return f"{self.label}: {self.children} children"
+
 
 def first_and_last(records: Iterable[ProgressRecordData]) -> dict[int, dict[str, tuple[str, str]]]:
     """Child id -> area -> (first, last) judgement of the year, for areas judged twice."""

@@ -24,7 +24,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from .leuven_csv import RowError, _csv, _delimiter
+from .leuven_csv import RowError, _csv, _delimiter, row_code_is_new
 from .models import AREAS, DevelopmentBand, Judgement
 from .selectors.progress import CheckpointRow
 
@@ -121,23 +121,8 @@ def parse_progress(
             break
         padded = [*cells, *([""] * len(columns))]
         code = padded[columns["code"]].strip().upper()
-        if not code:
-            result.errors.append(RowError(line, f"Row {line}: enter the child’s code"))
+        if not row_code_is_new(code, line, known, seen, group_name, result.errors):
             continue
-        if code not in known:
-            result.errors.append(
-                RowError(line, f"Row {line}: no child in {group_name} has the code “{code}”")
-            )
-            continue
-        if code in seen:
-            result.errors.append(
-                RowError(
-                    line,
-                    f"Row {line}: {code} is already on row {seen[code]}; give each child one row",
-                )
-            )
-            continue
-        seen[code] = line
         values: dict[str, str] = {}
         ok = True
         for name, index in columns.items():

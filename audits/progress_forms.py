@@ -12,7 +12,8 @@ from django import forms
 from accreditation.forms.cohorts import GovDateField
 from kqm.forms import GovForm
 
-from .leuven_csv import MAX_UPLOAD_BYTES, RowError, decode_upload
+from .leuven_csv import RowError
+from .leuven_forms import PastedOrUploaded
 from .models import AREAS, Child, DevelopmentBand, Group, Judgement, Term
 from .progress_csv import BAND, parse_progress
 from .selectors.leuven import programme_year_bounds
@@ -102,8 +103,11 @@ class ProgressTableForm(forms.Form):
         }
 
 
-class ProgressUploadForm(GovForm, forms.Form):
+class ProgressUploadForm(PastedOrUploaded):
     """A tracking system's export, pasted or uploaded; any error means nothing is saved."""
+
+    text_field = "judgements"
+    what = "judgements"
 
     judgements = forms.CharField(
         label="Paste the judgements",
@@ -125,35 +129,11 @@ class ProgressUploadForm(GovForm, forms.Form):
         bands: Iterable[DevelopmentBand],
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
         self.known_codes = set(known_codes)
         self.group_name = group_name
         self.bands = list(bands)
-        self.row_errors: list[RowError] = []
-        self._init_helper()
-        self.helper.layout = Layout(Field.textarea("judgements", rows=8), Field("file"))
+        super().__init__(*args, **kwargs)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        text = data.get("judgements") or ""
-        upload = data.get("file")
-        if text.strip() and upload:
-            self.add_error("judgements", "Paste the judgements or upload a file, not both")
-            return data
-        if upload:
-            if upload.size > MAX_UPLOAD_BYTES:
-                self.add_error("file", "The file must be smaller than 1 MB")
-                return data
-            text, where = decode_upload(upload.read()), "file"
-        elif text.strip():
-            where = "judgements"
-        else:
-            self.add_error("judgements", "Paste the judgements or choose a CSV file")
-            return data
+    def parse(self, text: str) -> tuple[object, list[RowError]]:
         parsed = parse_progress(text, self.known_codes, self.group_name, self.bands)
-        if parsed.errors:
-            self.row_errors = parsed.errors
-            for error in parsed.errors:
-                self.add_error(where, error.message)
-        data["parsed"] = parsed.rows
-        return data
+        return parsed.rows, parsed.errors
