@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import io
 import logging
 import random
@@ -220,7 +221,8 @@ def progress_cohort_benchmark(workdir: Path) -> Figures:
 
     def best_of(cohort: Cohort) -> float:
         times = []
-        for _ in range(3):
+        for _ in range(5):
+            gc.collect()  # each run starts from the same heap, whichever ran before
             with timed() as run:
                 report = cohort_progress(cohort)
                 progress_charts(report, "bench")

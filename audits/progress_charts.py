@@ -6,8 +6,10 @@ and reads "fewer than 5".
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from .charts import Chart, Series, grouped_bar_chart
-from .progress_analysis import MIN_CHILDREN, ProgressReport
+from .progress_analysis import MIN_CHILDREN, GroupGap, ProgressReport
 
 PERCENT_TICKS = [0, 20, 40, 60, 80, 100]
 HIDDEN = f"fewer than {MIN_CHILDREN} children"
@@ -30,13 +32,22 @@ def _percent_chart(
     )
 
 
-def progress_charts(report: ProgressReport, prefix: str) -> dict[str, list[Chart]]:
+@dataclass
+class ProgressCharts:
+    """The charts of each section; each group's gap beside its chart (None: too few)."""
+
+    areas: list[Chart] = field(default_factory=list)
+    gaps: list[tuple[GroupGap, Chart | None]] = field(default_factory=list)
+    link: list[Chart] = field(default_factory=list)
+
+
+def progress_charts(report: ProgressReport, prefix: str) -> ProgressCharts:
     """The charts of each section: areas per term, gaps by group, the Leuven link."""
-    charts: dict[str, list[Chart]] = {"areas": [], "gaps": [], "link": []}
+    charts = ProgressCharts()
     if report.empty:
         return charts
     labels = [row.area.label for row in report.areas]
-    charts["areas"].append(
+    charts.areas.append(
         _percent_chart(
             title="Children at or above expected, by area of learning and term (%)",
             description=(
@@ -52,25 +63,25 @@ def progress_charts(report: ProgressReport, prefix: str) -> dict[str, list[Chart
         )
     )
     for gap in report.gaps:
-        if not any(cell.points is not None for cell in gap.cells):
+        if not gap.any_shown:
+            charts.gaps.append((gap, None))
             continue
-        charts["gaps"].append(
-            _percent_chart(
-                title=f"{gap.spec.label}: at or above expected, {gap.term_label} (%)",
-                description=(
-                    f"For each area, the percentage at or above expected of the children "
-                    f"{gap.spec.in_group.lower()} and {gap.spec.not_in_group.lower()}."
-                ),
-                categories=labels,
-                series=[
-                    Series(gap.spec.in_group, [c.with_group.percent for c in gap.cells]),
-                    Series(gap.spec.not_in_group, [c.without.percent for c in gap.cells]),
-                ],
-                chart_id=f"{prefix}-gap-{gap.spec.name.replace('_', '-')}",
-            )
+        chart = _percent_chart(
+            title=f"{gap.spec.label}: at or above expected, {gap.term_label} (%)",
+            description=(
+                f"For each area, the percentage at or above expected of the children "
+                f"{gap.spec.in_group.lower()} and {gap.spec.not_in_group.lower()}."
+            ),
+            categories=labels,
+            series=[
+                Series(gap.spec.in_group, [c.with_group.percent for c in gap.cells]),
+                Series(gap.spec.not_in_group, [c.without.percent for c in gap.cells]),
+            ],
+            chart_id=f"{prefix}-gap-{gap.spec.name.replace('_', '-')}",
         )
+        charts.gaps.append((gap, chart))
     if any(row.shown for row in report.link):
-        charts["link"].append(
+        charts.link.append(
             _percent_chart(
                 title="Children who moved up a step, by well-being and involvement (%)",
                 description=(

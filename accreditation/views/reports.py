@@ -136,7 +136,7 @@ def programme_report_page(request: HttpRequest) -> HttpResponse:
             "charts": cohort_charts(cohort) if cohort is not None else {},
             "progress_charts": progress_charts(report.progress, "cohort-progress")
             if report is not None and report.progress is not None
-            else {},
+            else None,
             "query": request.GET.urlencode(),
         },
     )

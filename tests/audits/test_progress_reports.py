@@ -47,6 +47,7 @@ def test_the_summary_shows_figures_charts_and_tables_without_children(client, us
     # Below, expected, above in the three terms: 0%, 100%, 100% at or above expected.
     areas = html.split('data-testid="progress-areas"')[1].split("</table>")[0]
     assert areas.count(">0%<span") == 7 and areas.count(">100%<span") == 14
+    assert '100%<span class="govuk-body-s">&nbsp;of&nbsp;8</span>' in areas
     # Everyone rose out of red (autumn 2/3) to green (summer 4/4) and moved up.
     rose = html.split('data-testid="progress-link-rose"')[1].split("</table>")[0]
     assert "Rose out of red or amber: 8 children" in rose and "+100" in rose
