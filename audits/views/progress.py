@@ -117,6 +117,34 @@ def checkpoint_new(request: HttpRequest, group_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@role_required(SM, P)
+def checkpoint_edit(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+    """Correct a checkpoint's term or date."""
+    checkpoint = selectors.access_checkpoint_by_id(_user(request), checkpoint_id)
+    group = checkpoint.group
+    form = CheckpointForm(
+        request.POST if request.method == "POST" else None,
+        group=group,
+        initial={"term": checkpoint.term, "date": checkpoint.date},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_save_checkpoint(
+                actor=_user(request), group=group, checkpoint=checkpoint, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Checkpoint saved.")
+            return redirect("audits:checkpoint-detail", checkpoint_id=checkpoint.pk)
+    return render(
+        request,
+        "audits/progress/checkpoint_form.html",
+        {"form": form, "group": group, "setting": group.setting, "checkpoint": checkpoint},
+    )
+
+
 def _context(checkpoint: ProgressCheckpoint) -> dict[str, Any]:
     return {
         "checkpoint": checkpoint,
@@ -362,6 +390,7 @@ urlpatterns: list[URLPattern] = [
     path("progress/settings/<int:setting_id>/summary/", progress_summary, name="progress-summary"),
     path("progress/groups/<int:group_id>/checkpoints/new/", checkpoint_new, name="checkpoint-new"),
     path("progress/checkpoints/<int:checkpoint_id>/", checkpoint_detail, name="checkpoint-detail"),
+    path("progress/checkpoints/<int:checkpoint_id>/edit/", checkpoint_edit, name="checkpoint-edit"),
     path(
         "progress/checkpoints/<int:checkpoint_id>/entry/",
         checkpoint_entry,

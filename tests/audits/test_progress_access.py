@@ -56,6 +56,7 @@ PAGES: list[tuple[str, Callable[[World], dict[str, int]], tuple[str, ...], bool]
     ("progress-summary", lambda w: {"setting_id": w.setting_id}, ALL, False),
     ("checkpoint-new", lambda w: {"group_id": w.group_id}, (SM, P), False),
     ("checkpoint-detail", lambda w: {"checkpoint_id": w.checkpoint_id}, CHILD_LEVEL, True),
+    ("checkpoint-edit", lambda w: {"checkpoint_id": w.checkpoint_id}, (SM, P), False),
     ("checkpoint-entry", lambda w: {"checkpoint_id": w.checkpoint_id}, (SM, P), True),
     ("checkpoint-upload", lambda w: {"checkpoint_id": w.checkpoint_id}, (SM, P), False),
     ("checkpoint-export", lambda w: {"checkpoint_id": w.checkpoint_id}, CHILD_LEVEL, True),

@@ -53,6 +53,20 @@ def test_adding_a_checkpoint_and_its_bad_input(client, users, setting):
     assert ProgressCheckpoint.objects.count() == 1
 
 
+def test_changing_a_checkpoints_date(client, users, room):
+    checkpoint, _ = room
+    client.force_login(users[SM])
+    url = reverse("audits:checkpoint-edit", args=[checkpoint.pk])
+    bad = client.post(url, {"term": "autumn", "date_0": "31", "date_1": "2", "date_2": "2027"})
+    assert bad.status_code == 200 and "date" in bad.context["form"].errors
+    assert 'value="31"' in bad.content.decode()  # what was typed is kept
+    good = {"term": "spring", **date_data("date", datetime.date(2027, 3, 1))}
+    assert client.post(url, good).status_code == 302
+    checkpoint.refresh_from_db()
+    assert (checkpoint.term, checkpoint.date) == ("spring", datetime.date(2027, 3, 1))
+    assert checkpoint.history.count() == 2
+
+
 def test_the_table_saves_every_child_with_history(client, users, room):
     checkpoint, children = room
     client.force_login(users[SM])
