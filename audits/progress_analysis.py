@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -130,16 +130,17 @@ class Share:
     def percent(self) -> int | None:
         return percent(self.at_or_above, self.children) if self.shown else None
 
-    def add(self, judgement: str) -> None:
+    def add(self, judgement: str, count: int = 1) -> None:
         if judgement:
-            self.children += 1
-            self.at_or_above += judgement in AT_OR_ABOVE
+            self.children += count
+            self.at_or_above += count * (judgement in AT_OR_ABOVE)
 
 
 def share_of(judgements: Iterable[str]) -> Share:
+    """The share of ``judgements`` (blanks left out), counted by value."""
     share = Share()
-    for judgement in judgements:
-        share.add(judgement)
+    for judgement, count in Counter(judgements).items():
+        share.add(judgement, count)
     return share
 
 
@@ -175,13 +176,23 @@ class Change:
     def moved_up_percent(self) -> int | None:
         return percent(self.moved_up, self.children) if self.shown else None
 
-    def add(self, first: str, last: str) -> None:
-        self.children += 1
-        self.before += first in AT_OR_ABOVE
-        self.after += last in AT_OR_ABOVE
+    def add(self, first: str, last: str, count: int = 1) -> None:
+        self.children += count
+        self.before += count * (first in AT_OR_ABOVE)
+        self.after += count * (last in AT_OR_ABOVE)
         step = _RANK[last] - _RANK[first]
-        self.moved_up += step > 0
-        self.moved_down += step < 0
+        self.moved_up += count * (step > 0)
+        self.moved_down += count * (step < 0)
+
+
+def change_of(pairs: Iterable[tuple[str, str]]) -> Change:
+    """The change over (first, last) judgement pairs, counted by value; a pair with a
+    blank is left out."""
+    change = Change()
+    for (first, last), count in Counter(pairs).items():
+        if first and last:
+            change.add(first, last, count)
+    return change
 
 
 @dataclass
@@ -219,19 +230,16 @@ class TermChange:
 
 
 def term_change(per_term: PerTerm, first: str, last: str) -> TermChange:
-    before = {r.child_id: r for r in per_term.get(first, [])}
     after = {r.child_id: r for r in per_term.get(last, [])}
-    areas = []
-    for area in AREAS:
-        change = Change()
-        for child_id, record in before.items():
-            later = after.get(child_id)
-            if later is None:
-                continue
-            a, b = record.judgements.get(area.field, ""), later.judgements.get(area.field, "")
-            if a and b:
-                change.add(a, b)
-        areas.append((area, change))
+    both = [
+        (r.judgements, after[r.child_id].judgements)
+        for r in per_term.get(first, [])
+        if r.child_id in after
+    ]
+    areas = [
+        (area, change_of((a.get(area.field, ""), b.get(area.field, "")) for a, b in both))
+        for area in AREAS
+    ]
     return TermChange(first=first, last=last, areas=areas)
 
 
@@ -300,19 +308,20 @@ class GroupGap:
 
 
 def group_gaps(per_term: PerTerm, children: Mapping[int, ChildInfo], term: str) -> list[GroupGap]:
-    latest = per_term.get(term, [])
+    latest = [(children.get(r.child_id), r.judgements) for r in per_term.get(term, [])]
     gaps = []
     for spec in GROUPS:
-        cells = [GapCell(area=area, with_group=Share(), without=Share()) for area in AREAS]
-        for record in latest:
-            info = children.get(record.child_id)
-            side = spec.split(info) if info is not None else None
-            if side is None:
-                continue
-            for cell in cells:
-                (cell.with_group if side else cell.without).add(
-                    record.judgements.get(cell.area.field, "")
-                )
+        sides = [(spec.split(info), j) for info, j in latest if info is not None]
+        yes = [j for side, j in sides if side is True]
+        no = [j for side, j in sides if side is False]
+        cells = [
+            GapCell(
+                area=area,
+                with_group=share_of(j.get(area.field, "") for j in yes),
+                without=share_of(j.get(area.field, "") for j in no),
+            )
+            for area in AREAS
+        ]
         gaps.append(GroupGap(spec=spec, term=term, cells=cells))
     return gaps
 
@@ -368,8 +377,7 @@ def first_and_last(records: Iterable[ProgressRecordData]) -> dict[int, dict[str,
     for child_id, own in per_child.items():
         areas = {}
         for area in AREAS:
-            judged = [r.judgements.get(area.field, "") for r in own]
-            judged = [j for j in judged if j]
+            judged = [j for r in own if (j := r.judgements.get(area.field, ""))]
             if len(judged) >= 2:
                 areas[area.field] = (judged[0], judged[-1])
         result[child_id] = areas
@@ -384,14 +392,10 @@ def wellbeing_link(
     rows = []
     for path, label in LINK_GROUPS:
         children = [c for c, p in paths.items() if p == path and moves.get(c)]
-        areas = []
-        for area in AREAS:
-            change = Change()
-            for child_id in children:
-                pair = moves[child_id].get(area.field)
-                if pair is not None:
-                    change.add(*pair)
-            areas.append((area, change))
+        areas = [
+            (area, change_of(moves[c].get(area.field, ("", "")) for c in children))
+            for area in AREAS
+        ]
         rows.append(LinkRow(path=path, label=label, children=len(children), areas=areas))
     return rows
 
