@@ -111,15 +111,6 @@ def checkpoint_rows(checkpoint: Checkpoint, children: Iterable[Child]) -> list[C
     return [CheckpointRow(child=c, record=records.get(c.pk)) for c in children]
 
 
-def child_progress(child: Child) -> list[Record]:
-    """Every progress record of a child: for their page and a subject access request."""
-    return list(
-        Record.objects.filter(child=child)
-        .select_related("checkpoint__group", "band", "updated_by")
-        .order_by("checkpoint__date", "checkpoint__pk")
-    )
-
-
 # --- Figures ------------------------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from kqm.parsing import parse_id, parse_int, required
 from .. import progress_analysis as analysis
 from ..models import AREAS, ProgressCheckpoint
 from ..progress_charts import progress_charts
-from ..progress_csv import BAND, EXPORT_COLUMNS, WORDS, checkpoint_csv
+from ..progress_csv import BAND, EXPORT_COLUMNS, checkpoint_csv
 from ..progress_forms import JUDGEMENT_CHOICES, CheckpointForm, ProgressTableForm
 from ..progress_forms import ProgressUploadForm as UploadForm
 from ..selectors import leuven as leuven_selectors
@@ -367,7 +367,6 @@ def checkpoint_upload(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
             **_context(checkpoint),
             "form": form,
             "columns": EXPORT_COLUMNS,
-            "words": WORDS,
             "bands": [b for b in bands if b.is_current],
         },
     )
