@@ -62,6 +62,8 @@ class DevelopmentBand(models.Model):
     is_current = models.BooleanField(default=True, help_text="Offered when entering judgements.")
     order = models.PositiveSmallIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-is_current", "edition", "order"]
 
