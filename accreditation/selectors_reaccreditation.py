@@ -56,8 +56,9 @@ REQUIREMENT_HINTS: dict[str, str] = {
     RequirementKind.IMPROVEMENT_PLAN: "The improvement plan, kept up to date since the award.",
     RequirementKind.SELF_EVALUATION: "The self-evaluation, kept up to date since the award.",
     RequirementKind.WELLBEING_ACCOUNT: (
-        "A reflective account of children's well-being and involvement, with the Leuven "
-        "progress data."
+        "A reflective account of how the well-being and involvement work has improved "
+        "outcomes for children, with the Leuven figures and progress data for each area of "
+        "learning."
     ),
     RequirementKind.WORKSHOP: "Someone from the setting attended a half-day workshop.",
 }

@@ -126,12 +126,13 @@ def grouped_bar_chart(
     chart_id: str | None = None,
     width: int = 720,
     category_header: str = "Category",
+    missing: str = "no score",
 ) -> Chart:
     """Horizontal bars: one group per category, one bar per series, value at each bar's end.
 
     ``minimum``/``maximum`` fix the value axis (e.g. 1 to 7 for a rating scale) so that
     charts of different audits compare at a glance. Missing values (None) draw no bar
-    and read "no score".
+    and read ``missing`` ("no score" unless told).
     """
     chart_id = chart_id or _slug(title)
     low, high = float(minimum), float(maximum)
@@ -189,7 +190,8 @@ def grouped_bar_chart(
             y = y0 + index * (BAR_HEIGHT + BAR_GAP)
             if value is None:
                 parts.append(
-                    f'<text x="{plot_x + 4}" y="{y + 15:.1f}" fill="#505a5f">no score</text>'
+                    f'<text x="{plot_x + 4}" y="{y + 15:.1f}" fill="#505a5f">'
+                    f"{escape(missing)}</text>"
                 )
                 continue
             end = x_of(float(value))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from kqm.parsing import parse_int
 
-from .models import LEUVEN_LABELS, Screening, Zone
+from .models import AREAS, LEUVEN_LABELS, Screening, Zone
 from .selectors.leuven import ChildRecord, ScreeningRow
 
 MAX_UPLOAD_ROWS = 500
@@ -70,6 +70,33 @@ def _score(raw: str, scale: str, row: int, errors: list[RowError]) -> int | None
     return None
 
 
+def row_code_is_new(
+    code: str,
+    line: int,
+    known: Collection[str],
+    seen: dict[str, int],
+    group_name: str,
+    errors: list[RowError],
+) -> bool:
+    """Whether an upload row's child code is one of the group's and not on an earlier row
+    (noting it in ``seen``); otherwise the reason is added to ``errors``."""
+    if not code:
+        errors.append(RowError(line, f"Row {line}: enter the child’s code"))
+        return False
+    if code not in known:
+        errors.append(RowError(line, f"Row {line}: no child in {group_name} has the code “{code}”"))
+        return False
+    if code in seen:
+        errors.append(
+            RowError(
+                line, f"Row {line}: {code} is already on row {seen[code]}; give each child one row"
+            )
+        )
+        return False
+    seen[code] = line
+    return True
+
+
 def parse_scores(text: str, known_codes: Collection[str], group_name: str) -> ParsedUpload:
     """Child code, well-being, involvement per row; a header row is optional.
 
@@ -114,23 +141,8 @@ def parse_scores(text: str, known_codes: Collection[str], group_name: str) -> Pa
             break
         padded = [*cells, "", "", ""]
         code = padded[columns[0]].strip().upper()
-        if not code:
-            result.errors.append(RowError(line, f"Row {line}: enter the child’s code"))
+        if not row_code_is_new(code, line, known, seen, group_name, result.errors):
             continue
-        if code not in known:
-            result.errors.append(
-                RowError(line, f"Row {line}: no child in {group_name} has the code “{code}”")
-            )
-            continue
-        if code in seen:
-            result.errors.append(
-                RowError(
-                    line,
-                    f"Row {line}: {code} is already on row {seen[code]}; give each child one row",
-                )
-            )
-            continue
-        seen[code] = line
         errors_before = len(result.errors)
         wellbeing = _score(padded[columns[1]], "well-being", line, result.errors)
         involvement = _score(padded[columns[2]], "involvement", line, result.errors)
@@ -212,7 +224,7 @@ def screening_filename(screening: Screening) -> str:
 
 
 def child_record_csv(record: ChildRecord) -> str:
-    """Everything held about one child, for a subject access request, in three parts."""
+    """Everything held about one child, for a subject access request, in four parts."""
     child = record.child
     body: list[list[object]] = [
         ["Child"],
@@ -272,6 +284,21 @@ def child_record_csv(record: ChildRecord) -> str:
                 f"{item.moderated_on:%Y-%m-%d}",
                 _label(item.wellbeing),
                 _label(item.involvement),
+            ]
+        )
+    body += [
+        [],
+        ["Learning progress"],
+        ["Checkpoint", "Date", "Age band", *(area.label for area in AREAS)],
+    ]
+    for progress in record.progress:
+        checkpoint = progress.checkpoint
+        body.append(
+            [
+                f"{checkpoint.group.name}, {checkpoint.get_term_display()} {checkpoint.date:%Y}",
+                f"{checkpoint.date:%Y-%m-%d}",
+                progress.band.label if progress.band else "",
+                *(getattr(progress, f"get_{area.field}_display")() for area in AREAS),
             ]
         )
     return _csv(body)

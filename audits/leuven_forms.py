@@ -257,7 +257,50 @@ class ScoresForm(forms.Form):
         }
 
 
-class UploadForm(GovForm, forms.Form):
+class PastedOrUploaded(GovForm, forms.Form):
+    """Rows pasted from a spreadsheet or a CSV file, parsed by ``parse``; any row error
+    means nothing is saved. Subclasses name the text field (``text_field``) and define it
+    and a ``file`` field."""
+
+    text_field = "scores"
+    what = "scores"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.row_errors: list[RowError] = []
+        self._init_helper()
+        self.helper.layout = Layout(Field.textarea(self.text_field, rows=8), Field("file"))
+
+    def parse(self, text: str) -> tuple[object, list[RowError]]:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        text = data.get(self.text_field) or ""
+        upload = data.get("file")
+        if text.strip() and upload:
+            self.add_error(self.text_field, f"Paste the {self.what} or upload a file, not both")
+            return data
+        if upload:
+            if upload.size > MAX_UPLOAD_BYTES:
+                self.add_error("file", "The file must be smaller than 1 MB")
+                return data
+            text, where = decode_upload(upload.read()), "file"
+        elif text.strip():
+            where = self.text_field
+        else:
+            self.add_error(self.text_field, f"Paste the {self.what} or choose a CSV file")
+            return data
+        parsed, errors = self.parse(text)
+        if errors:
+            self.row_errors = errors
+            for error in errors:
+                self.add_error(where, error.message)
+        data["parsed"] = parsed
+        return data
+
+
+class UploadForm(PastedOrUploaded):
     """Scores pasted from a spreadsheet or a CSV file; any error means nothing is saved."""
 
     scores = forms.CharField(
@@ -277,37 +320,13 @@ class UploadForm(GovForm, forms.Form):
     def __init__(
         self, *args: Any, known_codes: Iterable[str], group_name: str, **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)
         self.known_codes = set(known_codes)
         self.group_name = group_name
-        self.row_errors: list[RowError] = []
-        self._init_helper()
-        self.helper.layout = Layout(Field.textarea("scores", rows=8), Field("file"))
+        super().__init__(*args, **kwargs)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        text = data.get("scores") or ""
-        upload = data.get("file")
-        if text.strip() and upload:
-            self.add_error("scores", "Paste the scores or upload a file, not both")
-            return data
-        if upload:
-            if upload.size > MAX_UPLOAD_BYTES:
-                self.add_error("file", "The file must be smaller than 1 MB")
-                return data
-            text, where = decode_upload(upload.read()), "file"
-        elif text.strip():
-            where = "scores"
-        else:
-            self.add_error("scores", "Paste the scores or choose a CSV file")
-            return data
+    def parse(self, text: str) -> tuple[object, list[RowError]]:
         parsed = parse_scores(text, self.known_codes, self.group_name)
-        if parsed.errors:
-            self.row_errors = parsed.errors
-            for error in parsed.errors:
-                self.add_error(where, error.message)
-        data["parsed"] = parsed.scores
-        return data
+        return parsed.scores, parsed.errors
 
 
 class ActionPointForm(GovForm, forms.Form):

@@ -190,9 +190,12 @@ SCHEDULE: tuple[Rule, ...] = (
     ),
     Rule(
         key="children",
-        kind="Children's codes, Leuven scores and action points",
+        kind="Children's codes, Leuven scores, action points and learning progress",
         kept="{years} years after the child left the setting",
-        then="Child, scores, action points and their history deleted (its own nightly task)",
+        then=(
+            "Child, scores, action points, progress judgements and their history deleted "
+            "(its own nightly task)"
+        ),
         setting="CHILD_RETENTION_YEARS",
         default_years=3,
         due=_children,

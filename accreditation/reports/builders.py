@@ -22,10 +22,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from audits.charts import Chart, Series, bar_chart, grouped_bar_chart
+from audits.progress_analysis import ProgressReport
 from audits.ratings_reports import safe_cell
 
 from ..models import Cohort
-from .cohort import CohortReport, SubscaleChange, cohort_report, current_cohort
+from .cohort import (
+    CohortReport,
+    SubscaleChange,
+    cohort_progress,
+    cohort_report,
+    current_cohort,
+)
 from .outcomes import Filters, Outcomes, outcomes, p_text
 from .pdf import render_pdf
 from .programme import (
@@ -322,6 +329,7 @@ class ProgrammeReport:
     cost: ProgrammeCost
     evaluators: list[EvaluatorSummary] | None  # None: not shown (viewers)
     cohort: CohortReport | None  # None: there is no cohort yet
+    progress: ProgressReport | None = None  # the cohort's learning progress, aggregates only
 
 
 def programme_report(
@@ -341,6 +349,7 @@ def programme_report_for(cohort: Cohort | None, *, include_evaluators: bool) -> 
         cost=programme_cost(),
         evaluators=evaluator_summaries() if include_evaluators else None,
         cohort=cohort_report(cohort) if cohort is not None else None,
+        progress=cohort_progress(cohort) if cohort is not None else None,
     )
 
 
@@ -482,6 +491,42 @@ def programme_csv_rows(report: ProgrammeReport) -> list[list[Any]]:
         ]
     if report.cohort is not None:
         rows += cohort_csv_rows(report.cohort)
+    if report.progress is not None:
+        rows += progress_csv_rows(report.progress)
+    return rows
+
+
+def _shown(percent: int | None) -> str:
+    return "fewer than 5" if percent is None else f"{percent}"
+
+
+def progress_csv_rows(report: ProgressReport) -> list[list[Any]]:
+    """The cohort's learning progress: aggregates only, small numbers not shown."""
+    rows: list[list[Any]] = [
+        [],
+        ["Learning progress", f"{report.children} children in {report.settings} settings"],
+        ["Area of learning", *(f"{label}: % at or above expected" for label in report.term_labels)],
+    ]
+    rows += [[r.area.label, *(_shown(share.percent) for share in r.terms)] for r in report.areas]
+    for row in report.link:
+        rows += [
+            [],
+            [
+                f"{row.label} ({row.children} children)",
+                "At or above expected, first (%)",
+                "Last (%)",
+                "Moved up (%)",
+            ],
+        ]
+        rows += [
+            [
+                area.label,
+                _shown(change.before_percent),
+                _shown(change.after_percent),
+                _shown(change.moved_up_percent),
+            ]
+            for area, change in row.areas
+        ]
     return rows
 
 

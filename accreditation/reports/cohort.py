@@ -55,7 +55,9 @@ from django.utils import timezone
 
 from audits.leuven_analysis import TERM_LABELS, TERM_RANK, ZoneShares
 from audits.models import Audit, AuditStatus, InstrumentKind, ItemScore, LeuvenScore, Occasion
+from audits.progress_analysis import ProgressReport
 from audits.scoring import TWO_PLACES, difference, mean
+from audits.selectors.progress import settings_progress
 from audits.selectors.ratings import audits_of_record
 
 from ..models import (
@@ -512,6 +514,12 @@ def cohort_ppel_change(cohort: Cohort | None) -> CohortPpelChange:
 
 
 # --- The whole cohort --------------------------------------------------------------------------
+
+
+def cohort_progress(cohort: Cohort) -> ProgressReport:
+    """Learning progress of the settings taking part in the cohort's programme year (two
+    queries; ``audits.progress_analysis`` says how each figure is worked out)."""
+    return settings_progress(taking_part(cohort).values("setting"), cohort.programme_year)
 
 
 @dataclass

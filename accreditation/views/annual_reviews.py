@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audits.selectors.progress import progress_headline
 from kqm.access import role_required
 from kqm.models import Role, User
 from kqm.parsing import parse_id
@@ -117,6 +118,7 @@ def annual_review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             and services.may_decide(user, review),
             "missing": services.missing_answers(review),
             "actions": review_selectors.plan_actions(review),
+            "progress": progress_headline(review.award.setting),
         },
     )
 
@@ -178,6 +180,7 @@ def annual_review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
             "award": review.award,
             "actions": review_selectors.plan_actions(review),
             "leuven": review_selectors.leuven_context(review.award.setting),
+            "progress": progress_headline(review.award.setting),
         },
     )
 

@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audits.selectors.progress import progress_headline
 from kqm.access import role_required
 from kqm.files import private_download
 from kqm.models import Role, User
@@ -129,7 +130,10 @@ def _record_context(reaccreditation: Reaccreditation, requirement: Requirement) 
     if kind == RequirementKind.SELF_EVALUATION:
         return {"sef": selectors.sef_figures(reaccreditation)}
     if kind == RequirementKind.WELLBEING_ACCOUNT:
-        return {"leuven": selectors.leuven_figures(reaccreditation)}
+        return {
+            "leuven": selectors.leuven_figures(reaccreditation),
+            "progress": progress_headline(reaccreditation.setting),
+        }
     if kind == RequirementKind.WORKSHOP:
         return {"attended": selectors.attended_workshop(reaccreditation)}
     return {}

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from audits.progress_charts import progress_charts
 from kqm.access import role_required
 from kqm.models import Role
 
@@ -133,6 +134,9 @@ def programme_report_page(request: HttpRequest) -> HttpResponse:
             "report": report,
             "cohort": cohort,
             "charts": cohort_charts(cohort) if cohort is not None else {},
+            "progress_charts": progress_charts(report.progress, "cohort-progress")
+            if report is not None and report.progress is not None
+            else None,
             "query": request.GET.urlencode(),
         },
     )

@@ -24,6 +24,15 @@ from .leuven import (
     Zone,
     zone_for,
 )
+from .progress import (
+    AREA_FIELDS,
+    AREAS,
+    Area,
+    DevelopmentBand,
+    Judgement,
+    ProgressCheckpoint,
+    ProgressRecord,
+)
 from .questionnaires import (
     LinkStatus,
     Questionnaire,
@@ -38,15 +47,19 @@ from .questionnaires import (
 )
 
 __all__ = [
+    "AREAS",
+    "AREA_FIELDS",
     "LEUVEN_LABELS",
     "ActionPoint",
     "AgeBand",
+    "Area",
     "Audit",
     "AuditReview",
     "AuditStatus",
     "AuditStatusChange",
     "Child",
     "ChildDataAccess",
+    "DevelopmentBand",
     "Gender",
     "Group",
     "Instrument",
@@ -55,10 +68,13 @@ __all__ = [
     "Item",
     "ItemReview",
     "ItemScore",
+    "Judgement",
     "LeuvenScore",
     "LinkStatus",
     "ModerationScore",
     "Occasion",
+    "ProgressCheckpoint",
+    "ProgressRecord",
     "Questionnaire",
     "QuestionnaireAnswer",
     "QuestionnaireKind",

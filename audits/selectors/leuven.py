@@ -46,6 +46,7 @@ from ..models import (
     Group,
     LeuvenScore,
     ModerationScore,
+    ProgressRecord,
     Screening,
     Term,
     Zone,
@@ -240,6 +241,7 @@ class ChildRecord:
     scores: list[LeuvenScore]
     actions: list[ActionPoint]
     moderation: list[ModerationScore]
+    progress: list[ProgressRecord] = field(default_factory=list)
 
 
 def child_record(child: Child) -> ChildRecord:
@@ -258,7 +260,14 @@ def child_record(child: Child) -> ChildRecord:
         .select_related("screening__group", "evaluator")
         .order_by("moderated_on", "pk")
     )
-    return ChildRecord(child=child, scores=scores, actions=actions, moderation=moderation)
+    progress = list(
+        ProgressRecord.objects.filter(child=child)
+        .select_related("checkpoint__group", "band", "updated_by")
+        .order_by("checkpoint__date", "checkpoint__pk")
+    )
+    return ChildRecord(
+        child=child, scores=scores, actions=actions, moderation=moderation, progress=progress
+    )
 
 
 # --- A screening's children -------------------------------------------------------------------

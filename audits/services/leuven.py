@@ -27,6 +27,7 @@ from ..models import (
     Group,
     LeuvenScore,
     ModerationScore,
+    ProgressRecord,
     Screening,
     Zone,
 )
@@ -193,9 +194,9 @@ def do_apply_child_retention(
 ) -> int:
     """Delete children who left more than ``years`` years ago, with everything about them.
 
-    Their scores, action points and moderation scores go with them, and so do their
-    history rows (the audit trail would otherwise keep a copy). Running it twice
-    deletes nothing the second time. Returns the number of children deleted.
+    Their scores, action points, moderation scores and learning progress records go
+    with them, and so do their history rows (the audit trail would otherwise keep a
+    copy). Running it twice deletes nothing the second time. Returns the number of children deleted.
     """
     today = today or timezone.localdate()
     if years is None:
@@ -215,6 +216,7 @@ def do_apply_child_retention(
     LeuvenScore.history.filter(child_id__in=expired).delete()
     ActionPoint.history.filter(id__in=action_ids).delete()
     ModerationScore.history.filter(child_id__in=expired).delete()
+    ProgressRecord.history.filter(child_id__in=expired).delete()
     return len(expired)
 
 

@@ -48,7 +48,7 @@ from ..leuven_forms import (
     ScreeningForm,
     UploadForm,
 )
-from ..models import LEUVEN_LABELS, Screening, Zone, zone_for
+from ..models import AREAS, LEUVEN_LABELS, Screening, Zone, zone_for
 from ..selectors import leuven as selectors
 from ..services import leuven as services
 from . import leuven_reports
@@ -248,6 +248,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         {
             "child": child,
             "record": record,
+            "areas": AREAS,
             "setting": child.setting,
             "is_setting_manager": _user(request).role == SM,
         },

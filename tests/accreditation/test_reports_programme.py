@@ -62,8 +62,9 @@ def test_constant_queries(client, manager, size, django_assert_num_queries):
     client.force_login(manager)
     client.get(URL)
     # session, user, the cohorts to choose from, cohorts, acceptances, awards, evaluators,
-    # time totals, award count, and the chosen cohort's four sections
-    with django_assert_num_queries(13):
+    # time totals, award count, the chosen cohort's four sections, and its learning
+    # progress (progress records, Leuven scores)
+    with django_assert_num_queries(15):
         assert client.get(URL).status_code == 200
 
 
