@@ -44,6 +44,7 @@ SHIPPED_DATA = (
     "audits/definitions.py",
     "audits/instruments/*",
     "audits/questionnaires/*",
+    "audits/data/*",
 )
 
 
