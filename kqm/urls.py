@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from accreditation.views import public as public_pages
 
-from . import views, views_privacy, views_two_factor
+from . import views, views_accessibility, views_privacy, views_two_factor
 
 users_patterns = (
     [
@@ -46,6 +46,7 @@ users_patterns = (
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views_accessibility.statement, name="accessibility"),
     path("users/", include(users_patterns)),
     path("settings/", include("settings.urls")),
     path("programme/", include("accreditation.urls")),
