@@ -69,7 +69,7 @@ def test_a_page_passes_its_own_problems():
         ("KQM leadership audit audit – KQM", False, False, "repeats 'audit'"),
         ("Users", False, False, "one prefix"),
         ("Error: Users – KQM", False, False, "no error summary"),
-        ("Users – KQM", True, True, "has no \"Error: \""),
+        ("Users – KQM", True, True, 'has no "Error: "'),
         # A summary of a problem that is not the form's (an export that failed).
         ("Export – KQM", True, False, None),
     ],
