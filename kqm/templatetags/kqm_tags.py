@@ -48,31 +48,26 @@ def error_anchor(bound_field: Any, field_id: str) -> str:
 ERROR_PREFIX = "Error: "
 
 
-def _validated_with_errors(value: Any) -> bool:
-    """A form or formset the view has already validated and found errors in.
-
-    Only validated ones count (``_errors`` is set by ``full_clean``): reading ``errors``
-    of any other bound form would validate it here, in the template.
-    """
-    if isinstance(value, forms.BaseForm | BaseFormSet) and value.is_bound:
-        if value._errors is None:
-            return False
-        if isinstance(value, BaseFormSet):
-            return value.total_error_count() > 0
-        return bool(value._errors)
+def _bound_with_errors(value: Any) -> bool:
+    """A bound form or formset with errors (validated here if the view has not: a bound
+    form on the page is validated when it is rendered anyway)."""
+    if isinstance(value, BaseFormSet) and value.is_bound:
+        return value.total_error_count() > 0
+    if isinstance(value, forms.BaseForm) and value.is_bound:
+        return bool(value.errors)
     return False
 
 
 @register.simple_tag(takes_context=True)
 def error_prefix(context: template.Context, *conditions: Any) -> str:
-    """ "Error: " before the page title when the page shows errors, once.
+    """The title's "Error: " prefix when the page shows errors, written once.
 
-    The page shows errors when a form or formset in its context was validated with
-    errors, or when any of ``conditions`` (a page's own problems that are not form
-    errors, such as a refused submission) is true. The base layout is the only
-    place that writes the title's prefix; a page with such problems passes them by
-    overriding the ``error_prefix`` block.
+    The page shows errors when a bound form or formset in its context has errors, or
+    when any of ``conditions`` (a page's own problems that are not form errors, such as
+    a refused submission) is true. The base layout is the only place that writes the
+    prefix; a page with such problems passes them by overriding the ``error_prefix``
+    block.
     """
-    if any(conditions) or any(_validated_with_errors(v) for v in context.flatten().values()):
+    if any(conditions) or any(_bound_with_errors(v) for v in context.flatten().values()):
         return ERROR_PREFIX
     return ""
