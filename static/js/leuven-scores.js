@@ -5,8 +5,10 @@
 // scale (its "base"). Only that one score is checked: two people scoring different
 // children both save. A 409 means someone else changed the same score: their value is
 // shown beside it, ours stays checked, and choosing it again replaces theirs.
-// The save status is a polite live region that also says when a child changes zone; a
-// conflict or a failed save is an alert (role=alert), announced at once.
+// The save status (a polite live region) also says when a child changes zone; a conflict
+// or a failed save is an alert, announced at once (announce.js).
+import { saveAnnouncer } from "./announce.js";
+
 const form = document.querySelector("form[data-autosave-url]");
 
 const ZONE_TAGS = {
@@ -19,8 +21,7 @@ const PAUSE_MS = 300;
 
 if (form) {
   const url = form.dataset.autosaveUrl;
-  const status = form.querySelector("[data-autosave-status]");
-  const alert = form.querySelector("[data-autosave-alert]");
+  const say = saveAnnouncer(form.querySelector("[data-autosave-status]"), "kqm-autosave__problem");
   const revision = form.querySelector("input[name='revision']");
   const csrf = form.querySelector("input[name='csrfmiddlewaretoken']").value;
   const timers = new Map();
@@ -38,9 +39,7 @@ if (form) {
 
   const show = (state, text) => {
     form.dataset.autosaveState = state;
-    const problem = state === "conflict" || state === "error";
-    status.textContent = problem ? "" : text;
-    alert.textContent = problem ? text : "";
+    say(text, { alert: state === "conflict" || state === "error" });
   };
 
   const settle = () => {
