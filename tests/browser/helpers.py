@@ -64,9 +64,12 @@ def format_violations(name: str, url: str, violations: list[dict[str, Any]]) -> 
 
 
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA (2.2 adds target size, which axe-core leaves
-# off unless asked), and the best practices axe-core runs by default.
+# off unless asked), and the best practices axe-core runs by default. Only violations are
+# reported in full: listing every passing element took two thirds of each run on a page
+# of 30 children's scores (10 s rather than 3.5 s).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-AXE_RUN = f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(AXE_TAGS)}}}}})"
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+AXE_RUN = f"axe.run(document, {json.dumps(AXE_OPTIONS)})"
 
 WIDE = ViewportSize(width=1280, height=720)  # Playwright's default
 PHONE = ViewportSize(width=320, height=800)
