@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from accreditation.views import public as public_pages
 
-from . import notify, views, views_metrics, views_privacy, views_two_factor
+from . import notify, views, views_accessibility, views_metrics, views_privacy, views_two_factor
 
 users_patterns = (
     [
@@ -48,6 +48,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views_metrics.metrics, name="metrics"),
     path("notify/delivery-status", notify.delivery_status, name="notify-delivery-status"),
+    path("accessibility/", views_accessibility.statement, name="accessibility"),
     path("users/", include(users_patterns)),
     path("settings/", include("settings.urls")),
     path("programme/", include("accreditation.urls")),

@@ -6,6 +6,8 @@
 // someone else changed the same item meanwhile, the server answers 409 with their value:
 // it is shown beside the item, the answer typed here stays on the page, and choosing it
 // again replaces theirs. A save of one's own (another tab, a reload) is never a conflict.
+import { saveAnnouncer } from "./announce.js";
+
 const form = document.querySelector("form.kqm-score-form[data-autosave-url]");
 
 if (form) {
@@ -32,10 +34,7 @@ if (form) {
     status.classList.toggle("kqm-item__status--problem", state === "problem");
   };
 
-  const sayPage = (text, problem = false) => {
-    pageStatus.textContent = text;
-    pageStatus.classList.toggle("kqm-save-status--problem", problem);
-  };
+  const sayPage = saveAnnouncer(pageStatus, "kqm-save-status--problem");
 
   const answerOf = (item) => {
     const checked = item.querySelector("input[type='radio']:checked");
@@ -79,7 +78,7 @@ if (form) {
       result = await response.json().catch(() => ({}));
     } catch (error) {
       sayItem(item, "Not saved: check your connection, then use the Save button.", "problem");
-      sayPage("Some changes are not saved yet.", true);
+      sayPage("Some changes are not saved yet.", { alert: true });
       return;
     }
     if (response.ok) {
@@ -99,15 +98,15 @@ if (form) {
           ". Your answer is still here: choose it again to replace theirs.",
         "problem",
       );
-      sayPage("One item was changed by someone else: see the item.", true);
+      sayPage("One item was changed by someone else: see the item.", { alert: true });
     } else if (response.status === 409) {
       stopped = true;
       pending.clear();
       sayItem(item, "Not saved: the audit changed meanwhile.", "problem");
-      sayPage(result.error || "This audit changed meanwhile: reload the page.", true);
+      sayPage(result.error || "This audit changed meanwhile: reload the page.", { alert: true });
     } else {
       sayItem(item, `Not saved: ${result.error || "use the Save button."}`, "problem");
-      sayPage("Some changes are not saved yet.", true);
+      sayPage("Some changes are not saved yet.", { alert: true });
     }
   };
 

@@ -4,6 +4,8 @@
 // rather than overwrite what was saved in another tab. What is valid is always stored: the
 // server names each field it could not store, and the problem is shown beside that field
 // at once (and again when the page is reopened).
+import { saveAnnouncer } from "./announce.js";
+
 const form = document.querySelector("form[data-autosave-url]");
 
 if (form) {
@@ -28,10 +30,7 @@ if (form) {
   let again = false;
   let stopped = false;
 
-  const say = (text, problem = false) => {
-    status.textContent = text;
-    status.classList.toggle("kqm-autosave--problem", problem);
-  };
+  const say = saveAnnouncer(status, "kqm-autosave--problem");
 
   // Mark each field the server could not store, beside it; clear the ones now fine.
   const markProblems = (problems) => {
@@ -97,7 +96,7 @@ if (form) {
           count
             ? `Saved at ${result.saved_at}, except ${count === 1 ? "one field" : `${count} fields`}: see the ${count === 1 ? "message" : "messages"} beside ${count === 1 ? "it" : "them"}.`
             : `Saved at ${result.saved_at}.`,
-          count > 0,
+          { problem: count > 0 },
         );
       } else if (response.status === 409 && result.fields) {
         // Someone else changed these fields: show their text beside each; ours stays.
@@ -107,15 +106,17 @@ if (form) {
           problems[name] = `${theirs.by} changed this meanwhile to: “${theirs.text}”. Your text is kept here; save again to replace theirs.`;
         }
         markProblems(problems);
-        say(result.message, true);
+        say(result.message, { alert: true });
       } else if (response.status === 409) {
         stopped = true;
-        say(result.message, true);
+        say(result.message, { alert: true });
       } else {
-        say(result.message || "Not saved automatically. Use the save button.", true);
+        say(result.message || "Not saved automatically. Use the save button.", { alert: true });
       }
     } catch (error) {
-      say("Not saved automatically: check your connection, then use the save button.", true);
+      say("Not saved automatically: check your connection, then use the save button.", {
+        alert: true,
+      });
     }
     saving = false;
     if (again) {

@@ -5,6 +5,10 @@
 // scale (its "base"). Only that one score is checked: two people scoring different
 // children both save. A 409 means someone else changed the same score: their value is
 // shown beside it, ours stays checked, and choosing it again replaces theirs.
+// The save status (a polite live region) also says when a child changes zone; a conflict
+// or a failed save is an alert, announced at once (announce.js).
+import { saveAnnouncer } from "./announce.js";
+
 const form = document.querySelector("form[data-autosave-url]");
 
 const ZONE_TAGS = {
@@ -17,7 +21,7 @@ const PAUSE_MS = 300;
 
 if (form) {
   const url = form.dataset.autosaveUrl;
-  const status = form.querySelector("[data-autosave-status]");
+  const say = saveAnnouncer(form.querySelector("[data-autosave-status]"), "kqm-autosave__problem");
   const revision = form.querySelector("input[name='revision']");
   const csrf = form.querySelector("input[name='csrfmiddlewaretoken']").value;
   const timers = new Map();
@@ -31,10 +35,11 @@ if (form) {
   let busy = false;
   let stopped = false;
   let lastSaved = "";
+  let zoneChange = "";
 
   const show = (state, text) => {
     form.dataset.autosaveState = state;
-    status.textContent = text;
+    say(text, { alert: state === "conflict" || state === "error" });
   };
 
   const settle = () => {
@@ -42,13 +47,23 @@ if (form) {
     if (busy || queue.length || timers.size) {
       show("saving", "Saving…");
     } else if (lastSaved) {
-      show("saved", `Saved at ${lastSaved}`);
+      show("saved", `Saved at ${lastSaved}.${zoneChange}`);
     }
   };
 
+  // The zone tag of the child's row; a change of zone is said with the next status.
   const updateZone = (childId, zone) => {
-    const cell = form.querySelector(`tr[data-child="${childId}"] [data-zone-cell]`);
-    if (cell) cell.innerHTML = ZONE_TAGS[zone] ?? ZONE_TAGS[""];
+    const row = form.querySelector(`tr[data-child="${childId}"]`);
+    const cell = row && row.querySelector("[data-zone-cell]");
+    if (!cell) return;
+    const now = zone in ZONE_TAGS ? zone : "";
+    zoneChange = "";
+    if (cell.dataset.zone !== now) {
+      const code = row.querySelector("th").firstChild.textContent.trim();
+      zoneChange = now ? ` ${code} is now in the ${now} zone.` : ` ${code} is not scored.`;
+    }
+    cell.dataset.zone = now;
+    cell.innerHTML = ZONE_TAGS[now];
   };
 
   const pump = async () => {

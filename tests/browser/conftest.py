@@ -4,12 +4,17 @@ Every module here sets ``pytestmark = pytest.mark.browser``. Typical use::
 
     def test_something(a11y_page, users):
         a11y_page.login(users[Role.MANAGER])    # signs in, checks the page it lands on
-        a11y_page.goto("/users/", "user list")  # navigates and runs axe-core
+        a11y_page.goto("/users/", "user list")  # navigates and checks the page
         a11y_page.page.get_by_role("link", name="Invite a user").click()
-        a11y_page.check("invite form")          # axe-core on the page as it is now
+        a11y_page.check("invite form")          # checks the page as it is now
 
 or, with the plain ``page`` fixture, ``login(page, live_server, user)`` and
 ``axe_check(page, name)`` from ``tests.browser.helpers``.
+
+Every check (``axe_check`` in ``helpers``) runs axe-core and checks the title at the
+test's width, and once per kind of page also at a phone's width (no sideways scroll) and,
+for the scoring and Leuven pages, a tablet's. Every page any test loads has its title
+checked and must break no Content-Security-Policy rule.
 
 A failing test leaves a full-page screenshot in
 ``test-artifacts/screenshots/<test-name>.png``.
@@ -20,6 +25,7 @@ DJANGO_ALLOW_ASYNC_UNSAFE is set only while it runs: see ``playwright`` below.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -34,10 +40,13 @@ from tests.factories import TEST_PASSWORD
 from .helpers import (
     CSP_CONSOLE,
     CSP_LISTENER,
+    PAGE_REPORT,
+    PAGE_REPORT_PREFIX,
     LiveServerLike,
     axe_check,
     login,
     screenshot_name,
+    title_problems,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -173,27 +182,47 @@ def _screenshot_on_failure(request: pytest.FixtureRequest) -> Generator[None, No
 
 
 @pytest.fixture(autouse=True)
-def _fail_on_csp_violations(request: pytest.FixtureRequest) -> Generator[None, None, None]:
+def _fail_on_csp_violations_and_bad_titles(
+    request: pytest.FixtureRequest,
+) -> Generator[None, None, None]:
     """Fail a browser test if Chromium reports any Content-Security-Policy violation on any
-    page it visited: from the console ("Refused to ... Content Security Policy") and from
-    ``securitypolicyviolation`` events."""
+    page it visited (from the console, "Refused to ... Content Security Policy", and from
+    ``securitypolicyviolation`` events), or if any page it loaded has a title out of
+    pattern (``title_problems``), whether or not the test checked that page."""
     if "page" not in request.fixturenames:
         yield
         return
     page: Page = request.getfixturevalue("page")
     reported: list[str] = []
+    titles: list[str] = []
     page.context.add_init_script(CSP_LISTENER)
+    page.context.add_init_script(PAGE_REPORT)
 
     def on_console(message: Any) -> None:
-        if CSP_CONSOLE.search(message.text):
-            reported.append(f"{message.text} ({message.location.get('url', '')})")
+        text = message.text
+        if text.startswith(PAGE_REPORT_PREFIX):
+            facts = json.loads(text.removeprefix(PAGE_REPORT_PREFIX))
+            problems = title_problems(
+                facts["title"], summary=facts["summary"], field_errors=facts["fieldErrors"]
+            )
+            if problems:
+                titles.append(f"{facts['title']!r} ({facts['url']}): {'; '.join(problems)}")
+        elif CSP_CONSOLE.search(text):
+            reported.append(f"{text} ({message.location.get('url', '')})")
 
     page.context.on("console", on_console)
     yield
-    if reported and not _test_failed(request.node):
+    if _test_failed(request.node):
+        return
+    if reported:
         pytest.fail(
             "Chromium reported Content-Security-Policy violations:\n"
             + "\n".join(f"- {line}" for line in dict.fromkeys(reported))
+        )
+    if titles:
+        pytest.fail(
+            "Page titles out of pattern:\n"
+            + "\n".join(f"- {line}" for line in dict.fromkeys(titles))
         )
 
 
@@ -209,12 +238,12 @@ class A11yPage:
         return f"{self.live_server.url}{path}"
 
     def check(self, name: str) -> None:
-        """Run axe-core on the page as it is now; fail the test on any violation."""
+        """Check the page as it is now (``axe_check``); fail the test on any problem."""
         axe_check(self.page, name)
         self.checked.append(name)
 
     def goto(self, path: str, name: str | None = None) -> Response | None:
-        """Open ``path`` on the live server and check it with axe-core."""
+        """Open ``path`` on the live server and check it (``axe_check``)."""
         response = self.page.goto(self.url(path))
         self.check(name or path)
         return response

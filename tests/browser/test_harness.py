@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from .helpers import AxeViolationError, axe_check, screenshot_name
+from .helpers import AxeViolationError, PageCheckError, axe_check, check_widths, screenshot_name
 
 pytestmark = pytest.mark.browser
 
@@ -40,3 +40,30 @@ def test_screenshot_names_are_file_system_safe() -> None:
     assert screenshot_name("test_x[chromium-setting_manager]") == (
         "test_x-chromium-setting_manager.png"
     )
+
+
+TABLE_PAGE = (
+    "<!DOCTYPE html><html lang='en'><head><title>Table</title><style>"
+    ".hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;"
+    " clip: rect(0 0 0 0); white-space: nowrap; }"
+    ".wrapper { overflow-x: auto; POSITION }</style></head><body><main><h1>Table</h1>"
+    "<div class='wrapper' tabindex='0' role='region' aria-label='Scores'><table>"
+    "<caption>Scores</caption><tr>"
+    + "".join(f"<th scope='col'>Score {n}</th>" for n in range(6))
+    + "</tr><tr>"
+    + "".join(f"<td>{'x' * 12} <span class='hidden'>hidden {n}</span></td>" for n in range(6))
+    + "</tr></table></div></main></body></html>"
+)
+
+
+def test_sideways_scroll_on_a_phone_fails_and_names_what_sticks_out(page: Page) -> None:
+    """Visually hidden text in a scrolling wrapper that is not positioned escapes it."""
+    page.set_content(TABLE_PAGE.replace("POSITION", ""))
+    with pytest.raises(PageCheckError) as excinfo:
+        check_widths(page, "a wide table", "/sample/")
+    assert "a wide table at 320 x 800" in str(excinfo.value)
+    assert "span.hidden ends at" in str(excinfo.value)
+    assert page.viewport_size == {"width": 1280, "height": 720}  # put back
+
+    page.set_content(TABLE_PAGE.replace("POSITION", "position: relative;"))
+    check_widths(page, "a wide table in a positioned wrapper", "/sample/")

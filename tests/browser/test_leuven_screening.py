@@ -106,6 +106,8 @@ def test_a_room_of_30_scored_with_the_keyboard_alone(
     expect(page.locator(f'tr[data-child="{children[29].pk}"] [data-zone-cell]')).to_have_text(
         "Green"
     )
+    # The change of zone is announced with the save status.
+    expect(page.get_by_role("status")).to_contain_text(f"{CODES[29]} is now in the green zone.")
     assert page.evaluate("document.activeElement.textContent") == "Save scores"
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -179,8 +181,9 @@ def test_someone_elses_save_stops_the_autosave_with_a_clear_message(
     score_with_arrows(page, 4)
     form = page.locator("form[data-autosave-url]")
     expect(form).to_have_attribute("data-autosave-state", "conflict", timeout=15_000)
-    status = page.get_by_role("status")
-    expect(status).to_contain_text("changed by someone else")
+    # Announced as an alert, not politely with the save status.
+    expect(page.get_by_role("alert")).to_contain_text("changed by someone else")
+    expect(page.get_by_role("status")).to_be_empty()
     # Their value is shown beside the child, and theirs is kept until this person chooses.
     expect(page.locator("[data-conflict]")).to_contain_text("well-being score to 2")
     a11y_page.check("scores page after a conflict")

@@ -66,6 +66,11 @@ def test_a_parent_checks_a_certificate_then_the_manager_revokes_it(
     expect(page.get_by_role("heading", name="Little Acorns Day Nursery")).to_be_visible()
     expect(page.locator(".kqm-verdict .govuk-tag")).to_have_text("Valid")
 
+    # The accessibility statement, from the footer.
+    page.get_by_role("contentinfo").get_by_role("link", name="Accessibility statement").click()
+    a11y_page.check("accessibility statement")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accessibility statement for KQM")
+
     # The form: nothing typed, then the code as a person might type it.
     a11y_page.goto("/verify/", "check form")
     page.get_by_role("button", name="Check the certificate").click()

@@ -33,6 +33,8 @@ PUBLIC = {
     "verify",
     "verify-award",
     "public-register",
+    # The accessibility statement is for everyone, before signing in too.
+    "accessibility",
     # Staff and parents answer questionnaires through a single-use link, with no account
     # (tests/audits/test_questionnaires.py).
     "audits:questionnaire-answer",
