@@ -19,9 +19,8 @@ WRAPPER_ATTRIBUTES = [
     re.compile(r'role="region"'),
     re.compile(r'aria-(?:label|labelledby)="[^"]+"'),
 ]
-# Printed documents and emails do not scroll. The dashboards are being rebuilt as each
-# role's to-do list (#22), which gives their tables wrappers.
-NOT_SCREENS = ("pdf", "emails", "dashboard")
+# Printed documents and emails do not scroll.
+NOT_SCREENS = ("pdf", "emails")
 
 
 def _screen_templates() -> list[Path]:
