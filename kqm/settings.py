@@ -219,6 +219,9 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
 # Password-reset requests per hour: per visitor address and per account (silently dropped).
 PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=10)
 PASSWORD_RESET_ACCOUNT_LIMIT = env.int("PASSWORD_RESET_ACCOUNT_LIMIT", default=3)
+# Invitations sent again per hour: per client address and per account (silently dropped).
+INVITATION_RESEND_ADDRESS_LIMIT = env.int("INVITATION_RESEND_ADDRESS_LIMIT", default=20)
+INVITATION_RESEND_ACCOUNT_LIMIT = env.int("INVITATION_RESEND_ACCOUNT_LIMIT", default=3)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

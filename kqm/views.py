@@ -44,6 +44,7 @@ from . import forms, selectors, services
 from .access import any_signed_in, public, role_required
 from .health import healthz  # noqa: F401 (the URL)
 from .models import Role, User
+from .net import client_address
 
 PAGE_SIZE = 25
 WEEK_VISITS_SHOWN = 10
@@ -264,7 +265,11 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 def user_resend_invitation(request: HttpRequest, user_id: int) -> HttpResponse:
     person = access_user_by_id(request, user_id)
     try:
-        services.do_resend_invitation(actor=request.user, user=person)  # type: ignore[arg-type]
+        services.do_resend_invitation(
+            actor=request.user,  # type: ignore[arg-type]
+            user=person,
+            address=client_address(request),
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
