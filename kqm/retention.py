@@ -88,6 +88,24 @@ def _evidence(cutoff: datetime.datetime) -> QuerySet:
     return ApplicationEvidence.objects.filter(uploaded_at__lt=cutoff)
 
 
+def _case_study_evidence(cutoff: datetime.datetime) -> QuerySet:
+    from accreditation.models import CaseStudyEvidence
+
+    return CaseStudyEvidence.objects.filter(uploaded_at__lt=cutoff)
+
+
+def _action_evidence(cutoff: datetime.datetime) -> QuerySet:
+    from accreditation.models import ActionEvidence
+
+    return ActionEvidence.objects.filter(added_at__lt=cutoff).exclude(file="")
+
+
+def _reaccreditation_evidence(cutoff: datetime.datetime) -> QuerySet:
+    from accreditation.models import Requirement
+
+    return Requirement.objects.filter(updated_at__lt=cutoff).exclude(evidence_file="")
+
+
 def _children(cutoff: datetime.datetime) -> QuerySet:
     from audits.models import Child
 
@@ -128,11 +146,35 @@ def _delete_with_history(records: QuerySet) -> int:
 def _delete_evidence(records: QuerySet) -> int:
     count = 0
     for evidence in records:
-        stored = evidence.file
+        stored, pk = evidence.file, evidence.pk  # delete() forgets the pk
         evidence.delete()
         if stored:
             stored.storage.delete(stored.name)
-        type(evidence).history.filter(id=evidence.pk).delete()
+        type(evidence).history.filter(id=pk).delete()
+        count += 1
+    return count
+
+
+# What a requirement's uploaded file leaves behind once it is removed.
+_REQUIREMENT_FILE_FIELDS = {
+    "evidence_file": "",
+    "original_name": "",
+    "content_type": "",
+    "size": None,
+}
+
+
+@transaction.atomic
+def _remove_requirement_files(records: QuerySet) -> int:
+    """The re-accreditation keeps its requirement and judgement; only the file goes."""
+    count = 0
+    for requirement in records.select_for_update():
+        stored = requirement.evidence_file
+        name = stored.name
+        type(requirement).objects.filter(pk=requirement.pk).update(**_REQUIREMENT_FILE_FIELDS)
+        type(requirement).history.filter(id=requirement.pk).update(**_REQUIREMENT_FILE_FIELDS)
+        if name:
+            stored.storage.delete(name)
         count += 1
     return count
 
@@ -160,13 +202,43 @@ SCHEDULE: tuple[Rule, ...] = (
     ),
     Rule(
         key="evidence-files",
-        kind="Evidence files uploaded with applications",
+        kind="Evidence files of applications",
         kept="{years} years after upload",
         then="File and its record deleted",
         setting="EVIDENCE_RETENTION_YEARS",
         default_years=6,
         due=_evidence,
         apply=_delete_evidence,
+    ),
+    Rule(
+        key="case-study-evidence",
+        kind="Evidence files of case studies",
+        kept="{years} years after upload",
+        then="File and its record deleted",
+        setting="EVIDENCE_RETENTION_YEARS",
+        default_years=6,
+        due=_case_study_evidence,
+        apply=_delete_evidence,
+    ),
+    Rule(
+        key="improvement-plan-evidence",
+        kind="Evidence files of improvement-plan actions",
+        kept="{years} years after upload",
+        then="File and its record deleted (evidence that links an audit or a screening stays)",
+        setting="EVIDENCE_RETENTION_YEARS",
+        default_years=6,
+        due=_action_evidence,
+        apply=_delete_evidence,
+    ),
+    Rule(
+        key="reaccreditation-evidence",
+        kind="Evidence files of re-accreditation requirements",
+        kept="{years} years after the requirement was last changed",
+        then="File deleted; the requirement and its judgement stay",
+        setting="EVIDENCE_RETENTION_YEARS",
+        default_years=6,
+        due=_reaccreditation_evidence,
+        apply=_remove_requirement_files,
     ),
     Rule(
         key="messages",
