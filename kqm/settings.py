@@ -7,6 +7,7 @@ refuses to start without a secret key and turns on every security setting that
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django_celery_beat",
     "kqm",
     "settings",
@@ -137,6 +139,17 @@ CONTENT_SECURITY_POLICY = {
 # Second factor (kqm/two_factor.py): required for KQM managers, evaluators and staff.
 KQM_REQUIRE_SECOND_FACTOR = env.bool("KQM_REQUIRE_SECOND_FACTOR", default=True)
 OTP_TOTP_ISSUER = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
+# Passkeys (django-otp-webauthn), a second factor only: never instead of the password.
+# A passkey belongs to the site's domain, and browsers offer passkeys only over https or on
+# localhost, so a development checkout at 127.0.0.1 uses localhost.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "KQM_PASSKEY_ORIGINS", default=[SITE_URL.replace("://127.0.0.1", "://localhost")]
+)
+OTP_WEBAUTHN_RP_ID = env.str(
+    "KQM_PASSKEY_DOMAIN", default=urlsplit(OTP_WEBAUTHN_ALLOWED_ORIGINS[0]).hostname or ""
+)
+OTP_WEBAUTHN_RP_NAME = KQM_SCHEME_NAME
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # The Django admin's address (not the well-known /admin/).
 KQM_ADMIN_PATH = env.str("KQM_ADMIN_PATH", default="kqm-admin/").strip("/") + "/"
 
