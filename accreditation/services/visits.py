@@ -9,6 +9,8 @@ was loaded with; an older revision is refused (:class:`StaleWrite`), never merge
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -233,6 +235,110 @@ class ActionRow:
     due_on: datetime.date
 
 
+def actions_fingerprint(rows: Sequence[ActionRow] | Sequence[AgreedAction]) -> str:
+    """A short stand-in for the agreed actions as a page showed them (a hidden field)."""
+    values = [[r.action.strip(), r.owner.strip(), r.due_on.isoformat()] for r in rows]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the writer's page showed, unit by unit: each section's text, and the agreed
+    actions (as ``actions_fingerprint``). Conflicts are then found per unit."""
+
+    sections: Mapping[int, str]
+    actions: str | None = None
+
+
+@dataclass(frozen=True)
+class Theirs:
+    """A unit someone else changed since the page was loaded: their value, and who."""
+
+    value: str
+    by: str
+
+
+@dataclass(eq=False)
+class NoteConflict(Exception):
+    """Someone else changed the same section (or the actions) meanwhile: nothing is saved.
+
+    ``sections`` maps a section id to theirs; ``actions`` is theirs for the agreed actions.
+    """
+
+    sections: dict[int, Theirs]
+    actions: Theirs | None
+    actions_seen: str  # the fingerprint of the actions as they are now
+
+    def __str__(self) -> str:
+        people = sorted({t.by for t in [*self.sections.values(), self.actions] if t})
+        return (
+            f"Not saved: {' and '.join(people)} changed the same part meanwhile. Their text is "
+            "shown beside it; yours is still on the page. Save again to replace theirs."
+        )
+
+
+def _same(one: str, other: str) -> bool:
+    return one.replace("\r\n", "\n").strip() == other.replace("\r\n", "\n").strip()
+
+
+def _last_editor(record: object) -> User | None:
+    entry = record.history.order_by("-history_date", "-history_id").first()  # type: ignore[attr-defined]
+    return entry.history_user if entry is not None else None
+
+
+def _actions_text(actions: Sequence[AgreedAction]) -> str:
+    return "; ".join(f"{a.action} ({a.owner}, by {a.due_on:%d/%m/%Y})" for a in actions) or (
+        "no actions"
+    )
+
+
+def _merge_units(
+    locked: NoteOfVisit,
+    actor: User,
+    sections: Mapping[int, str],
+    actions: Sequence[ActionRow],
+    seen: Seen,
+) -> tuple[dict[int, str], bool]:
+    """Which section texts to write, and whether to write the actions.
+
+    Per unit: nobody else changed it since the page showed it, so the typed value is
+    written; only someone else changed it, so theirs stays; both changed it, a conflict
+    (``NoteConflict``, nothing saved). One's own earlier save (another tab, a reload while
+    a save was in flight) is never a conflict.
+    """
+    writes: dict[int, str] = {}
+    conflicts: dict[int, Theirs] = {}
+    for section in locked.sections.all():
+        mine = sections.get(section.pk)
+        if mine is None or _same(mine, section.text):
+            continue
+        base = seen.sections.get(section.pk)
+        if base is None or _same(base, section.text):
+            writes[section.pk] = mine
+            continue
+        editor = _last_editor(section)
+        if editor is not None and editor.pk == actor.pk:
+            writes[section.pk] = mine
+        elif not _same(mine, base):
+            conflicts[section.pk] = Theirs(section.text, str(editor or "Someone"))
+    stored = list(locked.actions.order_by("order", "pk"))
+    now = actions_fingerprint(stored)
+    mine_fp = actions_fingerprint(actions)
+    write_actions = mine_fp != now
+    theirs_actions = None
+    if write_actions and seen.actions is not None and seen.actions != now:
+        editor = _last_saver(locked)
+        if editor is not None and editor.pk == actor.pk:
+            pass
+        elif mine_fp == seen.actions:
+            write_actions = False  # only they changed the actions: keep theirs
+        else:
+            theirs_actions = Theirs(_actions_text(stored), str(editor or "Someone"))
+    if conflicts or theirs_actions:
+        raise NoteConflict(sections=conflicts, actions=theirs_actions, actions_seen=now)
+    return writes, write_actions
+
+
 def _locked_note(note: NoteOfVisit) -> NoteOfVisit:
     return (
         NoteOfVisit.objects.select_for_update()
@@ -249,8 +355,14 @@ def do_save_note(
     revision: int,
     sections: Mapping[int, str],
     actions: Sequence[ActionRow],
+    seen: Seen | None = None,
 ) -> NoteOfVisit:
-    """Save the draft (section texts by section id, and the agreed actions in order)."""
+    """Save the draft (section texts by section id, and the agreed actions in order).
+
+    With ``seen`` (what the page showed), conflicts are per section and for the actions
+    (``NoteConflict``); without it, any save since ``revision`` refuses the whole note
+    (``StaleWrite``).
+    """
     locked = _locked_note(note)
     _check_can_write_note(actor, locked.visit)
     if locked.status != NoteStatus.DRAFT:
@@ -259,14 +371,29 @@ def do_save_note(
             if locked.status == NoteStatus.SHARED
             else "This note has been agreed and is locked."
         )
-    check_revision(
-        locked.revision, revision, saved_at=locked.saved_at, saved_by=_last_saver(locked)
-    )
+    if seen is None:
+        check_revision(
+            locked.revision, revision, saved_at=locked.saved_at, saved_by=_last_saver(locked)
+        )
+        writes = dict(sections)
+        write_actions = True
+    else:
+        writes, write_actions = _merge_units(locked, actor, sections, actions, seen)
     for section in locked.sections.all():
-        text = sections.get(section.pk)
+        text = writes.get(section.pk)
         if text is not None and text.strip() != section.text:
             section.text = text.strip()
             _save(section, actor)
+    if write_actions:
+        _write_actions(locked, actor, actions)
+    locked.revision += 1
+    locked.saved_at = timezone.now()
+    locked.written_by = actor if actor.role == Role.EVALUATOR else locked.written_by
+    _save(locked, actor, update_fields=["revision", "saved_at", "written_by"])
+    return locked
+
+
+def _write_actions(locked: NoteOfVisit, actor: User, actions: Sequence[ActionRow]) -> None:
     existing = list(locked.actions.order_by("order", "pk"))
     for order, row in enumerate(actions, start=1):
         item = existing[order - 1] if order <= len(existing) else None
@@ -280,11 +407,6 @@ def do_save_note(
     for item in existing[len(actions) :]:
         item._history_user = actor  # type: ignore[attr-defined]
         item.delete()
-    locked.revision += 1
-    locked.saved_at = timezone.now()
-    locked.written_by = actor if actor.role == Role.EVALUATOR else locked.written_by
-    _save(locked, actor, update_fields=["revision", "saved_at", "written_by"])
-    return locked
 
 
 def _last_saver(note: NoteOfVisit) -> User | None:

@@ -11,7 +11,7 @@ if (form) {
   const status = form.querySelector("[data-autosave-status]");
   const revision = form.querySelector("input[name='revision']");
   const DELAY = 1500;
-  // Per-field conflicts (case studies): each save also sends what the page showed for
+  // Per-field conflicts (case studies, notes of visit): each save also sends what the page showed for
   // every field ("base:<name>"), so the server checks each field on its own: two people
   // writing different sections both save; the same section gives a 409 with theirs.
   const perField = form.hasAttribute("data-autosave-per-field");
@@ -22,11 +22,29 @@ if (form) {
     }
     return values;
   };
-  let bases = perField ? valuesOf() : new Map();
+  // A unit's base starts as what the server says the page shows ("seen_<name>", set after
+  // a conflict), else the field's own value.
+  const startingBases = () => {
+    const values = valuesOf();
+    for (const name of values.keys()) {
+      const seen = form.elements.namedItem(`seen_${name}`);
+      if (seen && seen.type === "hidden") values.set(name, seen.value);
+    }
+    return values;
+  };
+  let bases = perField ? startingBases() : new Map();
   let timer = null;
   let saving = false;
   let again = false;
   let stopped = false;
+
+  // Hidden fields the server keeps up to date (what the page now shows of a unit).
+  const setFields = (values) => {
+    for (const [name, value] of Object.entries(values || {})) {
+      const field = form.elements.namedItem(name);
+      if (field && field.type === "hidden") field.value = value;
+    }
+  };
 
   const say = (text, problem = false) => {
     status.textContent = text;
@@ -90,6 +108,7 @@ if (form) {
       if (response.ok && result.saved) {
         revision.value = result.revision;
         if (perField) bases = sent;
+        setFields(result.set);
         const problems = result.problems || {};
         markProblems(problems);
         const count = Object.keys(problems).length;
@@ -107,6 +126,7 @@ if (form) {
           problems[name] = `${theirs.by} changed this meanwhile to: “${theirs.text}”. Your text is kept here; save again to replace theirs.`;
         }
         markProblems(problems);
+        setFields(result.set);
         say(result.message, true);
       } else if (response.status === 409) {
         stopped = true;
