@@ -671,57 +671,42 @@ def _decide(locked: Reaccreditation, actor: User, status: str, note: str) -> Non
     locked.decision_note = note
 
 
-@transaction.atomic
-def do_renew_award(*, actor: User, reaccreditation: Reaccreditation, note: str = "") -> Award:
-    """Renew: only when all seven requirements are met and the visit has taken place.
-
-    The new award (number, award date today, expiry ``AWARD_VALIDITY_YEARS`` later)
-    follows the old one; its certificate is rendered once this commits.
-    """
-    if actor.role != Role.MANAGER:
-        raise ValidationError("Only the KQM manager decides a re-accreditation.")
-    today = timezone.localdate()
+def _locked_for_decision(reaccreditation: Reaccreditation) -> Reaccreditation:
+    """The re-accreditation, locked; its accreditation is the one the caller's page saw, so
+    a decision made meanwhile by someone else is a conflict (``MoveConflict``)."""
     locked = (
         Reaccreditation.objects.select_for_update(of=("self",))
         .select_related("visit", "award", "setting", "accreditation__evaluator")
         .get(pk=reaccreditation.pk)
     )
-    problems = renewal_problems(locked, today)
-    if problems:
-        raise ValidationError(["The award cannot be renewed yet.", *problems])
-    accreditation = locked.accreditation
+    seen = getattr(reaccreditation, "accreditation", None)
+    if seen is not None:
+        locked.accreditation.status = seen.status
+    return locked
+
+
+@transaction.atomic
+def do_renew_award(*, actor: User, reaccreditation: Reaccreditation, note: str = "") -> Award:
+    """Renew: only when all seven requirements are met and the visit has taken place.
+
+    The move, its guards and its effects (the new award, whose certificate is rendered
+    once this commits; the decision email) are a row of the pipeline (``RENEW_PAGE``).
+    """
+    locked = _locked_for_decision(reaccreditation)
+    params: dict[str, object] = {"reaccreditation": locked, "note": note.strip()}
     try:
         move(
-            accreditation,
+            locked.accreditation,
             Status.REACCREDITED,
             by=actor,
             via=RENEW_PAGE,
             reason=note or "Award renewed.",
+            params=params,
         )
     except IllegalTransition as error:
         raise ValidationError(str(error)) from None
-    award = do_grant_award(
-        accreditation=accreditation,
-        award_date=today,
-        granted_by=actor,
-        previous_award=locked.award,
-    )
-    _decide(locked, actor, ReaccreditationStatus.REACCREDITED, note.strip())
-    locked.new_award = award
-    _save(locked, actor, "Award renewed")
-    _send(
-        "reaccreditation_decision",
-        [*_setting_managers(locked.setting_id), *_judges(accreditation)],
-        _context(
-            locked,
-            renewed=True,
-            new_number=award.number,
-            award_date=_day(award.award_date),
-            new_expiry_date=_day(award.expiry_date),
-            note=locked.decision_note,
-        ),
-        f"reaccreditation_decision:{locked.pk}",
-    )
+    award = params["award"]
+    assert isinstance(award, Award)
     return award
 
 
@@ -729,29 +714,61 @@ def do_renew_award(*, actor: User, reaccreditation: Reaccreditation, note: str =
 def do_lapse_award(
     *, actor: User, reaccreditation: Reaccreditation, reason: str
 ) -> Reaccreditation:
-    """Let the award lapse: the accreditation ends; the award runs to its expiry date."""
-    if actor.role != Role.MANAGER:
-        raise ValidationError("Only the KQM manager decides a re-accreditation.")
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"note": "Enter why the award is lapsing"})
-    locked = (
-        Reaccreditation.objects.select_for_update(of=("self",))
-        .select_related("award", "setting", "accreditation__evaluator")
-        .get(pk=reaccreditation.pk)
-    )
-    if locked.status not in LIVE:
-        raise ValidationError(f"This re-accreditation is already “{locked.get_status_display()}”.")
+    """Let the award lapse: the accreditation ends; the award runs to its expiry date.
+
+    A row of the pipeline (``LAPSE_PAGE``), with its guards and effects.
+    """
+    locked = _locked_for_decision(reaccreditation)
     try:
-        move(locked.accreditation, Status.LAPSED, by=actor, via=LAPSE_PAGE, reason=reason)
+        move(
+            locked.accreditation,
+            Status.LAPSED,
+            by=actor,
+            via=LAPSE_PAGE,
+            reason=reason,
+            field_of={"Enter the reason": "note"},
+            params={"reaccreditation": locked},
+        )
     except IllegalTransition as error:
         raise ValidationError(str(error)) from None
-    _decide(locked, actor, ReaccreditationStatus.LAPSED, reason)
-    _save(locked, actor, "Lapsed")
+    return locked
+
+
+# --- The pipeline's effects of renewal and lapse (accreditation/pipeline.py) ---------------------
+
+
+def record_renewal(*, reaccreditation: Reaccreditation, actor: User, note: str) -> Award:
+    award = do_grant_award(
+        accreditation=reaccreditation.accreditation,
+        award_date=timezone.localdate(),
+        granted_by=actor,
+        previous_award=reaccreditation.award,
+    )
+    _decide(reaccreditation, actor, ReaccreditationStatus.REACCREDITED, note)
+    reaccreditation.new_award = award
+    _save(reaccreditation, actor, "Award renewed")
+    return award
+
+
+def record_lapse(*, reaccreditation: Reaccreditation, actor: User, reason: str) -> None:
+    _decide(reaccreditation, actor, ReaccreditationStatus.LAPSED, reason)
+    _save(reaccreditation, actor, "Lapsed")
+
+
+def tell_decision(*, reaccreditation: Reaccreditation, award: Award | None) -> None:
+    """The setting's managers, the evaluator and the KQM managers hear the decision."""
+    if award is not None:
+        extra: dict[str, object] = {
+            "renewed": True,
+            "new_number": award.number,
+            "award_date": _day(award.award_date),
+            "new_expiry_date": _day(award.expiry_date),
+        }
+    else:
+        extra = {"renewed": False}
     _send(
         "reaccreditation_decision",
-        [*_setting_managers(locked.setting_id), *_judges(locked.accreditation)],
-        _context(locked, renewed=False, note=reason),
-        f"reaccreditation_decision:{locked.pk}",
+        [*_setting_managers(reaccreditation.setting_id), *_judges(reaccreditation.accreditation)],
+        _context(reaccreditation, note=reaccreditation.decision_note, **extra),
+        f"reaccreditation_decision:{reaccreditation.pk}",
     )
-    return locked

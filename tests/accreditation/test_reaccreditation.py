@@ -533,6 +533,21 @@ def test_renewing_grants_the_new_award_and_queues_its_certificate(
     assert Award.objects.count() == 2
 
 
+def test_a_double_submitted_renewal_has_one_winner_and_a_plain_message(
+    reaccreditation, users, manager, client, django_capture_on_commit_callbacks
+):
+    ready_for_decision(reaccreditation, users)
+    second_tab = Reaccreditation.objects.select_related("accreditation").get(pk=reaccreditation.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.do_renew_award(actor=manager, reaccreditation=reaccreditation)
+    sent = len(mail.outbox)
+    with pytest.raises(ValidationError, match="has just been moved to “Re-accredited”"):
+        services.do_lapse_award(actor=manager, reaccreditation=second_tab, reason="Closing.")
+    assert Award.objects.count() == 2 and len(mail.outbox) == sent
+    second_tab.refresh_from_db()
+    assert second_tab.status == ReaccreditationStatus.REACCREDITED
+
+
 def test_the_renewed_award_renders_its_certificate_and_verifies(
     reaccreditation, users, manager, client
 ):
@@ -567,8 +582,12 @@ def test_lapsing_needs_a_reason_and_ends_the_accreditation(reaccreditation, mana
     lapsed.accreditation.refresh_from_db()
     assert lapsed.accreditation.status == Status.LAPSED
     assert Award.objects.count() == 1
-    with pytest.raises(ValidationError, match="already"):
+    # The same page, submitted again: a plain message, nothing changed.
+    with pytest.raises(ValidationError, match="has just been moved to “Lapsed”"):
         services.do_lapse_award(actor=manager, reaccreditation=reaccreditation, reason="Again.")
+    reloaded = Reaccreditation.objects.select_related("accreditation").get(pk=reaccreditation.pk)
+    with pytest.raises(ValidationError, match="cannot move to “Lapsed”"):
+        services.do_lapse_award(actor=manager, reaccreditation=reloaded, reason="Again.")
 
 
 # --- Pages and permissions ------------------------------------------------------------------------
