@@ -153,6 +153,13 @@ def test_bad_answers_are_refused_plainly(client, manager, body):
     assert not WebAuthnCredential.objects.exists()
 
 
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_may_add_a_passkey(client, users, role):
+    _sign_in(client, users[role])
+    assert _register(client, SoftAuthenticator()).status_code == 200
+    assert two_factor.passkeys_of(users[role]).count() == 1
+
+
 def test_the_endpoints_take_only_post(client, manager):
     _sign_in(client, manager)
     for name in (REGISTER_BEGIN, REGISTER_COMPLETE, SIGN_IN_BEGIN, SIGN_IN_COMPLETE):
