@@ -124,6 +124,15 @@ def _record_change(user: User, reason: str) -> None:
     user.save(update_fields=["second_factor_changed_at"])
 
 
+def second_factors_of(user: User) -> list[str]:
+    """The person's second factors, in words, for the KQM manager's user page."""
+    kinds = ["Authenticator app"] if confirmed_totp(user) is not None else []
+    passkeys = passkeys_of(user).count()
+    if passkeys:
+        kinds.append("1 passkey" if passkeys == 1 else f"{passkeys} passkeys")
+    return kinds
+
+
 @transaction.atomic
 def do_record_passkey(*, user: User, credential: WebAuthnCredential) -> list[str] | None:
     """Record a passkey just registered (django-otp-webauthn saved it) in the person's trail.

@@ -40,7 +40,7 @@ from audits.views.leuven_common import dashboard_open_actions
 from settings.models import Setting
 from settings.selectors import settings_by_sector, settings_visible_to
 
-from . import forms, selectors, services
+from . import forms, selectors, services, two_factor
 from .access import any_signed_in, public, role_required
 from .health import healthz  # noqa: F401 (the URL)
 from .models import Role, User
@@ -256,6 +256,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "person": person,
             "can_resend": services.can_resend_invitation(person),
             "has_second_factor": user_has_device(person, confirmed=True),
+            "second_factors": two_factor.second_factors_of(person),
         },
     )
 

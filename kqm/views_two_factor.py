@@ -116,6 +116,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "form": form,
             "next": request.GET.get("next", ""),
             "has_passkey": two_factor.passkeys_of(user).exists(),
+            "has_app": two_factor.confirmed_totp(user) is not None,
         },
     )
 

@@ -82,6 +82,7 @@ def test_sign_in_with_the_passkey_instead_of_the_code(client, manager):
     assert client.get("/users/")["Location"].startswith(reverse("two-factor-verify"))
     verify = client.get(reverse("two-factor-verify") + "?next=/users/").content.decode()
     assert 'id="passkey-verification-placeholder"' in verify
+    assert '<h1 class="govuk-heading-l">Use your passkey</h1>' in verify
     response = _use(client, authenticator, "?next=/users/")
     assert response.status_code == 200, response.content
     assert response.json()["redirect_url"] == "/users/"
@@ -170,6 +171,12 @@ def test_a_managers_reset_removes_passkeys_too(client, users):
     manager, evaluator = users[Role.MANAGER], users[Role.EVALUATOR]
     _sign_in(client, evaluator)
     _register(client, SoftAuthenticator())
+    client.logout()
+    device, _ = enrol(manager)
+    _sign_in(client, manager)
+    client.post(reverse("two-factor-verify"), {"code": code_for(device.key, step_ahead=1)})
+    detail = client.get(reverse("users:detail", args=[evaluator.pk])).content.decode()
+    assert "1 passkey" in detail
     two_factor.do_reset_second_factor(actor=manager, user=evaluator)
     assert not WebAuthnCredential.objects.filter(user=evaluator).exists()
     assert User.objects.get(pk=evaluator.pk).second_factor_reset_at is not None
