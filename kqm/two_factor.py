@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -144,6 +145,26 @@ def do_record_passkey(*, user: User, credential: WebAuthnCredential) -> list[str
         raise ValueError("Not a confirmed passkey of this person.")
     _record_change(user, f"Passkey added: {credential.name}")
     return None if has_recovery_codes(user) else do_issue_recovery_codes(user=user)
+
+
+@transaction.atomic
+def do_remove_passkey(*, user: User, passkey: WebAuthnCredential) -> None:
+    """Remove one of one's own passkeys (a lost or replaced device), recorded in the trail.
+
+    Someone whose role requires a second factor keeps at least one: their last passkey
+    goes only once they have an authenticator app.
+    """
+    if passkey.user_id != user.pk:
+        raise ValueError("Not a passkey of this person.")
+    others = passkeys_of(user).exclude(pk=passkey.pk).exists()
+    if is_required(user) and not others and confirmed_totp(user) is None:
+        raise ValidationError(
+            "Your role needs a second factor, and this is your only one. Set up an "
+            "authenticator app or add another passkey first."
+        )
+    name = passkey.name
+    passkey.delete()
+    _record_change(user, f"Passkey removed: {name}")
 
 
 @transaction.atomic

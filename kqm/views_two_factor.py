@@ -12,9 +12,10 @@ import json
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET, require_http_methods
@@ -180,6 +181,31 @@ def account(request: HttpRequest) -> HttpResponse:
             or not user_has_device(user, confirmed=True),
             "required": two_factor.is_required(user),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@any_signed_in
+def remove_passkey(request: HttpRequest, passkey_id: int) -> HttpResponse:
+    """GET asks to confirm; POST removes one of one's own passkeys."""
+    user = _user(request)
+    passkey = get_object_or_404(two_factor.passkeys_of(user), pk=passkey_id)
+    if not two_factor.is_verified(request):
+        return redirect(f"{reverse('two-factor-verify')}?next={reverse('two-factor')}")
+    problem = ""
+    if request.method == "POST":
+        try:
+            two_factor.do_remove_passkey(user=user, passkey=passkey)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        else:
+            messages.success(request, f"The passkey “{passkey.name}” has been removed.")
+            return redirect("two-factor")
+    return render(
+        request,
+        "registration/two_factor_remove_passkey.html",
+        {"passkey": passkey, "problem": problem},
+        status=400 if problem else 200,
     )
 
 

@@ -180,3 +180,64 @@ def test_a_managers_reset_removes_passkeys_too(client, users):
     two_factor.do_reset_second_factor(actor=manager, user=evaluator)
     assert not WebAuthnCredential.objects.filter(user=evaluator).exists()
     assert User.objects.get(pk=evaluator.pk).second_factor_reset_at is not None
+
+
+# --- Removing one's own passkey -----------------------------------------------------------------
+
+
+def _remove_url(passkey) -> str:
+    return reverse("two-factor-remove-passkey", args=[passkey.pk])
+
+
+def test_a_passkey_is_removed_by_its_owner_with_a_trail(client, manager):
+    device, _ = enrol(manager)
+    _sign_in(client, manager)
+    client.post(reverse("two-factor-verify"), {"code": code_for(device.key, step_ahead=1)})
+    _register(client, SoftAuthenticator())
+    passkey = two_factor.passkeys_of(manager).get()
+    assert _remove_url(passkey) in client.get(reverse("two-factor")).content.decode()
+    page = client.get(_remove_url(passkey))
+    assert page.status_code == 200 and "Remove the passkey" in page.content.decode()
+    assert client.put(_remove_url(passkey)).status_code == 405
+    response = client.post(_remove_url(passkey))
+    assert response.status_code == 302 and response["Location"] == reverse("two-factor")
+    assert not two_factor.passkeys_of(manager).exists()
+    entry = manager.history.order_by("-history_date").first()
+    assert entry.history_change_reason == f"Passkey removed: {passkey.name}"
+    assert entry.history_user_id == manager.pk
+
+
+def test_the_last_second_factor_of_a_role_that_needs_one_stays(client, manager):
+    _sign_in(client, manager)
+    _register(client, SoftAuthenticator())
+    passkey = two_factor.passkeys_of(manager).get()
+    response = client.post(_remove_url(passkey))
+    assert response.status_code == 400
+    assert "this is your only one" in response.content.decode()
+    assert two_factor.passkeys_of(manager).exists()
+
+
+def test_a_setting_manager_may_remove_their_only_passkey(client, users):
+    person = users[Role.SETTING_MANAGER]
+    _sign_in(client, person)
+    _register(client, SoftAuthenticator())
+    passkey = two_factor.passkeys_of(person).get()
+    assert client.post(_remove_url(passkey)).status_code == 302
+    assert not two_factor.passkeys_of(person).exists()
+
+
+def test_another_persons_passkey_is_not_found_and_removing_needs_the_second_factor(client, users):
+    evaluator, person = users[Role.EVALUATOR], users[Role.SETTING_MANAGER]
+    _sign_in(client, evaluator)
+    _register(client, SoftAuthenticator())
+    theirs = two_factor.passkeys_of(evaluator).get()
+    client.logout()
+    _sign_in(client, person)
+    assert client.get(_remove_url(theirs)).status_code == 404
+    assert client.post(_remove_url(theirs)).status_code == 404
+    client.logout()
+    _sign_in(client, evaluator)  # the password only: the passkey not yet given
+    response = client.post(_remove_url(theirs))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two-factor-verify"))
+    assert two_factor.passkeys_of(evaluator).exists()
