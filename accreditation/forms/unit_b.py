@@ -23,7 +23,7 @@ from kqm.forms import GovForm
 
 from ..models import ActionStatus, ImprovementAction, Relevance
 from ..models.unit_b import SEF_JUDGEMENTS, SEF_SECTIONS, SefSection
-from ..services.unit_b import ActionDraft, check_due_date
+from ..services.unit_b import ActionDraft, SectionChanged, check_due_date
 from ..uploads import (
     ACCEPT_ATTRIBUTE,
     ALLOWED_DESCRIPTION,
@@ -87,13 +87,47 @@ class SefSectionForm(GovForm, forms.Form):
         "told, and what has changed as a result.",
     )
 
+    # What the page showed, so that a save made meanwhile by someone else is not overwritten.
+    seen_judgement = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen_evidence = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+
     def __init__(self, *args: Any, section: SefSection, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        initial = self.initial or {}
+        self.fields["seen_judgement"].initial = initial.get("judgement", "")
+        self.fields["seen_evidence"].initial = initial.get("evidence", "")
         self.fields["evidence"].widget.attrs.update(rows=10)
         self._init_helper()
         self.helper.layout = Layout(
+            "seen_judgement",
+            "seen_evidence",
             Field.radios("judgement", legend_size=Size.MEDIUM),
             Field.textarea("evidence", label_size=Size.MEDIUM, rows=10),
+        )
+
+    @property
+    def seen(self) -> tuple[str, str] | None:
+        """What the page showed; None from a client that does not say (no check then)."""
+        if "seen_evidence" not in self.data:
+            return None
+        return self.cleaned_data["seen_judgement"], self.cleaned_data["seen_evidence"]
+
+    def show_changed(self, changed: SectionChanged) -> None:
+        """Theirs beside each field; the typed values stay, and saving again replaces theirs."""
+        labels = {j.value: j.label for j in SEF_JUDGEMENTS}
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
+        data["seen_judgement"], data["seen_evidence"] = changed.judgement, changed.evidence
+        self.data = data
+        if changed.judgement != self.cleaned_data.get("judgement"):
+            self.add_error(
+                "judgement",
+                f"{changed.by} chose “{labels.get(changed.judgement, changed.judgement)}” "
+                "meanwhile. Your choice is kept here; save again to replace theirs.",
+            )
+        self.add_error(
+            "evidence",
+            f"{changed.by} changed this meanwhile to: “{changed.evidence}”. Your text is kept "
+            "here; save again to replace theirs.",
         )
 
 

@@ -69,6 +69,20 @@ def _check_not_finished(accreditation: Accreditation) -> None:
 # --- Self-evaluation ----------------------------------------------------------------------------
 
 
+@dataclass(eq=False)
+class SectionChanged(Exception):
+    """Someone else saved this section since the page showed it, and the writer's values
+    differ from theirs: nothing is saved; theirs is shown beside the typed values."""
+
+    judgement: str
+    evidence: str
+    by: str
+
+
+def _normal(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
 @transaction.atomic
 def do_save_sef_section(
     *,
@@ -77,8 +91,14 @@ def do_save_sef_section(
     section: str,
     judgement: str,
     evidence: str,
+    seen: tuple[str, str] | None = None,
 ) -> SelfEvaluationEntry:
-    """Record a section's judgement and evidence; the previous version stays in the history."""
+    """Record a section's judgement and evidence; the previous version stays in the history.
+
+    ``seen`` is the (judgement, evidence) the page showed: if another person saved the
+    section since, and differently, ``SectionChanged`` (one's own earlier save, in another
+    tab, is never a conflict). The section is the unit: other sections never conflict.
+    """
     if not can_edit_sef(actor, accreditation):
         raise ValidationError("Only the setting’s manager can change its self-evaluation.")
     _check_not_finished(accreditation)
@@ -90,6 +110,13 @@ def do_save_sef_section(
     evidence = evidence.strip()
     if entry.pk and entry.judgement == judgement and entry.evidence == evidence:
         return entry  # nothing changed: no new version
+    stored = (entry.judgement, _normal(entry.evidence)) if entry.pk else ("", "")
+    if (
+        seen is not None
+        and (seen[0], _normal(seen[1])) != stored
+        and entry.updated_by_id != actor.pk
+    ):
+        raise SectionChanged(entry.judgement, entry.evidence, str(entry.updated_by or "Someone"))
     entry.judgement = judgement
     entry.evidence = evidence
     entry.updated_by = actor

@@ -118,6 +118,7 @@ def self_evaluation_edit(request: HttpRequest, accreditation_id: int, section: s
         return refused
     initial = {"judgement": entry.judgement, "evidence": entry.evidence} if entry else None
     form = SefSectionForm(_posted(request), initial=initial, section=sef_section)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.do_save_sef_section(
@@ -126,7 +127,11 @@ def self_evaluation_edit(request: HttpRequest, accreditation_id: int, section: s
                 section=sef_section.code,
                 judgement=form.cleaned_data["judgement"],
                 evidence=form.cleaned_data["evidence"],
+                seen=form.seen,
             )
+        except services.SectionChanged as changed:
+            form.show_changed(changed)
+            status = 409
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -136,6 +141,7 @@ def self_evaluation_edit(request: HttpRequest, accreditation_id: int, section: s
         request,
         "accreditation/unit_b/sef_edit.html",
         {"form": form, "accreditation": accreditation, "section": sef_section, "entry": entry},
+        status=status,
     )
 
 
