@@ -106,6 +106,15 @@ def _reaccreditation_evidence(cutoff: datetime.datetime) -> QuerySet:
     return Requirement.objects.filter(updated_at__lt=cutoff).exclude(evidence_file="")
 
 
+def _ofsted_import_files(cutoff: datetime.datetime) -> QuerySet:
+    from settings.models import ImportStatus, OfstedImport
+
+    # Only finished imports: a preview or a stopped import still needs its file.
+    return OfstedImport.objects.filter(status=ImportStatus.IMPORTED, created_at__lt=cutoff).exclude(
+        file=""
+    )
+
+
 def _children(cutoff: datetime.datetime) -> QuerySet:
     from audits.models import Child
 
@@ -179,6 +188,23 @@ def _remove_requirement_files(records: QuerySet) -> int:
     return count
 
 
+_IMPORT_FILES = ("file", "changes_file", "rejected_file", "warnings_file")
+
+
+@transaction.atomic
+def _remove_import_files(records: QuerySet) -> int:
+    """The import's counts and summary stay; the uploaded file and its CSV reports go."""
+    count = 0
+    for record in records.select_for_update():
+        stored = [getattr(record, name) for name in _IMPORT_FILES]
+        type(record).objects.filter(pk=record.pk).update(**dict.fromkeys(_IMPORT_FILES, ""))
+        for file in stored:
+            if file:
+                file.storage.delete(file.name)
+        count += 1
+    return count
+
+
 SCHEDULE: tuple[Rule, ...] = (
     Rule(
         key="staff-accounts",
@@ -239,6 +265,16 @@ SCHEDULE: tuple[Rule, ...] = (
         default_years=6,
         due=_reaccreditation_evidence,
         apply=_remove_requirement_files,
+    ),
+    Rule(
+        key="ofsted-import-files",
+        kind="Uploaded Ofsted files and their change reports (childminders are named)",
+        kept="{years} years after the upload, once imported",
+        then="Files deleted; the import's counts stay",
+        setting="OFSTED_FILE_RETENTION_YEARS",
+        default_years=1,
+        due=_ofsted_import_files,
+        apply=_remove_import_files,
     ),
     Rule(
         key="messages",

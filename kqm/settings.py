@@ -52,6 +52,7 @@ QUESTIONNAIRE_RETENTION_YEARS = env.int("QUESTIONNAIRE_RETENTION_YEARS", default
 EVIDENCE_RETENTION_YEARS = env.int("EVIDENCE_RETENTION_YEARS", default=6)
 MESSAGE_RETENTION_YEARS = env.int("MESSAGE_RETENTION_YEARS", default=6)
 ACCESS_LOG_RETENTION_YEARS = env.int("ACCESS_LOG_RETENTION_YEARS", default=2)
+OFSTED_FILE_RETENTION_YEARS = env.int("OFSTED_FILE_RETENTION_YEARS", default=1)
 # The mark's name as printed on certificates and the public pages.
 KQM_SCHEME_NAME = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
 # An award expires this many years after its award date.

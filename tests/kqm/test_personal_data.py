@@ -26,6 +26,7 @@ from audits.services.questionnaires import do_create_round, load_shipped_questio
 from kqm import retention
 from kqm.models import Role, User
 from kqm.tasks import apply_retention
+from settings.models import ImportStatus, OfstedImport
 from tests.accreditation.award_factories import AwardFactory
 from tests.accreditation.task_list_helpers import plan_action
 from tests.accreditation.year_factories import make_case_study
@@ -81,6 +82,7 @@ def records(users, setting):
     )
     _aged(ApplicationEvidence, old_evidence, uploaded_at=LONG_AGO)
     evidence_files = _evidence_of_every_kind(accreditation, manager_of_setting)
+    imports = _ofsted_imports(users[Role.MANAGER])
     load_shipped_questionnaires()
     issued = do_create_round(
         actor=manager_of_setting,
@@ -102,7 +104,27 @@ def records(users, setting):
         "old_evidence": old_evidence,
         "old_response": old_response,
         **evidence_files,
+        **imports,
     }
+
+
+def _ofsted_imports(manager) -> dict:
+    """An old finished import, an old one never confirmed, and a recent finished one."""
+    made = {}
+    for name, status, age in (
+        ("old_import", ImportStatus.IMPORTED, LONG_AGO),
+        ("old_preview", ImportStatus.PREVIEWED, LONG_AGO),
+        ("new_import", ImportStatus.IMPORTED, timezone.now()),
+    ):
+        record = OfstedImport.objects.create(
+            file=_file(f"{name}.csv"),
+            changes_file=_file(f"{name}-changes.csv"),
+            original_name=f"{name}.csv",
+            uploaded_by=manager,
+            status=status,
+        )
+        made[name] = _aged(OfstedImport, record, created_at=age)
+    return made
 
 
 def _file(name: str) -> ContentFile:
@@ -166,6 +188,7 @@ def test_the_schedule_covers_every_kind_of_personal_data():
         "case-study-evidence",
         "improvement-plan-evidence",
         "reaccreditation-evidence",
+        "ofsted-import-files",
         "messages",
         "access-logs",
         "children",
@@ -184,6 +207,7 @@ def test_the_dry_run_page_counts_and_changes_nothing(client, manager, records):
         "case-study-evidence",
         "improvement-plan-evidence",
         "reaccreditation-evidence",
+        "ofsted-import-files",
     ):
         row = html.split(f'id="rule-{key}"')[1].split("</tr>")[0]
         assert '<td class="govuk-table__cell govuk-table__cell--numeric">1</td>' in row, key
@@ -232,6 +256,13 @@ def test_the_nightly_task_applies_the_schedule_once(records):
         id=old_requirement.pk, original_name="old-requirement.pdf"
     ).exists()
     assert Requirement.objects.get(pk=records["new_requirement"].pk).evidence_file
+    old_import = OfstedImport.objects.get(pk=records["old_import"].pk)
+    assert not old_import.file and not old_import.changes_file
+    assert old_import.original_name == "old_import.csv"  # the record and its counts stay
+    assert not storage.exists(records["old_import"].file.name)
+    assert not storage.exists(records["old_import"].changes_file.name)
+    for kept in ("old_preview", "new_import"):
+        assert storage.exists(OfstedImport.objects.get(pk=records[kept].pk).file.name), kept
     assert set(apply_retention.delay().get().values()) == {0}
 
 
