@@ -293,6 +293,30 @@ class NoteForm(GovForm, forms.Form):
             return str(errors[0])
         return ""
 
+    def problems(self) -> dict[str, str]:
+        """Each field that cannot be stored, and why (shown beside it)."""
+        return {
+            name: str(errors[0])
+            for name, errors in self.errors.items()
+            if name in self.fields and name != "revision"
+        }
+
+    @property
+    def valid_section_texts(self) -> dict[int, str]:
+        """The sections that can be stored now (an invalid one keeps its stored text)."""
+        return {
+            s.pk: self.cleaned_data[f"section_{s.pk}"]
+            for s in self.sections
+            if f"section_{s.pk}" in self.cleaned_data
+        }
+
+    @property
+    def valid_action_rows(self) -> list[ActionRow] | None:
+        """The agreed actions, or None while a row is incomplete (the stored ones stay)."""
+        if any(name.startswith(("action_", "owner_", "due_")) for name in self.errors):
+            return None
+        return self.action_rows
+
 
 class RespondToNoteForm(GovForm, forms.Form):
     decision = forms.ChoiceField(

@@ -296,7 +296,7 @@ def _merge_units(
     locked: NoteOfVisit,
     actor: User,
     sections: Mapping[int, str],
-    actions: Sequence[ActionRow],
+    actions: Sequence[ActionRow] | None,
     seen: Seen,
 ) -> tuple[dict[int, str], bool]:
     """Which section texts to write, and whether to write the actions.
@@ -323,7 +323,7 @@ def _merge_units(
             conflicts[section.pk] = Theirs(section.text, str(editor or "Someone"))
     stored = list(locked.actions.order_by("order", "pk"))
     now = actions_fingerprint(stored)
-    mine_fp = actions_fingerprint(actions)
+    mine_fp = actions_fingerprint(actions) if actions is not None else now
     write_actions = mine_fp != now
     theirs_actions = None
     if write_actions and seen.actions is not None and seen.actions != now:
@@ -354,10 +354,11 @@ def do_save_note(
     note: NoteOfVisit,
     revision: int,
     sections: Mapping[int, str],
-    actions: Sequence[ActionRow],
+    actions: Sequence[ActionRow] | None,
     seen: Seen | None = None,
 ) -> NoteOfVisit:
-    """Save the draft (section texts by section id, and the agreed actions in order).
+    """Save the draft (section texts by section id, and the agreed actions in order;
+    ``actions`` None leaves the stored ones, as when a typed row is still incomplete).
 
     With ``seen`` (what the page showed), conflicts are per section and for the actions
     (``NoteConflict``); without it, any save since ``revision`` refuses the whole note
@@ -376,7 +377,7 @@ def do_save_note(
             locked.revision, revision, saved_at=locked.saved_at, saved_by=_last_saver(locked)
         )
         writes = dict(sections)
-        write_actions = True
+        write_actions = actions is not None
     else:
         writes, write_actions = _merge_units(locked, actor, sections, actions, seen)
     for section in locked.sections.all():
@@ -384,7 +385,7 @@ def do_save_note(
         if text is not None and text.strip() != section.text:
             section.text = text.strip()
             _save(section, actor)
-    if write_actions:
+    if write_actions and actions is not None:
         _write_actions(locked, actor, actions)
     locked.revision += 1
     locked.saved_at = timezone.now()

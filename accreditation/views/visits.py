@@ -240,15 +240,20 @@ def _note_form(note: NoteOfVisit, data: Any = None) -> NoteForm:
     )
 
 
-def _save_note_form(request: HttpRequest, note: NoteOfVisit, form: NoteForm) -> NoteOfVisit:
-    """Save, checking for conflicts section by section (and the actions as one unit)."""
+def _save_note_form(
+    request: HttpRequest, note: NoteOfVisit, form: NoteForm, *, valid_parts: bool = False
+) -> NoteOfVisit:
+    """Save, checking for conflicts section by section (and the actions as one unit).
+
+    ``valid_parts``: store what is valid of a form with problems (the autosave).
+    """
     bases = {key[5:]: str(value) for key, value in request.POST.items() if key.startswith("base:")}
     return services.do_save_note(
         actor=_user(request),
         note=note,
         revision=form.cleaned_data["revision"],
-        sections=form.section_texts,
-        actions=form.action_rows,
+        sections=form.valid_section_texts if valid_parts else form.section_texts,
+        actions=form.valid_action_rows if valid_parts else form.action_rows,
         seen=form.seen(bases),
     )
 
@@ -301,7 +306,7 @@ def note_autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
             status=409,
         )
     form = _note_form(note, request.POST)
-    if not form.is_valid():
+    if not form.is_valid() and "revision" in form.errors:
         return JsonResponse(
             {
                 "saved": False,
@@ -309,8 +314,10 @@ def note_autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
             },
             status=400,
         )
+    # Everything valid is stored; each invalid field is named, to be marked beside it.
+    problems = form.problems()
     try:
-        note = _save_note_form(request, note, form)
+        note = _save_note_form(request, note, form, valid_parts=True)
     except NoteConflict as conflict:
         fields = {
             f"section_{pk}": {"value": theirs.value, "text": theirs.value, "by": theirs.by}
@@ -334,8 +341,10 @@ def note_autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
         )
     except ValidationError as error:
         return JsonResponse({"saved": False, "message": " ".join(error.messages)}, status=409)
-    # The page now shows the stored actions, unless they were someone else's (kept).
-    typed = actions_fingerprint(form.action_rows)
+    # The page now shows the stored actions, unless they were someone else's (kept) or a
+    # typed row is incomplete (not stored yet).
+    rows = form.valid_action_rows
+    typed = actions_fingerprint(rows) if rows is not None else None
     stored = actions_fingerprint(visit_selectors.note_actions(note))
     return JsonResponse(
         {
@@ -343,6 +352,7 @@ def note_autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
             "revision": note.revision,
             "saved_at": _saved_at(note.saved_at),
             "set": {"seen_actions": typed} if typed == stored else {},
+            "problems": problems,
         }
     )
 

@@ -41,7 +41,8 @@ if (form) {
   // Hidden fields the server keeps up to date (what the page now shows of a unit).
   const setFields = (values) => {
     for (const [name, value] of Object.entries(values || {})) {
-      const field = form.elements.namedItem(name);
+      // A date is three inputs (day, month, year): the problem goes beside the first.
+      const field = form.elements.namedItem(name) || form.elements.namedItem(`${name}_0`);
       if (field && field.type === "hidden") field.value = value;
     }
   };
@@ -61,7 +62,8 @@ if (form) {
       }
     });
     for (const [name, text] of Object.entries(problems)) {
-      const field = form.elements.namedItem(name);
+      // A date is three inputs (day, month, year): the problem goes beside the first.
+      const field = form.elements.namedItem(name) || form.elements.namedItem(`${name}_0`);
       const element = field && (field.length && !field.tagName ? field[0] : field);
       const group = element && element.closest(".govuk-form-group");
       if (!group) continue;

@@ -344,14 +344,33 @@ def test_ones_own_earlier_save_is_never_a_conflict(client, evaluator, visit):
     assert note.sections.first().text == "Later from tab two."
 
 
-def test_autosave_reports_an_incomplete_form_without_saving(client, evaluator, visit):
+def test_autosave_stores_what_is_valid_and_names_the_incomplete_action(client, evaluator, visit):
+    """An action row still being typed never costs the sections already written."""
     note = start_note(visit)
+    first = note.sections.first()
     client.force_login(evaluator)
-    response = client.post(url("note-autosave", visit), note_post(note, owner_1=""))
+    typed = page_post(
+        note,
+        **{f"section_{first.pk}": "Written while the action is unfinished."},
+        action_2="Plan the garden",
+    )
+    response = client.post(url("note-autosave", visit), typed)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["saved"] is True
+    assert body["problems"] == {
+        "owner_2": "Enter who will do action 2",
+        "due_2": "Enter the date action 2 is due",
+    }
+    assert body["set"] == {}  # the page's actions are not yet the stored ones
+    first.refresh_from_db()
+    assert first.text == "Written while the action is unfinished."
+    assert [a.action for a in AgreedAction.objects.filter(note=note)] == [
+        "Review the outdoor area plan"
+    ]
+    # A bad revision is still refused outright.
+    response = client.post(url("note-autosave", visit), {**typed, "revision": "x"})
     assert response.status_code == 400
-    assert response.json()["message"] == "Not saved automatically yet: Enter who will do action 1."
-    note.refresh_from_db()
-    assert note.revision == 0
 
 
 # --- Sharing, agreeing, commenting -----------------------------------------------------------

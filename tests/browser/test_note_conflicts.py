@@ -1,6 +1,7 @@
-"""Notes of visit in the browser: conflicts per section (issue 17). A colleague's save of one
-section does not stop another section saving; the same section shows theirs beside it, the
-typed text stays, and the next save replaces theirs."""
+"""Notes of visit in the browser (issue 17): conflicts per section, and no draft lost. A
+colleague's save of one section does not stop another section saving; the same section shows
+theirs beside it, the typed text stays, and the next save replaces theirs; an unfinished
+action row does not stop the sections saving."""
 
 from __future__ import annotations
 
@@ -62,3 +63,12 @@ def test_a_colleagues_save_conflicts_only_in_the_section_both_changed(
     second.refresh_from_db()
     assert first.text == "The evaluator's words, having read the manager's."
     assert second.text == "The evaluator's other section."
+    # An action still being typed: the section saves, the row's problems show beside it.
+    page.locator("textarea[name='action_2']").fill("Plan the garden")
+    page.locator(f"textarea[name='section_{second.pk}']").fill("Written meanwhile.")
+    expect(page.locator("[data-autosave-error='owner_2']")).to_contain_text(
+        "Enter who will do action 2", timeout=15000
+    )
+    expect(status).to_contain_text("except 2 fields")
+    second.refresh_from_db()
+    assert second.text == "Written meanwhile."
