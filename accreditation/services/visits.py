@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -415,74 +416,81 @@ def _last_saver(note: NoteOfVisit) -> User | None:
     return record.history_user if record is not None else None
 
 
-@transaction.atomic
-def do_share_note(*, actor: User, note: NoteOfVisit, revision: int) -> NoteOfVisit:
-    locked = _locked_note(note)
-    _check_can_write_note(actor, locked.visit)
-    if locked.status != NoteStatus.DRAFT:
-        raise ValidationError("This note has already been shared with the setting.")
-    _check_visit_happened(locked.visit, "shared")
-    check_revision(
-        locked.revision, revision, saved_at=locked.saved_at, saved_by=_last_saver(locked)
-    )
-    empty = [s.title for s in locked.sections.all() if not s.text.strip()]
-    if empty:
-        raise ValidationError(
-            "Write something in every section before sharing (even “not covered at this "
-            "visit”): " + ", ".join(empty) + "."
-        )
-    locked.status = NoteStatus.SHARED
-    locked.shared_at = timezone.now()
-    locked.revision += 1
-    _save(locked, actor, "Shared with the setting")
-    accreditation = locked.visit.accreditation
-    notify(
-        setting_managers_of(accreditation),
-        accreditation=accreditation,
-        subject=f"Note of your {locked.visit.get_visit_type_display().lower()} to read and agree",
-        lines=[
-            f"{actor} has shared the note of the {locked.visit.get_visit_type_display().lower()}"
-            f" on {locked.visit.date:%-d %B %Y}.",
-            "Read it, then agree it or add a comment.",
-        ],
-        link=locked.get_absolute_url(),
-        link_text="Read the note of visit",
-        key=f"note-shared:{locked.pk}:{locked.revision}",
-    )
-    return locked
+# --- The note's status: one table of moves, with their guards and effects ------------------
+
+NoteCheck = Callable[[NoteOfVisit, User, dict[str, Any]], None]  # raises ValidationError
 
 
-@transaction.atomic
-def do_respond_to_note(*, actor: User, note: NoteOfVisit, agree: bool, comment: str) -> NoteOfVisit:
-    """The setting manager agrees the shared note (locking it) or comments (back to draft)."""
-    locked = _locked_note(note)
-    accreditation = locked.visit.accreditation
+def _writer_may(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    _check_can_write_note(actor, note.visit)
+
+
+def _setting_manager_may(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    accreditation = note.visit.accreditation
     check_open(accreditation)
     if (
         actor.role != Role.SETTING_MANAGER
         or not actor.settings.filter(pk=accreditation.setting_id).exists()
     ):
         raise ValidationError("Only the setting's manager agrees its notes of visit.")
-    if locked.status != NoteStatus.SHARED:
-        raise ValidationError("This note is not waiting for your agreement.")
-    if agree:
-        _check_visit_happened(locked.visit, "agreed")
-    comment = comment.strip()
-    if not agree and not comment:
+
+
+def _visit_happened(what: str) -> NoteCheck:
+    def check(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+        _check_visit_happened(note.visit, what)
+
+    return check
+
+
+def _not_stale(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    check_revision(
+        note.revision, params["revision"], saved_at=note.saved_at, saved_by=_last_saver(note)
+    )
+
+
+def _every_section_written(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    empty = [s.title for s in note.sections.all() if not s.text.strip()]
+    if empty:
+        raise ValidationError(
+            "Write something in every section before sharing (even “not covered at this "
+            "visit”): " + ", ".join(empty) + "."
+        )
+
+
+def _comment_given(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    if not params.get("comment", "").strip():
         raise ValidationError({"comment": "Enter your comment for the evaluator"})
+
+
+def _keep_comment(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    comment = params.get("comment", "").strip()
     if comment:
-        _save(NoteComment(note=locked, author=actor, text=comment, agreed=agree), actor)
-    locked.revision += 1
-    if agree:
-        locked.status = NoteStatus.AGREED
-        locked.agreed_at = timezone.now()
-        locked.agreed_by = actor
-        _save(locked, actor, "Agreed by the setting")
-    else:
-        locked.status = NoteStatus.DRAFT
-        locked.shared_at = None
-        _save(locked, actor, "Returned to the evaluator with a comment")
-    visit = locked.visit
+        agreed = note.status == NoteStatus.AGREED
+        _save(NoteComment(note=note, author=actor, text=comment, agreed=agreed), actor)
+
+
+def _tell_setting_shared(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    accreditation = note.visit.accreditation
+    kind = note.visit.get_visit_type_display().lower()
+    notify(
+        setting_managers_of(accreditation),
+        accreditation=accreditation,
+        subject=f"Note of your {kind} to read and agree",
+        lines=[
+            f"{actor} has shared the note of the {kind} on {note.visit.date:%-d %B %Y}.",
+            "Read it, then agree it or add a comment.",
+        ],
+        link=note.get_absolute_url(),
+        link_text="Read the note of visit",
+        key=f"note-shared:{note.pk}:{note.revision}",
+    )
+
+
+def _tell_evaluator(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    accreditation = note.visit.accreditation
+    agree = note.status == NoteStatus.AGREED
+    comment = params.get("comment", "").strip()
+    visit = note.visit
     notify(
         evaluator_or_managers(accreditation),
         accreditation=accreditation,
@@ -496,11 +504,88 @@ def do_respond_to_note(*, actor: User, note: NoteOfVisit, agree: bool, comment: 
             f"{visit.get_visit_type_display().lower()} on {visit.date:%-d %B %Y}.",
             *([f"Comment: {comment}"] if comment else []),
         ],
-        link=locked.get_absolute_url(),
+        link=note.get_absolute_url(),
         link_text="See the note of visit",
-        key=f"note-response:{locked.pk}:{locked.revision}",
+        key=f"note-response:{note.pk}:{note.revision}",
     )
+
+
+@dataclass(frozen=True)
+class NoteMove:
+    source: str
+    target: str
+    reason: str  # the history's change reason
+    guards: tuple[NoteCheck, ...]
+    effects: tuple[NoteCheck, ...]  # run once the status has moved and been saved
+
+
+NOTE_MOVES: tuple[NoteMove, ...] = (
+    NoteMove(
+        NoteStatus.DRAFT,
+        NoteStatus.SHARED,
+        "Shared with the setting",
+        guards=(_writer_may, _visit_happened("shared"), _not_stale, _every_section_written),
+        effects=(_tell_setting_shared,),
+    ),
+    NoteMove(
+        NoteStatus.SHARED,
+        NoteStatus.AGREED,
+        "Agreed by the setting",
+        guards=(_setting_manager_may, _visit_happened("agreed")),
+        effects=(_keep_comment, _tell_evaluator),
+    ),
+    NoteMove(
+        NoteStatus.SHARED,
+        NoteStatus.DRAFT,
+        "Returned to the evaluator with a comment",
+        guards=(_setting_manager_may, _comment_given),
+        effects=(_keep_comment, _tell_evaluator),
+    ),
+)
+NOTE_PIPELINE = {(m.source, m.target): m for m in NOTE_MOVES}
+
+# Why a move from a status is refused when the table has no such move.
+_NOT_FROM = {
+    NoteStatus.DRAFT: "This note is a draft: it has not been shared with the setting yet.",
+    NoteStatus.SHARED: "This note has already been shared with the setting.",
+    NoteStatus.AGREED: "This note has been agreed and is locked.",
+}
+
+
+def move_note(note: NoteOfVisit, to: str, *, actor: User, **params: Any) -> NoteOfVisit:
+    """The only way a note's status changes: lock it, check the move and its guards, move,
+    stamp the dates, write history, then run the move's effects."""
+    locked = _locked_note(note)
+    rule = NOTE_PIPELINE.get((locked.status, to))
+    if rule is None:
+        raise ValidationError(_NOT_FROM[NoteStatus(locked.status)])
+    for guard in rule.guards:
+        guard(locked, actor, params)
+    now = timezone.now()
+    locked.status = to
+    locked.revision += 1
+    if to == NoteStatus.SHARED:
+        locked.shared_at = now
+    elif to == NoteStatus.AGREED:
+        locked.agreed_at, locked.agreed_by = now, actor
+    else:
+        locked.shared_at = None
+    _save(locked, actor, rule.reason)
+    for effect in rule.effects:
+        effect(locked, actor, params)
     return locked
+
+
+@transaction.atomic
+def do_share_note(*, actor: User, note: NoteOfVisit, revision: int) -> NoteOfVisit:
+    return move_note(note, NoteStatus.SHARED, actor=actor, revision=revision)
+
+
+@transaction.atomic
+def do_respond_to_note(*, actor: User, note: NoteOfVisit, agree: bool, comment: str) -> NoteOfVisit:
+    """The setting manager agrees the shared note (locking it) or comments (back to draft)."""
+    to = NoteStatus.AGREED if agree else NoteStatus.DRAFT
+    return move_note(note, to, actor=actor, comment=comment)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accreditation.models import (
@@ -18,7 +19,12 @@ from accreditation.models import (
     NoteTemplate,
     NoteTemplateSection,
 )
-from accreditation.services.visits import DEFAULT_SECTIONS, actions_fingerprint
+from accreditation.services.visits import (
+    DEFAULT_SECTIONS,
+    NOTE_PIPELINE,
+    actions_fingerprint,
+    move_note,
+)
 from kqm.models import Role
 from tests.access import assert_access, assert_field_error, assert_not_found
 from tests.factories import EvaluatorFactory
@@ -342,6 +348,36 @@ def test_ones_own_earlier_save_is_never_a_conflict(client, evaluator, visit):
     assert client.post(url("note-autosave", visit), first_tab).status_code == 200
     assert client.post(url("note-autosave", visit), second_tab).status_code == 200
     assert note.sections.first().text == "Later from tab two."
+
+
+def test_every_status_and_move_of_a_note_is_made_or_refused_with_a_clear_message(
+    users, evaluator, visit
+):
+    """The note's table of moves, walked pair by pair: who makes each move (the evaluator
+    shares; the setting's manager agrees or sends back with a comment)."""
+    note = start_note(visit)
+    setting_manager = users[Role.SETTING_MANAGER]
+    for source in NoteStatus.values:
+        for target in NoteStatus.values:
+            NoteOfVisit.objects.filter(pk=note.pk).update(status=source)
+            note.refresh_from_db()
+            rule = NOTE_PIPELINE.get((source, target))
+            actor = evaluator if target == NoteStatus.SHARED else setting_manager
+            params = {"revision": note.revision, "comment": "Please add the garden."}
+            if rule is None:
+                with pytest.raises(ValidationError) as refused:
+                    move_note(note, target, actor=actor, **params)
+                assert refused.value.messages[0].startswith("This note"), (source, target)
+                note.refresh_from_db()
+                assert note.status == source
+                continue
+            # The wrong person is refused by the move's guards.
+            wrong = setting_manager if actor == evaluator else evaluator
+            with pytest.raises(ValidationError, match="Only the setting"):
+                move_note(note, target, actor=wrong, **params)
+            moved = move_note(note, target, actor=actor, **params)
+            assert moved.status == target, (source, target)
+            assert moved.history.first().history_change_reason == rule.reason
 
 
 def test_autosave_stores_what_is_valid_and_names_the_incomplete_action(client, evaluator, visit):
