@@ -164,6 +164,10 @@ def do_remove_passkey(*, user: User, passkey: WebAuthnCredential) -> None:
         )
     name = passkey.name
     passkey.delete()
+    if not others and confirmed_totp(user) is None:
+        # Recovery codes stand in for a second factor; with none left, they go too, or the
+        # next sign-in would ask for a code the person no longer needs.
+        StaticDevice.objects.filter(user=user).delete()
     _record_change(user, f"Passkey removed: {name}")
 
 

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django_otp import user_has_device
 from django_otp_webauthn.models import WebAuthnCredential
 
 from kqm import two_factor
@@ -224,6 +225,11 @@ def test_a_setting_manager_may_remove_their_only_passkey(client, users):
     passkey = two_factor.passkeys_of(person).get()
     assert client.post(_remove_url(passkey)).status_code == 302
     assert not two_factor.passkeys_of(person).exists()
+    # No second factor left (nor its recovery codes): the password alone signs in again.
+    assert not user_has_device(person, confirmed=None)
+    client.logout()
+    _sign_in(client, person)
+    assert client.get("/").status_code == 200
 
 
 def test_another_persons_passkey_is_not_found_and_removing_needs_the_second_factor(client, users):
