@@ -296,3 +296,13 @@ def test_a_subject_access_export_holds_account_history_messages_and_evidence(
     }
     assert any(entry["record"] == "User" for entry in data["history"])
     assert client.get(reverse("users:subject-access-export", args=[999999])).status_code == 404
+
+
+def test_privacy_pages_take_only_get_and_shrug_off_hostile_pages(client, manager, records):
+    client.force_login(manager)
+    export = reverse("users:subject-access-export", args=[manager.pk])
+    for url in (reverse("privacy-retention"), reverse("privacy-child-data-access"), export):
+        assert client.post(url).status_code == 405, url
+    for page in ("0", "-1", "²", "9" * 40, "x\u202e"):
+        response = client.get(reverse("privacy-child-data-access"), {"page": page})
+        assert response.status_code == 200, page
