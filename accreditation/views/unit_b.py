@@ -273,9 +273,15 @@ def plan_action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
     if refused:
         return refused
     form = ActionForm(_posted(request), action=action, **_plan_choices(action.accreditation))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_action(actor=user, action=action, draft=form.draft())
+            services.do_update_action(
+                actor=user, action=action, draft=form.draft(), seen_version=form.seen_version
+            )
+        except services.ActionChanged as changed:
+            form.show_changed(changed)
+            status = 409
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -285,6 +291,7 @@ def plan_action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
         request,
         "accreditation/unit_b/action_form.html",
         {"form": form, "accreditation": action.accreditation, "action": action},
+        status=status,
     )
 
 
