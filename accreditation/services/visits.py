@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ from ..models import (
     VisitType,
 )
 from ..models.visits import new_calendar_token
+from ..status_table import Check, StatusTable, Step
 from .common import (
     check_open,
     check_revision,
@@ -418,7 +419,7 @@ def _last_saver(note: NoteOfVisit) -> User | None:
 
 # --- The note's status: one table of moves, with their guards and effects ------------------
 
-NoteCheck = Callable[[NoteOfVisit, User, dict[str, Any]], None]  # raises ValidationError
+NoteCheck = Check
 
 
 def _writer_may(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
@@ -510,31 +511,22 @@ def _tell_evaluator(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> N
     )
 
 
-@dataclass(frozen=True)
-class NoteMove:
-    source: str
-    target: str
-    reason: str  # the history's change reason
-    guards: tuple[NoteCheck, ...]
-    effects: tuple[NoteCheck, ...]  # run once the status has moved and been saved
-
-
-NOTE_MOVES: tuple[NoteMove, ...] = (
-    NoteMove(
+NOTE_MOVES: tuple[Step, ...] = (
+    Step(
         NoteStatus.DRAFT,
         NoteStatus.SHARED,
         "Shared with the setting",
         guards=(_writer_may, _visit_happened("shared"), _not_stale, _every_section_written),
         effects=(_tell_setting_shared,),
     ),
-    NoteMove(
+    Step(
         NoteStatus.SHARED,
         NoteStatus.AGREED,
         "Agreed by the setting",
         guards=(_setting_manager_may, _visit_happened("agreed")),
         effects=(_keep_comment, _tell_evaluator),
     ),
-    NoteMove(
+    Step(
         NoteStatus.SHARED,
         NoteStatus.DRAFT,
         "Returned to the evaluator with a comment",
@@ -542,37 +534,44 @@ NOTE_MOVES: tuple[NoteMove, ...] = (
         effects=(_keep_comment, _tell_evaluator),
     ),
 )
-NOTE_PIPELINE = {(m.source, m.target): m for m in NOTE_MOVES}
+NOTE_TABLE = StatusTable(
+    "note of visit",
+    NoteStatus,
+    NOTE_MOVES,
+    # Why a move from a status is refused when the table has no such move.
+    not_from={
+        NoteStatus.DRAFT: "This note is a draft: it has not been shared with the setting yet.",
+        NoteStatus.SHARED: "This note has already been shared with the setting.",
+        NoteStatus.AGREED: "This note has been agreed and is locked.",
+    },
+)
+NOTE_PIPELINE = NOTE_TABLE.pipeline
 
-# Why a move from a status is refused when the table has no such move.
-_NOT_FROM = {
-    NoteStatus.DRAFT: "This note is a draft: it has not been shared with the setting yet.",
-    NoteStatus.SHARED: "This note has already been shared with the setting.",
-    NoteStatus.AGREED: "This note has been agreed and is locked.",
-}
+
+def _write_note(note: NoteOfVisit, rule: Step, actor: User) -> None:
+    now = timezone.now()
+    note.revision += 1
+    if note.status == NoteStatus.SHARED:
+        note.shared_at = now
+    elif note.status == NoteStatus.AGREED:
+        note.agreed_at, note.agreed_by = now, actor
+    else:
+        note.shared_at = None
+    _save(note, actor, rule.reason)
 
 
 def move_note(note: NoteOfVisit, to: str, *, actor: User, **params: Any) -> NoteOfVisit:
     """The only way a note's status changes: lock it, check the move and its guards, move,
     stamp the dates, write history, then run the move's effects."""
     locked = _locked_note(note)
-    rule = NOTE_PIPELINE.get((locked.status, to))
-    if rule is None:
-        raise ValidationError(_NOT_FROM[NoteStatus(locked.status)])
-    for guard in rule.guards:
-        guard(locked, actor, params)
-    now = timezone.now()
-    locked.status = to
-    locked.revision += 1
-    if to == NoteStatus.SHARED:
-        locked.shared_at = now
-    elif to == NoteStatus.AGREED:
-        locked.agreed_at, locked.agreed_by = now, actor
-    else:
-        locked.shared_at = None
-    _save(locked, actor, rule.reason)
-    for effect in rule.effects:
-        effect(locked, actor, params)
+    NOTE_TABLE.move(
+        locked,
+        to,
+        actor=actor,
+        seen=note.status,
+        params=params,
+        write=lambda n, rule: _write_note(n, rule, actor),
+    )
     return locked
 
 
