@@ -18,6 +18,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -58,6 +59,7 @@ from ..selectors_reaccreditation import (
     visit_has_taken_place,
     what_is_missing,
 )
+from ..status_table import StatusTable, Step
 from ..uploads import CheckedFile
 from .awards import do_grant_award
 from .reminders import reaccreditation_dates
@@ -577,37 +579,133 @@ def _locked_requirements(reaccreditation: Reaccreditation) -> list[Requirement]:
     return list(Requirement.objects.select_for_update().filter(reaccreditation=reaccreditation))
 
 
-@transaction.atomic
-def do_submit_reaccreditation(*, actor: User, reaccreditation: Reaccreditation) -> Reaccreditation:
-    """The setting sends its evidence for the decision once every requirement has it."""
-    locked = Reaccreditation.objects.select_for_update().get(pk=reaccreditation.pk)
-    locked.setting = reaccreditation.setting
-    if locked.status != ReaccreditationStatus.OPEN:
-        raise ValidationError(
-            f"This re-accreditation is “{locked.get_status_display()}”: it cannot be submitted."
-        )
-    if not can_edit_evidence(actor, locked):
+# --- The re-accreditation's status: one table of moves, with their guards and effects ----------
+
+
+def _editor_may(reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]) -> None:
+    if not can_edit_evidence(actor, reaccreditation):
         raise ValidationError("Only the setting's manager or the KQM manager submits.")
+
+
+def _every_requirement_ready(
+    reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]
+) -> None:
     missing = [
         f"{r.get_kind_display()}: {what_is_missing(r)}"
-        for r in sorted(_locked_requirements(locked), key=lambda r: list(KIND_SLUGS).index(r.kind))
+        for r in sorted(
+            _locked_requirements(reaccreditation), key=lambda r: list(KIND_SLUGS).index(r.kind)
+        )
         if not is_ready(r)
     ]
     if missing:
         raise ValidationError(
             ["Every requirement needs its evidence before you submit. Still to do:", *missing]
         )
-    locked.status = ReaccreditationStatus.SUBMITTED
-    locked.submitted_at = timezone.now()
-    locked.submitted_by = actor
-    _save(locked, actor, "Submitted", update_fields=["status", "submitted_at", "submitted_by"])
+
+
+def _judge_may(reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]) -> None:
+    if not can_judge(actor, reaccreditation):
+        raise ValidationError("Only the setting's evaluator or the KQM manager returns evidence.")
+
+
+def _note_given(reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]) -> None:
+    if not params.get("note", "").strip():
+        raise ValidationError({"note": "Enter what the setting still has to show"})
+
+
+def _tell_submitted(reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]) -> None:
     _send(
         "reaccreditation_submitted",
         _judges(reaccreditation.accreditation),
         _context(reaccreditation, submitted_by=actor.full_name or actor.email),
-        f"reaccreditation_submitted:{locked.pk}:{locked.submitted_at:%Y%m%d%H%M%S}",
+        f"reaccreditation_submitted:{reaccreditation.pk}:"
+        f"{reaccreditation.submitted_at:%Y%m%d%H%M%S}",
     )
-    return locked
+
+
+def _tell_returned(reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]) -> None:
+    _send(
+        "reaccreditation_returned",
+        _setting_managers(reaccreditation.setting_id),
+        _context(reaccreditation, note=params["note"].strip()),
+        f"reaccreditation_returned:{reaccreditation.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+    )
+
+
+# Renewal and lapse are decided by the accreditation's pipeline (its RENEW_PAGE and
+# LAPSE_PAGE rows, with their guards); these rows record the decision on the
+# re-accreditation, as that move's effect.
+REACCREDITATION_MOVES: tuple[Step, ...] = (
+    Step(
+        ReaccreditationStatus.OPEN,
+        ReaccreditationStatus.SUBMITTED,
+        "Submitted",
+        guards=(_editor_may, _every_requirement_ready),
+        effects=(_tell_submitted,),
+    ),
+    Step(
+        ReaccreditationStatus.SUBMITTED,
+        ReaccreditationStatus.OPEN,
+        "Returned to the setting",  # the history keeps the judge's note instead
+        guards=(_judge_may, _note_given),
+        effects=(_tell_returned,),
+    ),
+    Step(ReaccreditationStatus.SUBMITTED, ReaccreditationStatus.REACCREDITED, "Award renewed"),
+    *(Step(source, ReaccreditationStatus.LAPSED, "Lapsed") for source in LIVE),
+)
+REACCREDITATION_TABLE = StatusTable(
+    "re-accreditation",
+    ReaccreditationStatus,
+    REACCREDITATION_MOVES,
+    not_from={
+        ReaccreditationStatus.OPEN: "This re-accreditation is “In progress”: only submitted "
+        "evidence can be returned or renewed.",
+        ReaccreditationStatus.SUBMITTED: "This re-accreditation is “Submitted”: it cannot be "
+        "submitted again.",
+        ReaccreditationStatus.REACCREDITED: "This re-accreditation is “Re-accredited”: it "
+        "is decided.",
+        ReaccreditationStatus.LAPSED: "This re-accreditation is “Lapsed”: it is decided.",
+    },
+)
+
+
+def move_reaccreditation(
+    reaccreditation: Reaccreditation,
+    to: str,
+    *,
+    actor: User,
+    seen: str | None = None,
+    **params: Any,
+) -> Reaccreditation:
+    """The only way a re-accreditation's status changes. ``reaccreditation`` is locked by
+    the caller; ``seen`` is the status the caller's page showed."""
+
+    def write(record: Reaccreditation, rule: Step) -> None:
+        reason = rule.reason
+        if to == ReaccreditationStatus.SUBMITTED:
+            record.submitted_at, record.submitted_by = timezone.now(), actor
+        elif to == ReaccreditationStatus.OPEN:
+            record.submitted_at = record.submitted_by = None
+            reason = params["note"].strip()
+        else:
+            record.decided_at, record.decided_by = timezone.now(), actor
+            record.decision_note = params.get("note", "")
+        _save(record, actor, reason)
+
+    REACCREDITATION_TABLE.move(
+        reaccreditation, to, actor=actor, seen=seen, params=params, write=write
+    )
+    return reaccreditation
+
+
+@transaction.atomic
+def do_submit_reaccreditation(*, actor: User, reaccreditation: Reaccreditation) -> Reaccreditation:
+    """The setting sends its evidence for the decision once every requirement has it."""
+    locked = Reaccreditation.objects.select_for_update().get(pk=reaccreditation.pk)
+    locked.setting = reaccreditation.setting
+    return move_reaccreditation(
+        locked, ReaccreditationStatus.SUBMITTED, actor=actor, seen=reaccreditation.status
+    )
 
 
 @transaction.atomic
@@ -615,28 +713,11 @@ def do_return_reaccreditation(
     *, actor: User, reaccreditation: Reaccreditation, note: str
 ) -> Reaccreditation:
     """Send submitted evidence back to the setting (for example a requirement not met)."""
-    note = note.strip()
-    if not can_judge(actor, reaccreditation):
-        raise ValidationError("Only the setting's evaluator or the KQM manager returns evidence.")
-    if not note:
-        raise ValidationError({"note": "Enter what the setting still has to show"})
     locked = Reaccreditation.objects.select_for_update().get(pk=reaccreditation.pk)
-    if locked.status != ReaccreditationStatus.SUBMITTED:
-        raise ValidationError(
-            f"This re-accreditation is “{locked.get_status_display()}”: only submitted "
-            "evidence can be returned."
-        )
-    locked.status = ReaccreditationStatus.OPEN
-    locked.submitted_at = None
-    locked.submitted_by = None
-    _save(locked, actor, note, update_fields=["status", "submitted_at", "submitted_by"])
-    _send(
-        "reaccreditation_returned",
-        _setting_managers(locked.setting_id),
-        _context(reaccreditation, note=note),
-        f"reaccreditation_returned:{locked.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+    locked.setting = reaccreditation.setting
+    return move_reaccreditation(
+        locked, ReaccreditationStatus.OPEN, actor=actor, seen=reaccreditation.status, note=note
     )
-    return locked
 
 
 def renewal_problems(reaccreditation: Reaccreditation, today: datetime.date) -> list[str]:
@@ -662,13 +743,6 @@ def renewal_problems(reaccreditation: Reaccreditation, today: datetime.date) -> 
             f"{_day(reaccreditation.visit.date)})."
         )
     return problems
-
-
-def _decide(locked: Reaccreditation, actor: User, status: str, note: str) -> None:
-    locked.status = status
-    locked.decided_at = timezone.now()
-    locked.decided_by = actor
-    locked.decision_note = note
 
 
 def _locked_for_decision(reaccreditation: Reaccreditation) -> Reaccreditation:
@@ -744,15 +818,15 @@ def record_renewal(*, reaccreditation: Reaccreditation, actor: User, note: str) 
         granted_by=actor,
         previous_award=reaccreditation.award,
     )
-    _decide(reaccreditation, actor, ReaccreditationStatus.REACCREDITED, note)
     reaccreditation.new_award = award
-    _save(reaccreditation, actor, "Award renewed")
+    move_reaccreditation(
+        reaccreditation, ReaccreditationStatus.REACCREDITED, actor=actor, note=note
+    )
     return award
 
 
 def record_lapse(*, reaccreditation: Reaccreditation, actor: User, reason: str) -> None:
-    _decide(reaccreditation, actor, ReaccreditationStatus.LAPSED, reason)
-    _save(reaccreditation, actor, "Lapsed")
+    move_reaccreditation(reaccreditation, ReaccreditationStatus.LAPSED, actor=actor, note=reason)
 
 
 def tell_decision(*, reaccreditation: Reaccreditation, award: Award | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Callable
 
 import pytest
 from django.core import mail
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from accreditation import tasks as accreditation_tasks
 from accreditation.models import (
+    Accreditation,
     AccreditationStatusChange,
     Award,
     Judgement,
@@ -29,6 +31,7 @@ from accreditation.models import (
     VisitType,
 )
 from accreditation.models.awards import add_years
+from accreditation.pipeline import MoveConflict
 from accreditation.selectors_awards import public_register
 from accreditation.selectors_reaccreditation import KIND_SLUGS
 from accreditation.services import reaccreditation as services
@@ -909,3 +912,92 @@ def test_returning_submitted_evidence_to_the_setting(
         requirement=requirement(reaccreditation, RequirementKind.WELLBEING_ACCOUNT),
         evidence="With the summer term data.",
     )
+
+
+# --- The status table ---------------------------------------------------------------------------
+
+
+def _fresh(reaccreditation: Reaccreditation) -> Reaccreditation:
+    return Reaccreditation.objects.select_related("setting", "accreditation").get(
+        pk=reaccreditation.pk
+    )
+
+
+def test_every_status_and_move_of_a_re_accreditation_is_made_or_refused_with_a_clear_message(
+    reaccreditation, users, manager, django_capture_on_commit_callbacks
+):
+    """The re-accreditation's table walked pair by pair, each move through its own entry:
+    the setting submits (its judges are emailed), the evaluator returns it (the setting is
+    emailed), the KQM manager renews (a new award) or lets it lapse (the accreditation ends)."""
+    ready_for_decision(reaccreditation, users)
+    setting_manager, evaluator = users[Role.SETTING_MANAGER], users[Role.EVALUATOR]
+    entries: dict[str, Callable[[Reaccreditation], object]] = {
+        ReaccreditationStatus.SUBMITTED: lambda r: services.do_submit_reaccreditation(
+            actor=setting_manager, reaccreditation=r
+        ),
+        ReaccreditationStatus.OPEN: lambda r: services.do_return_reaccreditation(
+            actor=evaluator, reaccreditation=r, note="Show the garden."
+        ),
+        ReaccreditationStatus.REACCREDITED: lambda r: services.do_renew_award(
+            actor=manager, reaccreditation=r
+        ),
+        ReaccreditationStatus.LAPSED: lambda r: services.do_lapse_award(
+            actor=manager, reaccreditation=r, reason="The setting has closed."
+        ),
+    }
+    accreditation_after: dict[str, str] = {
+        ReaccreditationStatus.REACCREDITED: Status.REACCREDITED,
+        ReaccreditationStatus.LAPSED: Status.LAPSED,
+    }
+    for source in ReaccreditationStatus.values:
+        for target in ReaccreditationStatus.values:
+            Reaccreditation.objects.filter(pk=reaccreditation.pk).update(status=source)
+            Accreditation.objects.filter(pk=reaccreditation.accreditation_id).update(
+                status=Status.REACCREDITATION_DUE
+            )
+            rule = services.REACCREDITATION_TABLE.pipeline.get((source, target))
+            if rule is None:
+                with pytest.raises(ValidationError) as refused:
+                    services.move_reaccreditation(_fresh(reaccreditation), target, actor=manager)
+                assert refused.value.messages[0].startswith("This re-accreditation is “")
+                with pytest.raises(ValidationError) as refused:
+                    entries[target](_fresh(reaccreditation))
+                assert refused.value.messages[0], (source, target)
+                assert _fresh(reaccreditation).status == source
+                continue
+            mail.outbox.clear()
+            awards = Award.objects.count()
+            with django_capture_on_commit_callbacks(execute=True):
+                entries[target](_fresh(reaccreditation))
+            moved = _fresh(reaccreditation)
+            assert moved.status == target, (source, target)
+            if target == ReaccreditationStatus.SUBMITTED:
+                assert moved.submitted_by == setting_manager
+                assert evaluator.email in {to for m in mail.outbox for to in m.to}
+            elif target == ReaccreditationStatus.OPEN:
+                assert moved.history.first().history_change_reason == "Show the garden."
+                assert setting_manager.email in {to for m in mail.outbox for to in m.to}
+            else:
+                assert moved.decided_by == manager
+                assert moved.accreditation.status == accreditation_after[target]
+                renewed = target == ReaccreditationStatus.REACCREDITED
+                assert Award.objects.count() == awards + renewed
+
+
+def test_two_submissions_of_one_re_accreditation_give_one_winner_and_a_plain_message(
+    reaccreditation, users, manager, client
+):
+    """The setting's manager and the KQM manager both submit from pages loaded as “open”."""
+    the_records(reaccreditation, manager)
+    fill_every_requirement(reaccreditation, users[Role.SETTING_MANAGER])
+    first, second = _fresh(reaccreditation), _fresh(reaccreditation)
+    services.do_submit_reaccreditation(actor=users[Role.SETTING_MANAGER], reaccreditation=first)
+    with pytest.raises(MoveConflict, match="has just been moved to “Submitted”"):
+        services.do_submit_reaccreditation(actor=manager, reaccreditation=second)
+    assert _fresh(reaccreditation).submitted_by == users[Role.SETTING_MANAGER]
+    client.force_login(manager)
+    response = client.post(
+        reverse("accreditation:reaccreditation-submit", args=[reaccreditation.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "there is nothing to submit" in response.content.decode()
