@@ -32,6 +32,7 @@ from audits.models import ChildDataAccess
 from kqm.models import Role
 from tests.access import assert_access, assert_field_error, assert_not_found
 from tests.factories import EvaluatorFactory, UserFactory
+from tests.status_walk import each_pair
 
 from .programme_helpers import HTML, WINDOWS_EXE
 from .year_factories import (  # noqa: F401
@@ -569,46 +570,42 @@ def test_every_status_and_move_of_a_case_study_is_made_or_refused_with_a_clear_m
     case_study = make_case_study(accreditation)
     setting_manager = users[Role.SETTING_MANAGER]
     move_case_study(case_study, CaseStudyStatus.SUBMITTED, actor=setting_manager, revision=0)
-    for source in CaseStudyStatus.values:
-        for target in CaseStudyStatus.values:
-            CaseStudy.objects.filter(pk=case_study.pk).update(status=source)
+    for source, target, rule in each_pair(CASE_STUDY_TABLE, case_study):
+        actor = setting_manager if target == CaseStudyStatus.SUBMITTED else evaluator
+        params = _case_study_params(case_study, target)
+        if rule is None:
+            with pytest.raises(ValidationError) as refused:
+                move_case_study(case_study, target, actor=actor, **params)
+            assert refused.value.messages[0].startswith("This case study"), (source, target)
             case_study.refresh_from_db()
-            rule = CASE_STUDY_TABLE.pipeline.get((source, target))
-            actor = setting_manager if target == CaseStudyStatus.SUBMITTED else evaluator
-            params = _case_study_params(case_study, target)
-            if rule is None:
-                with pytest.raises(ValidationError) as refused:
-                    move_case_study(case_study, target, actor=actor, **params)
-                assert refused.value.messages[0].startswith("This case study"), (source, target)
-                case_study.refresh_from_db()
-                assert case_study.status == source
-                continue
-            wrong = evaluator if actor == setting_manager else setting_manager
-            with pytest.raises(ValidationError, match="Only the setting"):
-                move_case_study(case_study, target, actor=wrong, **params)
-            if source == CaseStudyStatus.SUBMITTED:  # each review judges a version of its own
-                CaseStudyVersion.objects.create(
-                    case_study=case_study,
-                    number=case_study.versions.count() + 1,
-                    content={},
-                    submitted_by=setting_manager,
-                    submitted_at=timezone.now(),
-                )
-            versions, sent = case_study.versions.count(), len(mail.outbox)
-            with django_capture_on_commit_callbacks(execute=True):
-                version = move_case_study(case_study, target, actor=actor, **params)
-            case_study.refresh_from_db()
-            assert case_study.status == target, (source, target)
-            if target == CaseStudyStatus.SUBMITTED:
-                assert case_study.versions.count() == versions + 1
-                assert mail.outbox[-1].to == [evaluator.email]
-            else:
-                assert version.decision == params["decision"]
-                assert mail.outbox[-1].to == [setting_manager.email]
-            assert len(mail.outbox) == sent + 1
-            assert case_study.history.first().history_change_reason.startswith(
-                f"Version {version.number} "
+            assert case_study.status == source
+            continue
+        wrong = evaluator if actor == setting_manager else setting_manager
+        with pytest.raises(ValidationError, match="Only the setting"):
+            move_case_study(case_study, target, actor=wrong, **params)
+        if source == CaseStudyStatus.SUBMITTED:  # each review judges a version of its own
+            CaseStudyVersion.objects.create(
+                case_study=case_study,
+                number=case_study.versions.count() + 1,
+                content={},
+                submitted_by=setting_manager,
+                submitted_at=timezone.now(),
             )
+        versions, sent = case_study.versions.count(), len(mail.outbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            version = move_case_study(case_study, target, actor=actor, **params)
+        case_study.refresh_from_db()
+        assert case_study.status == target, (source, target)
+        if target == CaseStudyStatus.SUBMITTED:
+            assert case_study.versions.count() == versions + 1
+            assert mail.outbox[-1].to == [evaluator.email]
+        else:
+            assert version.decision == params["decision"]
+            assert mail.outbox[-1].to == [setting_manager.email]
+        assert len(mail.outbox) == sent + 1
+        assert case_study.history.first().history_change_reason.startswith(
+            f"Version {version.number} "
+        )
 
 
 def test_two_reviews_of_one_case_study_give_one_winner_and_a_plain_message(

@@ -21,7 +21,7 @@ from accreditation.models import (
 )
 from accreditation.services.visits import (
     DEFAULT_SECTIONS,
-    NOTE_PIPELINE,
+    NOTE_TABLE,
     actions_fingerprint,
     move_note,
 )
@@ -29,6 +29,7 @@ from kqm.models import Role
 from tests.access import assert_access, assert_field_error, assert_not_found
 from tests.factories import EvaluatorFactory
 from tests.pdf import pdf_text
+from tests.status_walk import each_pair
 
 from .year_factories import (  # noqa: F401
     VisitFactory,
@@ -357,27 +358,23 @@ def test_every_status_and_move_of_a_note_is_made_or_refused_with_a_clear_message
     shares; the setting's manager agrees or sends back with a comment)."""
     note = start_note(visit)
     setting_manager = users[Role.SETTING_MANAGER]
-    for source in NoteStatus.values:
-        for target in NoteStatus.values:
-            NoteOfVisit.objects.filter(pk=note.pk).update(status=source)
+    for source, target, rule in each_pair(NOTE_TABLE, note):
+        actor = evaluator if target == NoteStatus.SHARED else setting_manager
+        params = {"revision": note.revision, "comment": "Please add the garden."}
+        if rule is None:
+            with pytest.raises(ValidationError) as refused:
+                move_note(note, target, actor=actor, **params)
+            assert refused.value.messages[0].startswith("This note"), (source, target)
             note.refresh_from_db()
-            rule = NOTE_PIPELINE.get((source, target))
-            actor = evaluator if target == NoteStatus.SHARED else setting_manager
-            params = {"revision": note.revision, "comment": "Please add the garden."}
-            if rule is None:
-                with pytest.raises(ValidationError) as refused:
-                    move_note(note, target, actor=actor, **params)
-                assert refused.value.messages[0].startswith("This note"), (source, target)
-                note.refresh_from_db()
-                assert note.status == source
-                continue
-            # The wrong person is refused by the move's guards.
-            wrong = setting_manager if actor == evaluator else evaluator
-            with pytest.raises(ValidationError, match="Only the setting"):
-                move_note(note, target, actor=wrong, **params)
-            moved = move_note(note, target, actor=actor, **params)
-            assert moved.status == target, (source, target)
-            assert moved.history.first().history_change_reason == rule.reason
+            assert note.status == source
+            continue
+        # The wrong person is refused by the move's guards.
+        wrong = setting_manager if actor == evaluator else evaluator
+        with pytest.raises(ValidationError, match="Only the setting"):
+            move_note(note, target, actor=wrong, **params)
+        moved = move_note(note, target, actor=actor, **params)
+        assert moved.status == target, (source, target)
+        assert moved.history.first().history_change_reason == rule.reason
 
 
 def test_autosave_stores_what_is_valid_and_names_the_incomplete_action(client, evaluator, visit):

@@ -43,6 +43,7 @@ from audits.models import (
 from kqm.models import Role, User
 from tests.access import assert_access, assert_field_error, assert_not_found
 from tests.factories import AccreditationFactory, EvaluatorFactory, SettingFactory, UserFactory
+from tests.status_walk import each_pair
 
 from .award_factories import AwardFactory
 from .reaccreditation_helpers import make_audit, the_records
@@ -949,39 +950,36 @@ def test_every_status_and_move_of_a_re_accreditation_is_made_or_refused_with_a_c
         ReaccreditationStatus.REACCREDITED: Status.REACCREDITED,
         ReaccreditationStatus.LAPSED: Status.LAPSED,
     }
-    for source in ReaccreditationStatus.values:
-        for target in ReaccreditationStatus.values:
-            Reaccreditation.objects.filter(pk=reaccreditation.pk).update(status=source)
-            Accreditation.objects.filter(pk=reaccreditation.accreditation_id).update(
-                status=Status.REACCREDITATION_DUE
-            )
-            rule = services.REACCREDITATION_TABLE.pipeline.get((source, target))
-            if rule is None:
-                with pytest.raises(ValidationError) as refused:
-                    services.move_reaccreditation(_fresh(reaccreditation), target, actor=manager)
-                assert refused.value.messages[0].startswith("This re-accreditation is “")
-                with pytest.raises(ValidationError) as refused:
-                    entries[target](_fresh(reaccreditation))
-                assert refused.value.messages[0], (source, target)
-                assert _fresh(reaccreditation).status == source
-                continue
-            mail.outbox.clear()
-            awards = Award.objects.count()
-            with django_capture_on_commit_callbacks(execute=True):
+    for source, target, rule in each_pair(services.REACCREDITATION_TABLE, reaccreditation):
+        Accreditation.objects.filter(pk=reaccreditation.accreditation_id).update(
+            status=Status.REACCREDITATION_DUE
+        )
+        if rule is None:
+            with pytest.raises(ValidationError) as refused:
+                services.move_reaccreditation(_fresh(reaccreditation), target, actor=manager)
+            assert refused.value.messages[0].startswith("This re-accreditation is “")
+            with pytest.raises(ValidationError) as refused:
                 entries[target](_fresh(reaccreditation))
-            moved = _fresh(reaccreditation)
-            assert moved.status == target, (source, target)
-            if target == ReaccreditationStatus.SUBMITTED:
-                assert moved.submitted_by == setting_manager
-                assert evaluator.email in {to for m in mail.outbox for to in m.to}
-            elif target == ReaccreditationStatus.OPEN:
-                assert moved.history.first().history_change_reason == "Show the garden."
-                assert setting_manager.email in {to for m in mail.outbox for to in m.to}
-            else:
-                assert moved.decided_by == manager
-                assert moved.accreditation.status == accreditation_after[target]
-                renewed = target == ReaccreditationStatus.REACCREDITED
-                assert Award.objects.count() == awards + renewed
+            assert refused.value.messages[0], (source, target)
+            assert _fresh(reaccreditation).status == source
+            continue
+        mail.outbox.clear()
+        awards = Award.objects.count()
+        with django_capture_on_commit_callbacks(execute=True):
+            entries[target](_fresh(reaccreditation))
+        moved = _fresh(reaccreditation)
+        assert moved.status == target, (source, target)
+        if target == ReaccreditationStatus.SUBMITTED:
+            assert moved.submitted_by == setting_manager
+            assert evaluator.email in {to for m in mail.outbox for to in m.to}
+        elif target == ReaccreditationStatus.OPEN:
+            assert moved.history.first().history_change_reason == "Show the garden."
+            assert setting_manager.email in {to for m in mail.outbox for to in m.to}
+        else:
+            assert moved.decided_by == manager
+            assert moved.accreditation.status == accreditation_after[target]
+            renewed = target == ReaccreditationStatus.REACCREDITED
+            assert Award.objects.count() == awards + renewed
 
 
 def test_two_submissions_of_one_re_accreditation_give_one_winner_and_a_plain_message(
