@@ -49,7 +49,7 @@ from ..models import (
     VisitType,
 )
 from ..models.awards import add_years
-from ..pipeline import LAPSE_PAGE, REACCREDITATION, RENEW_PAGE, TRANSITIONS, move
+from ..pipeline import LAPSE_PAGE, REACCREDITATION, RENEW_PAGE, TRANSITIONS, move, refusal
 from ..selectors_reaccreditation import (
     AUDIT_KINDS,
     KIND_SLUGS,
@@ -309,11 +309,10 @@ def _bulk_transition(
     """Move many (locked) accreditations at once, as ``Accreditation.transition`` moves one."""
     by_status: dict[str, list[Accreditation]] = defaultdict(list)
     for accreditation in accreditations:
-        if to not in accreditation.allowed_moves():
-            raise IllegalTransition(
-                f"An accreditation cannot move from “{accreditation.get_status_display()}” "
-                f"to “{Status(to).label}”."
-            )
+        # The same row of the pipeline as one move by the job: its source, page and guards.
+        problem = refusal(accreditation, to, by=None, via=REACCREDITATION, reason=reason)
+        if problem:
+            raise IllegalTransition(problem)
         by_status[accreditation.status].append(accreditation)
     changes = []
     for previous, group in by_status.items():

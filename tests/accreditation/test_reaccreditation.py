@@ -20,6 +20,7 @@ from accreditation.models import (
     Accreditation,
     AccreditationStatusChange,
     Award,
+    IllegalTransition,
     Judgement,
     Reaccreditation,
     ReaccreditationStatus,
@@ -999,3 +1000,17 @@ def test_two_submissions_of_one_re_accreditation_give_one_winner_and_a_plain_mes
     )
     assert response.status_code == 200
     assert "there is nothing to submit" in response.content.decode()
+
+
+def test_the_jobs_bulk_move_is_checked_against_the_pipeline_row_by_row(award):
+    """The daily job moves many accreditations in one write; each must have the table's row."""
+    accreditation = award.accreditation
+    accreditation.status = Status.IN_PROGRESS
+    with pytest.raises(IllegalTransition, match="“In progress” cannot move to “Re-accreditation"):
+        services._bulk_transition(
+            [accreditation],
+            Status.REACCREDITATION_DUE,
+            reason=services.OPEN_REASON,
+            now=timezone.now(),
+        )
+    assert Accreditation.objects.get(pk=accreditation.pk).status == Status.ACCREDITED
