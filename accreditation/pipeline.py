@@ -145,6 +145,35 @@ def _award_date_not_future(
     return ""
 
 
+def _manager_decides(accreditation: Accreditation, by: User | None, params: dict[str, Any]) -> str:
+    if by is None or by.role != Role.MANAGER:
+        return "Only the KQM manager decides a re-accreditation."
+    return ""
+
+
+def _reaccreditation_given(
+    accreditation: Accreditation, by: User | None, params: dict[str, Any]
+) -> str:
+    """Renewal and lapse decide a re-accreditation: they need it (their page passes it)."""
+    from .services.reaccreditation import LIVE
+
+    reaccreditation = params.get("reaccreditation")
+    if reaccreditation is None or reaccreditation.accreditation_id != accreditation.pk:
+        return "Decide on the re-accreditation's decision page."
+    if reaccreditation.status not in LIVE:
+        return f"This re-accreditation is already “{reaccreditation.get_status_display()}”."
+    return ""
+
+
+def _renewable(accreditation: Accreditation, by: User | None, params: dict[str, Any]) -> str:
+    from django.utils import timezone
+
+    from .services.reaccreditation import renewal_problems
+
+    problems = renewal_problems(params["reaccreditation"], timezone.localdate())
+    return " ".join(["The award cannot be renewed yet.", *problems]) if problems else ""
+
+
 # --- Effects ------------------------------------------------------------------------------
 
 
@@ -219,6 +248,45 @@ def _notify_decision(
     _send("accreditation_decision", people, _context(accreditation, **extra), str(change.pk))
 
 
+def _renew_award(
+    accreditation: Accreditation,
+    by: User | None,
+    change: AccreditationStatusChange,
+    params: dict[str, Any],
+) -> None:
+    """The new award follows the old one (its certificate queued); the re-accreditation
+    records the decision."""
+    from .services.reaccreditation import record_renewal
+
+    assert by is not None
+    params["award"] = record_renewal(
+        reaccreditation=params["reaccreditation"], actor=by, note=params.get("note", "")
+    )
+
+
+def _record_lapse(
+    accreditation: Accreditation,
+    by: User | None,
+    change: AccreditationStatusChange,
+    params: dict[str, Any],
+) -> None:
+    from .services.reaccreditation import record_lapse
+
+    assert by is not None
+    record_lapse(reaccreditation=params["reaccreditation"], actor=by, reason=change.reason)
+
+
+def _notify_reaccreditation_decision(
+    accreditation: Accreditation,
+    by: User | None,
+    change: AccreditationStatusChange,
+    params: dict[str, Any],
+) -> None:
+    from .services.reaccreditation import tell_decision
+
+    tell_decision(reaccreditation=params["reaccreditation"], award=params.get("award"))
+
+
 # --- The table ----------------------------------------------------------------------------
 
 _AFTER_AWARD = (Status.ACCREDITED, Status.REVIEWED, Status.REACCREDITED)
@@ -257,8 +325,21 @@ MOVES: tuple[Move, ...] = (
     *(Move(source, Status.REVIEW_DUE, page=ANNUAL_REVIEW) for source in _AFTER_AWARD),
     Move(Status.REVIEW_DUE, Status.REVIEWED, page=ANNUAL_REVIEW),
     *(Move(source, Status.REACCREDITATION_DUE, page=REACCREDITATION) for source in _AFTER_AWARD),
-    Move(Status.REACCREDITATION_DUE, Status.REACCREDITED, page=RENEW_PAGE),
-    Move(Status.REACCREDITATION_DUE, Status.LAPSED, page=LAPSE_PAGE, reason_required=True),
+    Move(
+        Status.REACCREDITATION_DUE,
+        Status.REACCREDITED,
+        page=RENEW_PAGE,
+        guards=(_manager_decides, _reaccreditation_given, _renewable),
+        effects=(_renew_award, _notify_reaccreditation_decision),
+    ),
+    Move(
+        Status.REACCREDITATION_DUE,
+        Status.LAPSED,
+        page=LAPSE_PAGE,
+        reason_required=True,
+        guards=(_manager_decides, _reaccreditation_given),
+        effects=(_record_lapse, _notify_reaccreditation_decision),
+    ),
     *(
         Move(source, Status.WITHDRAWN, reason_required=True, confirm=True)
         for source in sorted(OPEN_STATUSES)

@@ -67,6 +67,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     second_factor_reset_at = models.DateTimeField(
         null=True, blank=True, help_text="When a KQM manager last removed their second factor."
     )
+    second_factor_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When they last set up an authenticator app or added a passkey.",
+    )
     invited_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -88,6 +88,33 @@ def _evidence(cutoff: datetime.datetime) -> QuerySet:
     return ApplicationEvidence.objects.filter(uploaded_at__lt=cutoff)
 
 
+def _case_study_evidence(cutoff: datetime.datetime) -> QuerySet:
+    from accreditation.models import CaseStudyEvidence
+
+    return CaseStudyEvidence.objects.filter(uploaded_at__lt=cutoff)
+
+
+def _action_evidence(cutoff: datetime.datetime) -> QuerySet:
+    from accreditation.models import ActionEvidence
+
+    return ActionEvidence.objects.filter(added_at__lt=cutoff).exclude(file="")
+
+
+def _reaccreditation_evidence(cutoff: datetime.datetime) -> QuerySet:
+    from accreditation.models import Requirement
+
+    return Requirement.objects.filter(updated_at__lt=cutoff).exclude(evidence_file="")
+
+
+def _ofsted_import_files(cutoff: datetime.datetime) -> QuerySet:
+    from settings.models import ImportStatus, OfstedImport
+
+    # Only finished imports: a preview or a stopped import still needs its file.
+    return OfstedImport.objects.filter(status=ImportStatus.IMPORTED, created_at__lt=cutoff).exclude(
+        file=""
+    )
+
+
 def _children(cutoff: datetime.datetime) -> QuerySet:
     from audits.models import Child
 
@@ -128,11 +155,52 @@ def _delete_with_history(records: QuerySet) -> int:
 def _delete_evidence(records: QuerySet) -> int:
     count = 0
     for evidence in records:
-        stored = evidence.file
+        stored, pk = evidence.file, evidence.pk  # delete() forgets the pk
         evidence.delete()
         if stored:
             stored.storage.delete(stored.name)
-        type(evidence).history.filter(id=evidence.pk).delete()
+        type(evidence).history.filter(id=pk).delete()
+        count += 1
+    return count
+
+
+# What a requirement's uploaded file leaves behind once it is removed.
+_REQUIREMENT_FILE_FIELDS = {
+    "evidence_file": "",
+    "original_name": "",
+    "content_type": "",
+    "size": None,
+}
+
+
+@transaction.atomic
+def _remove_requirement_files(records: QuerySet) -> int:
+    """The re-accreditation keeps its requirement and judgement; only the file goes."""
+    count = 0
+    for requirement in records.select_for_update():
+        stored = requirement.evidence_file
+        name = stored.name
+        type(requirement).objects.filter(pk=requirement.pk).update(**_REQUIREMENT_FILE_FIELDS)
+        type(requirement).history.filter(id=requirement.pk).update(**_REQUIREMENT_FILE_FIELDS)
+        if name:
+            stored.storage.delete(name)
+        count += 1
+    return count
+
+
+_IMPORT_FILES = ("file", "changes_file", "rejected_file", "warnings_file")
+
+
+@transaction.atomic
+def _remove_import_files(records: QuerySet) -> int:
+    """The import's counts and summary stay; the uploaded file and its CSV reports go."""
+    count = 0
+    for record in records.select_for_update():
+        stored = [getattr(record, name) for name in _IMPORT_FILES]
+        type(record).objects.filter(pk=record.pk).update(**dict.fromkeys(_IMPORT_FILES, ""))
+        for file in stored:
+            if file:
+                file.storage.delete(file.name)
         count += 1
     return count
 
@@ -160,13 +228,53 @@ SCHEDULE: tuple[Rule, ...] = (
     ),
     Rule(
         key="evidence-files",
-        kind="Evidence files uploaded with applications",
+        kind="Evidence files of applications",
         kept="{years} years after upload",
         then="File and its record deleted",
         setting="EVIDENCE_RETENTION_YEARS",
         default_years=6,
         due=_evidence,
         apply=_delete_evidence,
+    ),
+    Rule(
+        key="case-study-evidence",
+        kind="Evidence files of case studies",
+        kept="{years} years after upload",
+        then="File and its record deleted",
+        setting="EVIDENCE_RETENTION_YEARS",
+        default_years=6,
+        due=_case_study_evidence,
+        apply=_delete_evidence,
+    ),
+    Rule(
+        key="improvement-plan-evidence",
+        kind="Evidence files of improvement-plan actions",
+        kept="{years} years after upload",
+        then="File and its record deleted (evidence that links an audit or a screening stays)",
+        setting="EVIDENCE_RETENTION_YEARS",
+        default_years=6,
+        due=_action_evidence,
+        apply=_delete_evidence,
+    ),
+    Rule(
+        key="reaccreditation-evidence",
+        kind="Evidence files of re-accreditation requirements",
+        kept="{years} years after the requirement was last changed",
+        then="File deleted; the requirement and its judgement stay",
+        setting="EVIDENCE_RETENTION_YEARS",
+        default_years=6,
+        due=_reaccreditation_evidence,
+        apply=_remove_requirement_files,
+    ),
+    Rule(
+        key="ofsted-import-files",
+        kind="Uploaded Ofsted files and their change reports (childminders are named)",
+        kept="{years} years after the upload, once imported",
+        then="Files deleted; the import's counts stay",
+        setting="OFSTED_FILE_RETENTION_YEARS",
+        default_years=1,
+        due=_ofsted_import_files,
+        apply=_remove_import_files,
     ),
     Rule(
         key="messages",

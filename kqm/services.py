@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings as django_settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,8 +15,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from settings.models import Setting
 
+from .auth import HOUR, normalise_email
 from .emails import queue_email
 from .models import SETTING_ROLES, User
+from .ratelimit import hit
 
 
 def _password_link(user: User, url_name: str) -> str:
@@ -67,14 +70,40 @@ def can_resend_invitation(user: User) -> bool:
     return user.is_active and not user.has_usable_password() and user.last_login is None
 
 
+def invitation_resend_throttled(*, address: str, email: str) -> bool:
+    """Count one resend; True when the address or the account is over its hourly limit.
+
+    Over either limit the invitation is silently not sent: the page says the same, so
+    repeated clicks cannot flood an inbox, nor tell which addresses have accounts.
+    """
+    over_address = bool(address) and hit(
+        "invitation-resend-address",
+        address,
+        limit=django_settings.INVITATION_RESEND_ADDRESS_LIMIT,
+        window_seconds=HOUR,
+    )
+    over_account = hit(
+        "invitation-resend-account",
+        normalise_email(email),
+        limit=django_settings.INVITATION_RESEND_ACCOUNT_LIMIT,
+        window_seconds=HOUR,
+    )
+    return over_address or over_account
+
+
 @transaction.atomic
-def do_resend_invitation(*, actor: User, user: User) -> User:
-    """Email a fresh link to set a password to someone who never accepted the invitation."""
+def do_resend_invitation(*, actor: User, user: User, address: str = "") -> User:
+    """Email a fresh link to set a password to someone who never accepted the invitation.
+
+    Throttled per client ``address`` and per account (``invitation_resend_throttled``).
+    """
     user = User.objects.select_for_update().get(pk=user.pk)
     if not can_resend_invitation(user):
         raise ValidationError(
             f"{user.email} has already set a password, or the account is deactivated."
         )
+    if invitation_resend_throttled(address=address, email=user.email):
+        return user
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
     _queue_invitation(user, inviter=actor, key=f"invitation:{user.pk}:resent:{stamp}")
     return user

@@ -8,6 +8,7 @@ refuses to start without a secret key and turns on every security setting that
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 import structlog
@@ -53,6 +54,7 @@ QUESTIONNAIRE_RETENTION_YEARS = env.int("QUESTIONNAIRE_RETENTION_YEARS", default
 EVIDENCE_RETENTION_YEARS = env.int("EVIDENCE_RETENTION_YEARS", default=6)
 MESSAGE_RETENTION_YEARS = env.int("MESSAGE_RETENTION_YEARS", default=6)
 ACCESS_LOG_RETENTION_YEARS = env.int("ACCESS_LOG_RETENTION_YEARS", default=2)
+OFSTED_FILE_RETENTION_YEARS = env.int("OFSTED_FILE_RETENTION_YEARS", default=1)
 # The mark's name as printed on certificates and the public pages.
 KQM_SCHEME_NAME = env.str("KQM_SCHEME_NAME", default="Quality Mark for Early Years")
 # Inter-rater agreement: observers' scorings of the same room should agree within one point
@@ -96,6 +98,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django_celery_beat",
     "django_structlog",
     "kqm",
@@ -147,6 +150,17 @@ CONTENT_SECURITY_POLICY = {
 # Second factor (kqm/two_factor.py): required for KQM managers, evaluators and staff.
 KQM_REQUIRE_SECOND_FACTOR = env.bool("KQM_REQUIRE_SECOND_FACTOR", default=True)
 OTP_TOTP_ISSUER = KQM_SCHEME_NAME
+# Passkeys (django-otp-webauthn), a second factor only: never instead of the password.
+# A passkey belongs to the site's domain, and browsers offer passkeys only over https or on
+# localhost, so a development checkout at 127.0.0.1 uses localhost.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "KQM_PASSKEY_ORIGINS", default=[SITE_URL.replace("://127.0.0.1", "://localhost")]
+)
+OTP_WEBAUTHN_RP_ID = env.str(
+    "KQM_PASSKEY_DOMAIN", default=urlsplit(OTP_WEBAUTHN_ALLOWED_ORIGINS[0]).hostname or ""
+)
+OTP_WEBAUTHN_RP_NAME = KQM_SCHEME_NAME
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # The Django admin's address (not the well-known /admin/).
 KQM_ADMIN_PATH = env.str("KQM_ADMIN_PATH", default="kqm-admin/").strip("/") + "/"
 
@@ -231,6 +245,9 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
 # Password-reset requests per hour: per visitor address and per account (silently dropped).
 PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=10)
 PASSWORD_RESET_ACCOUNT_LIMIT = env.int("PASSWORD_RESET_ACCOUNT_LIMIT", default=3)
+# Invitations sent again per hour: per client address and per account (silently dropped).
+INVITATION_RESEND_ADDRESS_LIMIT = env.int("INVITATION_RESEND_ADDRESS_LIMIT", default=20)
+INVITATION_RESEND_ACCOUNT_LIMIT = env.int("INVITATION_RESEND_ACCOUNT_LIMIT", default=3)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -1,4 +1,5 @@
-"""The second factor: TOTP (an authenticator app) with single-use recovery codes.
+"""The second factor: TOTP (an authenticator app) with single-use recovery codes, and
+passkeys (django-otp-webauthn) where the browser supports them.
 
 Required for KQM managers and evaluators (and any Django staff account), who see
 children's well-being data and staff answers; offered to everyone else from their account
@@ -17,7 +18,9 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,6 +29,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from .models import Role, User
 
@@ -104,6 +108,69 @@ def confirmed_totp(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+def passkeys_of(user: User) -> QuerySet[WebAuthnCredential]:
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at")
+
+
+def has_recovery_codes(user: User) -> bool:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).exists()
+
+
+def _record_change(user: User, reason: str) -> None:
+    """An entry in the person's audit trail: they changed their own second factor."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.second_factor_changed_at = timezone.now()
+    user._history_user = user  # type: ignore[attr-defined]
+    user._change_reason = reason[:100]  # type: ignore[attr-defined]
+    user.save(update_fields=["second_factor_changed_at"])
+
+
+def second_factors_of(user: User) -> list[str]:
+    """The person's second factors, in words, for the KQM manager's user page."""
+    kinds = ["Authenticator app"] if confirmed_totp(user) is not None else []
+    passkeys = passkeys_of(user).count()
+    if passkeys:
+        kinds.append("1 passkey" if passkeys == 1 else f"{passkeys} passkeys")
+    return kinds
+
+
+@transaction.atomic
+def do_record_passkey(*, user: User, credential: WebAuthnCredential) -> list[str] | None:
+    """Record a passkey just registered (django-otp-webauthn saved it) in the person's trail.
+
+    When it is their first second factor they also get recovery codes, returned once to be
+    shown once: a lost passkey must not lock them out. None when they already have codes.
+    """
+    if credential.user_id != user.pk or not credential.confirmed:
+        raise ValueError("Not a confirmed passkey of this person.")
+    _record_change(user, f"Passkey added: {credential.name}")
+    return None if has_recovery_codes(user) else do_issue_recovery_codes(user=user)
+
+
+@transaction.atomic
+def do_remove_passkey(*, user: User, passkey: WebAuthnCredential) -> None:
+    """Remove one of one's own passkeys (a lost or replaced device), recorded in the trail.
+
+    Someone whose role requires a second factor keeps at least one: their last passkey
+    goes only once they have an authenticator app.
+    """
+    if passkey.user_id != user.pk:
+        raise ValueError("Not a passkey of this person.")
+    others = passkeys_of(user).exclude(pk=passkey.pk).exists()
+    if is_required(user) and not others and confirmed_totp(user) is None:
+        raise ValidationError(
+            "Your role needs a second factor, and this is your only one. Set up an "
+            "authenticator app or add another passkey first."
+        )
+    name = passkey.name
+    passkey.delete()
+    if not others and confirmed_totp(user) is None:
+        # Recovery codes stand in for a second factor; with none left, they go too, or the
+        # next sign-in would ask for a code the person no longer needs.
+        StaticDevice.objects.filter(user=user).delete()
+    _record_change(user, f"Passkey removed: {name}")
+
+
 @transaction.atomic
 def do_enrol_totp(*, user: User, hex_key: str, token: str) -> tuple[TOTPDevice, list[str]] | None:
     """Check ``token`` against the new key; if it matches, keep the device and issue fresh
@@ -114,6 +181,7 @@ def do_enrol_totp(*, user: User, hex_key: str, token: str) -> tuple[TOTPDevice, 
     TOTPDevice.objects.filter(user=user).delete()
     device.confirmed = True
     device.save()
+    _record_change(user, "Authenticator app set up")
     return device, do_issue_recovery_codes(user=user)
 
 

@@ -83,5 +83,11 @@ urlpatterns = [
     path("account/two-factor/setup/", views_two_factor.setup, name="two-factor-setup"),
     path("account/two-factor/verify/", views_two_factor.verify, name="two-factor-verify"),
     path("account/two-factor/recovery-codes/", views_two_factor.codes, name="two-factor-codes"),
+    path("account/two-factor/passkeys/", include(views_two_factor.passkey_patterns)),
+    path(
+        "account/two-factor/passkeys/<int:passkey_id>/remove/",
+        views_two_factor.remove_passkey,
+        name="two-factor-remove-passkey",
+    ),
     path(settings.KQM_ADMIN_PATH, admin.site.urls),
 ]

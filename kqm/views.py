@@ -41,10 +41,11 @@ from audits.views.leuven_common import dashboard_open_actions
 from settings.models import Setting
 from settings.selectors import settings_by_sector, settings_visible_to
 
-from . import forms, selectors, services
+from . import forms, selectors, services, two_factor
 from .access import any_signed_in, public, role_required
 from .health import healthz  # noqa: F401 (the URL)
 from .models import Role, User
+from .net import client_address
 
 PAGE_SIZE = 25
 WEEK_VISITS_SHOWN = 10
@@ -263,6 +264,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "person": person,
             "can_resend": services.can_resend_invitation(person),
             "has_second_factor": user_has_device(person, confirmed=True),
+            "second_factors": two_factor.second_factors_of(person),
         },
     )
 
@@ -272,7 +274,11 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 def user_resend_invitation(request: HttpRequest, user_id: int) -> HttpResponse:
     person = access_user_by_id(request, user_id)
     try:
-        services.do_resend_invitation(actor=request.user, user=person)  # type: ignore[arg-type]
+        services.do_resend_invitation(
+            actor=request.user,  # type: ignore[arg-type]
+            user=person,
+            address=client_address(request),
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

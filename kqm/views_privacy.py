@@ -68,26 +68,46 @@ def _history_entries(person: User) -> list[dict[str, Any]]:
     return rows
 
 
-def subject_access_data(person: User) -> dict[str, Any]:
-    from accreditation.models import ApplicationEvidence, CaseStudyEvidence, Message
+def _evidence_uploaded_by(person: User) -> list[dict[str, Any]]:
+    """Every evidence file the person uploaded, of every kind."""
+    from accreditation.models import (
+        ActionEvidence,
+        ApplicationEvidence,
+        CaseStudyEvidence,
+        Requirement,
+    )
 
-    evidence = [
-        {
-            "kind": "application evidence",
-            "title": e.title,
-            "file": e.file.name,
-            "uploaded_at": e.uploaded_at,
-        }
-        for e in ApplicationEvidence.objects.filter(uploaded_by=person)
-    ] + [
-        {
-            "kind": "case study evidence",
-            "title": e.title,
-            "file": e.file.name,
-            "uploaded_at": e.uploaded_at,
-        }
-        for e in CaseStudyEvidence.objects.filter(uploaded_by=person)
+    def row(kind: str, title: str, name: str, when: Any) -> dict[str, Any]:
+        return {"kind": kind, "title": title, "file": name, "uploaded_at": when}
+
+    return [
+        *(
+            row("application evidence", e.title, e.file.name, e.uploaded_at)
+            for e in ApplicationEvidence.objects.filter(uploaded_by=person)
+        ),
+        *(
+            row("case study evidence", e.title, e.file.name, e.uploaded_at)
+            for e in CaseStudyEvidence.objects.filter(uploaded_by=person)
+        ),
+        *(
+            row("improvement-plan evidence", e.title, e.file.name, e.added_at)
+            for e in ActionEvidence.objects.filter(added_by=person).exclude(file="")
+        ),
+        *(
+            row(
+                "re-accreditation evidence",
+                r.get_kind_display(),
+                r.evidence_file.name,
+                r.updated_at,
+            )
+            for r in Requirement.objects.filter(updated_by=person).exclude(evidence_file="")
+        ),
     ]
+
+
+def subject_access_data(person: User) -> dict[str, Any]:
+    from accreditation.models import Message, NoteComment
+
     return {
         "exported_at": timezone.now(),
         "account": {
@@ -104,7 +124,11 @@ def subject_access_data(person: User) -> dict[str, Any]:
             {"sent_at": m.created_at, "accreditation": str(m.accreditation), "text": m.body}
             for m in Message.objects.filter(author=person).select_related("accreditation")
         ],
-        "evidence_uploaded": evidence,
+        "comments_on_notes_of_visit": [
+            {"written_at": c.created_at, "note": str(c.note), "text": c.text}
+            for c in NoteComment.objects.filter(author=person).select_related("note__visit")
+        ],
+        "evidence_uploaded": _evidence_uploaded_by(person),
         "history": _history_entries(person),
     }
 

@@ -1,13 +1,28 @@
-"""Pages for the second factor: enrol, give a code, recovery codes, and a manager's reset."""
+"""Pages for the second factor: enrol, give a code, recovery codes, and a manager's reset.
+
+Passkeys use django-otp-webauthn's JSON endpoints (registering and signing in, driven by its
+scripts on the account, setup and verify pages); registering one also goes through
+``PasskeyRegistrationComplete``, which records it in the person's trail and gives them
+recovery codes when it is their first second factor.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.i18n import JavaScriptCatalog
 from django_otp import login as otp_login
 from django_otp import user_has_device
+from django_otp_webauthn import views as webauthn
 
 from accreditation.certificates import qr_data_uri
 
@@ -62,13 +77,12 @@ def setup(request: HttpRequest) -> HttpResponse:
             "secret": " ".join(two_factor.base32_of(hex_key)[i : i + 4] for i in range(0, 32, 4)),
             "required": two_factor.is_required(user),
             "next": request.GET.get("next", ""),
+            "offer_passkey": not user_has_device(user, confirmed=True),
         },
     )
 
 
 def _codes_url() -> str:
-    from django.urls import reverse
-
     return reverse("two-factor-codes")
 
 
@@ -99,7 +113,12 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/two_factor_verify.html",
-        {"form": form, "next": request.GET.get("next", "")},
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "has_passkey": two_factor.passkeys_of(user).exists(),
+            "has_app": two_factor.confirmed_totp(user) is not None,
+        },
     )
 
 
@@ -155,7 +174,88 @@ def account(request: HttpRequest) -> HttpResponse:
         request,
         "registration/two_factor_account.html",
         {
-            "has_device": user_has_device(user, confirmed=True),
+            "has_app": two_factor.confirmed_totp(user) is not None,
+            "passkeys": list(two_factor.passkeys_of(user)),
+            # Adding a passkey needs this session's second factor, if there is one already.
+            "can_add_passkey": two_factor.is_verified(request)
+            or not user_has_device(user, confirmed=True),
             "required": two_factor.is_required(user),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@any_signed_in
+def remove_passkey(request: HttpRequest, passkey_id: int) -> HttpResponse:
+    """GET asks to confirm; POST removes one of one's own passkeys."""
+    user = _user(request)
+    passkey = get_object_or_404(two_factor.passkeys_of(user), pk=passkey_id)
+    if not two_factor.is_verified(request):
+        return redirect(f"{reverse('two-factor-verify')}?next={reverse('two-factor')}")
+    problem = ""
+    if request.method == "POST":
+        try:
+            two_factor.do_remove_passkey(user=user, passkey=passkey)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        else:
+            messages.success(request, f"The passkey “{passkey.name}” has been removed.")
+            return redirect("two-factor")
+    return render(
+        request,
+        "registration/two_factor_remove_passkey.html",
+        {"passkey": passkey, "problem": problem},
+        status=400 if problem else 200,
+    )
+
+
+@method_decorator(transaction.atomic, name="post")
+class PasskeyRegistrationComplete(webauthn.CompleteCredentialRegistrationView):
+    """django-otp-webauthn's last registration step, then the audit trail and, for a first
+    second factor, recovery codes; answers where the page should go next."""
+
+    def post(self, *args: Any, **kwargs: Any) -> JsonResponse:
+        response = super().post(*args, **kwargs)
+        user = _user(self.request)
+        credential = two_factor.passkeys_of(user).get(pk=json.loads(response.content)["id"])
+        codes = two_factor.do_record_passkey(user=user, credential=credential)
+        if codes:
+            self.request.session[CODES_KEY] = codes
+            target = f"{_codes_url()}?next={two_factor.safe_next(self.request)}"
+        else:
+            messages.success(self.request, "Your passkey has been added.")
+            target = two_factor.safe_next(self.request, default="two-factor")
+        return JsonResponse({"id": credential.pk, "redirect_url": target})
+
+
+# Under /account/two-factor/, open before the second factor is given (SecondFactorMiddleware).
+passkey_patterns = (
+    [
+        path(
+            "registration/begin/",
+            any_signed_in(webauthn.BeginCredentialRegistrationView.as_view()),
+            name="credential-registration-begin",
+        ),
+        path(
+            "registration/complete/",
+            any_signed_in(PasskeyRegistrationComplete.as_view()),
+            name="credential-registration-complete",
+        ),
+        path(
+            "authentication/begin/",
+            any_signed_in(webauthn.BeginCredentialAuthenticationView.as_view()),
+            name="credential-authentication-begin",
+        ),
+        path(
+            "authentication/complete/",
+            any_signed_in(webauthn.CompleteCredentialAuthenticationView.as_view()),
+            name="credential-authentication-complete",
+        ),
+        path(
+            "jsi18n/",
+            any_signed_in(JavaScriptCatalog.as_view(packages=["django_otp_webauthn"])),
+            name="js-i18n-catalog",
+        ),
+    ],
+    "otp_webauthn",
+)

@@ -23,7 +23,13 @@ from kqm.forms import GovForm
 
 from ..models import ActionStatus, ImprovementAction, Relevance
 from ..models.unit_b import SEF_JUDGEMENTS, SEF_SECTIONS, SefSection
-from ..services.unit_b import ActionDraft, check_due_date
+from ..services.unit_b import (
+    ActionChanged,
+    ActionDraft,
+    SectionChanged,
+    action_version,
+    check_due_date,
+)
 from ..uploads import (
     ACCEPT_ATTRIBUTE,
     ALLOWED_DESCRIPTION,
@@ -87,13 +93,47 @@ class SefSectionForm(GovForm, forms.Form):
         "told, and what has changed as a result.",
     )
 
+    # What the page showed, so that a save made meanwhile by someone else is not overwritten.
+    seen_judgement = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen_evidence = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+
     def __init__(self, *args: Any, section: SefSection, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        initial = self.initial or {}
+        self.fields["seen_judgement"].initial = initial.get("judgement", "")
+        self.fields["seen_evidence"].initial = initial.get("evidence", "")
         self.fields["evidence"].widget.attrs.update(rows=10)
         self._init_helper()
         self.helper.layout = Layout(
+            "seen_judgement",
+            "seen_evidence",
             Field.radios("judgement", legend_size=Size.MEDIUM),
             Field.textarea("evidence", label_size=Size.MEDIUM, rows=10),
+        )
+
+    @property
+    def seen(self) -> tuple[str, str] | None:
+        """What the page showed; None from a client that does not say (no check then)."""
+        if "seen_evidence" not in self.data:
+            return None
+        return self.cleaned_data["seen_judgement"], self.cleaned_data["seen_evidence"]
+
+    def show_changed(self, changed: SectionChanged) -> None:
+        """Theirs beside each field; the typed values stay, and saving again replaces theirs."""
+        labels = {j.value: j.label for j in SEF_JUDGEMENTS}
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
+        data["seen_judgement"], data["seen_evidence"] = changed.judgement, changed.evidence
+        self.data = data
+        if changed.judgement != self.cleaned_data.get("judgement"):
+            self.add_error(
+                "judgement",
+                f"{changed.by} chose “{labels.get(changed.judgement, changed.judgement)}” "
+                "meanwhile. Your choice is kept here; save again to replace theirs.",
+            )
+        self.add_error(
+            "evidence",
+            f"{changed.by} changed this meanwhile to: “{changed.evidence}”. Your text is kept "
+            "here; save again to replace theirs.",
         )
 
 
@@ -203,6 +243,11 @@ class ActionForm(GovForm, forms.Form):
             kwargs["initial"] = _initial(action)
         super().__init__(*args, **kwargs)
         self.action = action
+        if action is not None:
+            # What the page showed, so that someone else's save meanwhile is not overwritten.
+            self.fields["seen_version"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=action_version(action)
+            )
         self._audits = {audit.pk: audit for audit in audits}
         self._subscales = {s.pk: s for group in subscales.values() for s in group}
         self._screenings = {screening.pk: screening for screening in screenings}
@@ -225,6 +270,7 @@ class ActionForm(GovForm, forms.Form):
             ].help_text = "The setting has no audits yet: choose another kind of link for now."
         self._init_helper()
         self.helper.layout = Layout(
+            *(["seen_version"] if action is not None else []),
             Field.textarea("description", label_size=Size.SMALL, rows=4),
             Field.textarea("success_measure", label_size=Size.SMALL, rows=4),
             Field.text("owner", label_size=Size.SMALL),
@@ -245,6 +291,26 @@ class ActionForm(GovForm, forms.Form):
 
     def clean_owner(self) -> str:
         return " ".join(self.cleaned_data["owner"].split())
+
+    @property
+    def seen_version(self) -> int | None:
+        """None from a client that does not say what it showed (no check then)."""
+        value = self.cleaned_data.get("seen_version")
+        return int(value) if value is not None else None
+
+    def show_changed(self, changed: ActionChanged) -> None:
+        """Theirs beside each part that differs; the typed values stay, and saving again
+        replaces theirs."""
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
+        data["seen_version"] = str(changed.version)
+        self.data = data
+        for name, theirs in changed.theirs.items():
+            field = name if name in self.fields else None
+            self.add_error(
+                field,
+                f"{changed.by} changed this meanwhile to: “{theirs}”. Yours is kept here; "
+                "save again to replace theirs.",
+            )
 
     def clean_due_date(self) -> datetime.date:
         due_date: datetime.date = self.cleaned_data["due_date"]

@@ -16,7 +16,7 @@ from kqm.forms import GovForm
 from kqm.parsing import parse_int
 
 from ..models import AgreedAction, NoteSection, VisitType
-from ..services.visits import ActionRow
+from ..services.visits import ActionRow, NoteConflict, Seen, actions_fingerprint
 from .cohorts import GovDateField
 
 MAX_ACTIONS = 20
@@ -142,8 +142,17 @@ class NoteForm(GovForm, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.sections = list(sections)
-        layout: list[Any] = ["revision"]
+        # What the page shows, unit by unit, so that a save conflicts only where someone
+        # else changed the same section (or the actions) meanwhile.
+        self.fields["seen_actions"] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=actions_fingerprint(actions)
+        )
+        layout: list[Any] = ["revision", "seen_actions"]
         for section in self.sections:
+            self.fields[f"seen_section_{section.pk}"] = forms.CharField(
+                widget=forms.HiddenInput, required=False, strip=False, initial=section.text
+            )
+            layout.append(f"seen_section_{section.pk}")
             name = f"section_{section.pk}"
             self.fields[name] = forms.CharField(
                 label=section.title,
@@ -225,6 +234,41 @@ class NoteForm(GovForm, forms.Form):
                 self.add_error(f"due_{i}", f"Enter the date action {i} is due")
         return data
 
+    def seen(self, bases: dict[str, str]) -> Seen:
+        """What the page showed: the autosave's per-field ``bases`` (``base:<name>``, kept
+        up to date by the script) over the hidden fields the page was loaded with."""
+        return Seen(
+            sections={
+                s.pk: bases.get(f"section_{s.pk}", self.cleaned_data.get(f"seen_section_{s.pk}"))
+                or ""
+                for s in self.sections
+            },
+            actions=self.cleaned_data.get("seen_actions") or None,
+        )
+
+    def show_conflict(self, conflict: NoteConflict) -> None:
+        """Theirs beside each unit both changed; the typed text stays, and saving again
+        replaces theirs (the page now counts as having seen it)."""
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
+        for section in self.sections:
+            theirs = conflict.sections.get(section.pk)
+            if theirs is None:
+                continue
+            data[f"seen_section_{section.pk}"] = theirs.value
+            self.add_error(
+                f"section_{section.pk}",
+                f"{theirs.by} changed this meanwhile to: “{theirs.value}”. Your text is kept "
+                "here; save again to replace theirs.",
+            )
+        if conflict.actions is not None:
+            data["seen_actions"] = conflict.actions_seen
+            self.add_error(
+                "action_1",
+                f"{conflict.actions.by} changed the agreed actions meanwhile to: "
+                f"{conflict.actions.value}. Yours are kept here; save again to replace theirs.",
+            )
+        self.data = data
+
     @property
     def section_texts(self) -> dict[int, str]:
         return {s.pk: self.cleaned_data.get(f"section_{s.pk}", "") for s in self.sections}
@@ -248,6 +292,30 @@ class NoteForm(GovForm, forms.Form):
         for errors in self.errors.values():
             return str(errors[0])
         return ""
+
+    def problems(self) -> dict[str, str]:
+        """Each field that cannot be stored, and why (shown beside it)."""
+        return {
+            name: str(errors[0])
+            for name, errors in self.errors.items()
+            if name in self.fields and name != "revision"
+        }
+
+    @property
+    def valid_section_texts(self) -> dict[int, str]:
+        """The sections that can be stored now (an invalid one keeps its stored text)."""
+        return {
+            s.pk: self.cleaned_data[f"section_{s.pk}"]
+            for s in self.sections
+            if f"section_{s.pk}" in self.cleaned_data
+        }
+
+    @property
+    def valid_action_rows(self) -> list[ActionRow] | None:
+        """The agreed actions, or None while a row is incomplete (the stored ones stay)."""
+        if any(name.startswith(("action_", "owner_", "due_")) for name in self.errors):
+            return None
+        return self.action_rows
 
 
 class RespondToNoteForm(GovForm, forms.Form):

@@ -22,6 +22,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -37,6 +38,7 @@ from settings.models import Inspection
 from ..models import Accreditation, AnnualReview, Award, IllegalTransition, ReviewStatus, Status
 from ..models.awards import add_years
 from ..pipeline import ANNUAL_REVIEW, move
+from ..status_table import Check, StatusTable, Step
 from .common import evaluator_or_managers, setting_managers_of
 
 # The accreditation statuses from which an opening review moves it to “Annual review due”.
@@ -228,33 +230,6 @@ def missing_answers(review: AnnualReview) -> dict[str, str]:
     return missing
 
 
-@transaction.atomic
-def do_submit_annual_review(*, review: AnnualReview, by: User) -> AnnualReview:
-    """The setting sends its review; the evaluator (or the KQM managers) are emailed."""
-    locked = _lock(review)
-    if locked.status not in EDITABLE_STATUSES:
-        raise ValidationError(f"This review is already “{locked.get_status_display()}”.")
-    missing = missing_answers(locked)
-    if missing:
-        raise ValidationError(missing)
-    do_open_annual_review(review=locked, by=by)
-    again = locked.status == ReviewStatus.MORE_REQUESTED
-    locked.status = ReviewStatus.SUBMITTED
-    locked.submitted_at = timezone.now()
-    locked.submitted_by = by
-    locked._history_user = by  # type: ignore[attr-defined]
-    locked._change_reason = "Sent again" if again else "Sent"  # type: ignore[attr-defined]
-    locked.save(update_fields=["status", "submitted_at", "submitted_by"])
-    accreditation = locked.award.accreditation
-    _email(
-        locked,
-        [user for user in evaluator_or_managers(accreditation) if user.pk != by.pk],
-        "annual_review_submitted",
-        f"annual_review_submitted:{locked.pk}:{_stamp()}",
-    )
-    return locked
-
-
 def may_decide(user: User, review: AnnualReview) -> bool:
     """The KQM manager, or the evaluator assigned to the setting's accreditation."""
     from kqm.models import Role
@@ -264,43 +239,123 @@ def may_decide(user: User, review: AnnualReview) -> bool:
     return user.role == Role.EVALUATOR and review.award.accreditation.evaluator_id == user.pk
 
 
-def _decide(locked: AnnualReview, *, by: User, status: str, feedback: str) -> None:
-    if locked.status != ReviewStatus.SUBMITTED:
-        raise ValidationError(
-            f"Only a submitted review can be decided; this one is “{locked.get_status_display()}”."
-        )
-    if not may_decide(by, locked):
+# --- The review's status: one table of moves, with their guards and effects ------------------
+
+
+def _every_answer_given(review: AnnualReview, by: User, params: dict[str, Any]) -> None:
+    missing = missing_answers(review)
+    if missing:
+        raise ValidationError(missing)
+
+
+def _decider_may(review: AnnualReview, by: User, params: dict[str, Any]) -> None:
+    if not may_decide(by, review):
         raise ValidationError("Only the assigned evaluator or the KQM manager decides this review.")
-    locked.status = status
-    locked.decided_at = timezone.now()
-    locked.decided_by = by
-    locked.feedback = feedback
-    locked._history_user = by  # type: ignore[attr-defined]
-    locked._change_reason = ReviewStatus(status).label  # type: ignore[attr-defined]
-    locked.save(update_fields=["status", "decided_at", "decided_by", "feedback"])
 
 
-@transaction.atomic
-def do_sign_off_annual_review(*, review: AnnualReview, by: User, note: str = "") -> AnnualReview:
-    """Sign the review off; the accreditation moves review due -> reviewed."""
-    locked = _lock(review)
-    _decide(locked, by=by, status=ReviewStatus.SIGNED_OFF, feedback=note.strip())
-    accreditation = locked.award.accreditation
+def _feedback_given(review: AnnualReview, by: User, params: dict[str, Any]) -> None:
+    if not params.get("feedback", "").strip():
+        raise ValidationError({"feedback": "Enter what the setting needs to add"})
+
+
+def _tell_submitted(review: AnnualReview, by: User, params: dict[str, Any]) -> None:
+    _email(
+        review,
+        [user for user in evaluator_or_managers(review.award.accreditation) if user.pk != by.pk],
+        "annual_review_submitted",
+        f"annual_review_submitted:{review.pk}:{_stamp()}",
+    )
+
+
+def _accreditation_reviewed(review: AnnualReview, by: User, params: dict[str, Any]) -> None:
+    accreditation = review.award.accreditation
     if accreditation.status == Status.REVIEW_DUE:
         move(
             accreditation,
             Status.REVIEWED,
             by=by,
             via=ANNUAL_REVIEW,
-            reason=f"Annual review {locked.year} signed off.",
+            reason=f"Annual review {review.year} signed off.",
         )
-    _email(
-        locked,
-        list(setting_managers_of(accreditation)),
-        "annual_review_signed_off",
-        f"annual_review_signed_off:{locked.pk}",
-    )
+
+
+def _tell_setting(template: str, *, again: bool) -> Check:
+    """Email the setting's managers; ``again`` when the move can happen more than once."""
+
+    def tell(review: AnnualReview, by: User, params: dict[str, Any]) -> None:
+        key = f"{template}:{review.pk}" + (f":{_stamp()}" if again else "")
+        _email(review, list(setting_managers_of(review.award.accreditation)), template, key)
+
+    return tell
+
+
+_SEND = ((_every_answer_given,), (_tell_submitted,))
+REVIEW_MOVES: tuple[Step, ...] = (
+    Step(ReviewStatus.DUE, ReviewStatus.SUBMITTED, "Sent", *_SEND),
+    Step(ReviewStatus.MORE_REQUESTED, ReviewStatus.SUBMITTED, "Sent again", *_SEND),
+    Step(
+        ReviewStatus.SUBMITTED,
+        ReviewStatus.SIGNED_OFF,
+        str(ReviewStatus.SIGNED_OFF.label),
+        guards=(_decider_may,),
+        effects=(_accreditation_reviewed, _tell_setting("annual_review_signed_off", again=False)),
+    ),
+    Step(
+        ReviewStatus.SUBMITTED,
+        ReviewStatus.MORE_REQUESTED,
+        str(ReviewStatus.MORE_REQUESTED.label),
+        guards=(_decider_may, _feedback_given),
+        effects=(_tell_setting("annual_review_more_requested", again=True),),
+    ),
+)
+_NOT_DECIDABLE = "Only a submitted review can be decided; this one is “{}”."
+REVIEW_TABLE = StatusTable(
+    "annual review",
+    ReviewStatus,
+    REVIEW_MOVES,
+    not_from={
+        ReviewStatus.DUE: _NOT_DECIDABLE.format(ReviewStatus.DUE.label),
+        ReviewStatus.MORE_REQUESTED: _NOT_DECIDABLE.format(ReviewStatus.MORE_REQUESTED.label),
+        ReviewStatus.SUBMITTED: f"This review is already “{ReviewStatus.SUBMITTED.label}”.",
+        ReviewStatus.SIGNED_OFF: f"This review is already “{ReviewStatus.SIGNED_OFF.label}”.",
+    },
+)
+
+
+def move_review(review: AnnualReview, to: str, *, by: User, **params: Any) -> AnnualReview:
+    """The only way a review's status changes: lock it, check the move and its guards, stamp
+    who sent or decided it and when, write history, then run the move's effects."""
+    locked = _lock(review)
+
+    def write(record: AnnualReview, rule: Step) -> None:
+        now = timezone.now()
+        if record.status == ReviewStatus.SUBMITTED:
+            # The accreditation shows the review as due before it is sent, if it did not yet.
+            do_open_annual_review(review=record, by=by)
+            record.submitted_at, record.submitted_by = now, by
+            fields = ["status", "submitted_at", "submitted_by"]
+        else:
+            record.decided_at, record.decided_by = now, by
+            record.feedback = params.get("feedback", "").strip()
+            fields = ["status", "decided_at", "decided_by", "feedback"]
+        record._history_user = by  # type: ignore[attr-defined]
+        record._change_reason = rule.reason  # type: ignore[attr-defined]
+        record.save(update_fields=fields)
+
+    REVIEW_TABLE.move(locked, to, actor=by, seen=review.status, params=params, write=write)
     return locked
+
+
+@transaction.atomic
+def do_submit_annual_review(*, review: AnnualReview, by: User) -> AnnualReview:
+    """The setting sends its review; the evaluator (or the KQM managers) are emailed."""
+    return move_review(review, ReviewStatus.SUBMITTED, by=by)
+
+
+@transaction.atomic
+def do_sign_off_annual_review(*, review: AnnualReview, by: User, note: str = "") -> AnnualReview:
+    """Sign the review off; the accreditation moves review due -> reviewed."""
+    return move_review(review, ReviewStatus.SIGNED_OFF, by=by, feedback=note)
 
 
 @transaction.atomic
@@ -308,18 +363,7 @@ def do_request_more_for_annual_review(
     *, review: AnnualReview, by: User, feedback: str
 ) -> AnnualReview:
     """Send the review back to the setting with what is missing."""
-    feedback = feedback.strip()
-    if not feedback:
-        raise ValidationError({"feedback": "Enter what the setting needs to add"})
-    locked = _lock(review)
-    _decide(locked, by=by, status=ReviewStatus.MORE_REQUESTED, feedback=feedback)
-    _email(
-        locked,
-        list(setting_managers_of(locked.award.accreditation)),
-        "annual_review_more_requested",
-        f"annual_review_more_requested:{locked.pk}:{_stamp()}",
-    )
-    return locked
+    return move_review(review, ReviewStatus.MORE_REQUESTED, by=by, feedback=feedback)
 
 
 def reviews_sent(reviews_by_award: dict[int, list[AnnualReview]]) -> set[tuple[int, datetime.date]]:

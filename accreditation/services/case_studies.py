@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -33,6 +34,7 @@ from ..models import (
 )
 from ..models.case_studies import SECTION_BY_KEY, SECTION_KEYS
 from ..richtext import sanitise
+from ..status_table import StatusTable, Step
 from ..uploads import MAX_EVIDENCE_FILES, CheckedFile
 from .common import (
     check_open,
@@ -266,70 +268,32 @@ def _content(case_study: CaseStudy) -> dict[str, object]:
     }
 
 
-@transaction.atomic
-def do_submit_case_study(*, actor: User, case_study: CaseStudy, revision: int) -> CaseStudyVersion:
-    accreditation = case_study.accreditation
+# --- The case study's status: one table of moves, with their guards and effects --------------
+
+
+def _submitter_may(case_study: CaseStudy, actor: User, params: dict[str, Any]) -> None:
     if actor.role != Role.SETTING_MANAGER:
         raise ValidationError("Only the setting manager submits a case study.")
-    _check_setting_staff(actor, accreditation)
-    check_open(accreditation)
-    locked = _locked(accreditation, case_study.number)
-    assert locked is not None
-    _check_editable(locked)
-    check_revision(locked.revision, revision, saved_at=locked.saved_at, saved_by=locked.saved_by)
-    missing = incomplete_parts(locked)
+    _check_setting_staff(actor, case_study.accreditation)
+    check_open(case_study.accreditation)
+
+
+def _not_stale(case_study: CaseStudy, actor: User, params: dict[str, Any]) -> None:
+    check_revision(
+        case_study.revision,
+        params["revision"],
+        saved_at=case_study.saved_at,
+        saved_by=case_study.saved_by,
+    )
+
+
+def _every_part_complete(case_study: CaseStudy, actor: User, params: dict[str, Any]) -> None:
+    missing = incomplete_parts(case_study)
     if missing:
         raise ValidationError("Complete every part before submitting: " + ", ".join(missing) + ".")
-    last = locked.versions.aggregate(last=Max("number"))["last"] or 0
-    version = CaseStudyVersion(
-        case_study=locked,
-        number=last + 1,
-        content=_content(locked),
-        submitted_by=actor,
-        submitted_at=timezone.now(),
-    )
-    version.full_clean()
-    version._history_user = actor  # type: ignore[attr-defined]
-    version.save()
-    locked.status = CaseStudyStatus.SUBMITTED
-    locked.revision += 1
-    locked._history_user = actor  # type: ignore[attr-defined]
-    locked._change_reason = f"Version {version.number} submitted"  # type: ignore[attr-defined]
-    locked.save(update_fields=["status", "revision"])
-    notify(
-        evaluator_or_managers(accreditation),
-        accreditation=accreditation,
-        subject=f"Case study {locked.number} submitted by {accreditation.setting.display_name}"
-        + (f" (version {version.number})" if version.number > 1 else ""),
-        lines=[
-            f"{actor} has submitted case study {locked.number}, “{locked.title}”"
-            + (f", version {version.number}" if version.number > 1 else "")
-            + ".",
-            "Review each section, then return it with feedback or accept it.",
-        ],
-        link=locked.get_absolute_url(),
-        link_text="Review the case study",
-        key=f"case-study-submitted:{version.pk}",
-    )
-    return version
 
 
-@dataclass(frozen=True)
-class SectionJudgement:
-    verdict: str
-    comment: str
-
-
-@transaction.atomic
-def do_review_case_study(
-    *,
-    actor: User,
-    case_study: CaseStudy,
-    judgements: dict[str, SectionJudgement],
-    decision: str,
-    feedback: str,
-) -> CaseStudyVersion:
-    """Judge every section of the latest version, then return the case study or accept it."""
+def _reviewer_may(case_study: CaseStudy, actor: User, params: dict[str, Any]) -> None:
     accreditation = case_study.accreditation
     if not (
         actor.role == Role.MANAGER
@@ -337,12 +301,11 @@ def do_review_case_study(
     ):
         raise ValidationError("Only the setting's evaluator reviews its case studies.")
     check_open(accreditation)
-    locked = _locked(accreditation, case_study.number)
-    assert locked is not None
-    if locked.status != CaseStudyStatus.SUBMITTED:
-        raise ValidationError("This case study is not waiting for a review.")
-    version = locked.versions.order_by("-number").first()
-    assert version is not None
+
+
+def _every_section_judged(case_study: CaseStudy, actor: User, params: dict[str, Any]) -> None:
+    judgements: dict[str, SectionJudgement] = params["judgements"]
+    decision = params["decision"]
     errors: dict[str, str] = {}
     for key in SECTION_KEYS:
         judgement = judgements.get(key)
@@ -365,6 +328,32 @@ def do_review_case_study(
         )
     if decision not in Decision.values:
         raise ValidationError({"decision": "Choose whether to return or accept the case study"})
+    params["needs_work"] = needs_work
+
+
+def _keep_version(case_study: CaseStudy, actor: User, params: dict[str, Any]) -> None:
+    """Before the status is saved: the submitted content becomes the next version."""
+    last = case_study.versions.aggregate(last=Max("number"))["last"] or 0
+    version = CaseStudyVersion(
+        case_study=case_study,
+        number=last + 1,
+        content=_content(case_study),
+        submitted_by=actor,
+        submitted_at=timezone.now(),
+    )
+    version.full_clean()
+    version._history_user = actor  # type: ignore[attr-defined]
+    version.save()
+    params["version"] = version
+    params["history"] = f"Version {version.number} submitted"
+
+
+def _record_review(case_study: CaseStudy, actor: User, params: dict[str, Any]) -> None:
+    """Before the status is saved: each section's judgement and the decision, on the version."""
+    judgements: dict[str, SectionJudgement] = params["judgements"]
+    decision = params["decision"]
+    version = case_study.versions.order_by("-number").first()
+    assert version is not None
     for key in SECTION_KEYS:
         review = SectionReview(
             version=version,
@@ -376,32 +365,139 @@ def do_review_case_study(
         review._history_user = actor  # type: ignore[attr-defined]
         review.save()
     version.decision = decision
-    version.feedback = feedback.strip()
+    version.feedback = params["feedback"].strip()
     version.decided_by = actor
     version.decided_at = timezone.now()
     version._history_user = actor  # type: ignore[attr-defined]
     version.save()
-    locked.status = (
-        CaseStudyStatus.ACCEPTED if decision == Decision.ACCEPTED else CaseStudyStatus.RETURNED
+    params["version"] = version
+    params["history"] = f"Version {version.number} {Decision(decision).label.lower()}"
+
+
+def _tell_submitted(case_study: CaseStudy, actor: User, params: dict[str, Any]) -> None:
+    accreditation = case_study.accreditation
+    version: CaseStudyVersion = params["version"]
+    notify(
+        evaluator_or_managers(accreditation),
+        accreditation=accreditation,
+        subject=f"Case study {case_study.number} submitted by {accreditation.setting.display_name}"
+        + (f" (version {version.number})" if version.number > 1 else ""),
+        lines=[
+            f"{actor} has submitted case study {case_study.number}, “{case_study.title}”"
+            + (f", version {version.number}" if version.number > 1 else "")
+            + ".",
+            "Review each section, then return it with feedback or accept it.",
+        ],
+        link=case_study.get_absolute_url(),
+        link_text="Review the case study",
+        key=f"case-study-submitted:{version.pk}",
     )
-    locked.revision += 1
-    locked._history_user = actor  # type: ignore[attr-defined]
-    locked._change_reason = f"Version {version.number} {Decision(decision).label.lower()}"  # type: ignore[attr-defined]
-    locked.save(update_fields=["status", "revision"])
-    accepted = decision == Decision.ACCEPTED
+
+
+def _tell_reviewed(case_study: CaseStudy, actor: User, params: dict[str, Any]) -> None:
+    accreditation = case_study.accreditation
+    version: CaseStudyVersion = params["version"]
+    accepted = case_study.status == CaseStudyStatus.ACCEPTED
     notify(
         setting_managers_of(accreditation),
         accreditation=accreditation,
-        subject=f"Case study {locked.number} "
+        subject=f"Case study {case_study.number} "
         + ("accepted" if accepted else "returned with feedback"),
         lines=[
-            f"{actor} has {'accepted' if accepted else 'returned'} case study {locked.number}, "
-            f"“{locked.title}”"
-            + ("." if accepted else f": {len(needs_work)} section(s) need more work."),
+            f"{actor} has {'accepted' if accepted else 'returned'} case study "
+            f"{case_study.number}, “{case_study.title}”"
+            + ("." if accepted else f": {len(params['needs_work'])} section(s) need more work."),
             *([f"Feedback: {version.feedback}"] if version.feedback else []),
         ],
-        link=locked.get_absolute_url(),
+        link=case_study.get_absolute_url(),
         link_text="See the case study" if accepted else "See the feedback",
         key=f"case-study-reviewed:{version.pk}",
     )
-    return version
+
+
+_SUBMIT = (_submitter_may, _not_stale, _every_part_complete)
+_REVIEW = (_reviewer_may, _every_section_judged)
+
+CASE_STUDY_MOVES: tuple[Step, ...] = (
+    Step(
+        CaseStudyStatus.DRAFT, CaseStudyStatus.SUBMITTED, "Submitted", _SUBMIT, (_tell_submitted,)
+    ),
+    Step(
+        CaseStudyStatus.RETURNED,
+        CaseStudyStatus.SUBMITTED,
+        "Submitted again",
+        _SUBMIT,
+        (_tell_submitted,),
+    ),
+    Step(
+        CaseStudyStatus.SUBMITTED, CaseStudyStatus.RETURNED, "Returned", _REVIEW, (_tell_reviewed,)
+    ),
+    Step(
+        CaseStudyStatus.SUBMITTED, CaseStudyStatus.ACCEPTED, "Accepted", _REVIEW, (_tell_reviewed,)
+    ),
+)
+_NOT_WAITING = "This case study is not waiting for a review."
+CASE_STUDY_TABLE = StatusTable(
+    "case study",
+    CaseStudyStatus,
+    CASE_STUDY_MOVES,
+    not_from={
+        CaseStudyStatus.DRAFT: _NOT_WAITING,
+        CaseStudyStatus.RETURNED: _NOT_WAITING,
+        CaseStudyStatus.SUBMITTED: "This case study has been submitted, so it cannot be "
+        "changed now.",
+        CaseStudyStatus.ACCEPTED: "This case study has been accepted and is locked.",
+    },
+)
+
+
+def move_case_study(
+    case_study: CaseStudy, to: str, *, actor: User, **params: Any
+) -> CaseStudyVersion:
+    """The only way a case study's status changes: lock it, check the move and its guards,
+    keep the version (submitting) or the judgements (reviewing), save the status with its
+    history, then run the move's effects. Returns the version submitted or decided."""
+    locked = _locked(case_study.accreditation, case_study.number)
+    assert locked is not None
+
+    def write(record: CaseStudy, rule: Step) -> None:
+        if record.status == CaseStudyStatus.SUBMITTED:
+            _keep_version(record, actor, params)
+        else:
+            _record_review(record, actor, params)
+        record.revision += 1
+        record._history_user = actor  # type: ignore[attr-defined]
+        record._change_reason = params.get("history", rule.reason)  # type: ignore[attr-defined]
+        record.save(update_fields=["status", "revision"])
+
+    CASE_STUDY_TABLE.move(
+        locked, to, actor=actor, seen=case_study.status, params=params, write=write
+    )
+    return params["version"]
+
+
+@transaction.atomic
+def do_submit_case_study(*, actor: User, case_study: CaseStudy, revision: int) -> CaseStudyVersion:
+    return move_case_study(case_study, CaseStudyStatus.SUBMITTED, actor=actor, revision=revision)
+
+
+@dataclass(frozen=True)
+class SectionJudgement:
+    verdict: str
+    comment: str
+
+
+@transaction.atomic
+def do_review_case_study(
+    *,
+    actor: User,
+    case_study: CaseStudy,
+    judgements: dict[str, SectionJudgement],
+    decision: str,
+    feedback: str,
+) -> CaseStudyVersion:
+    """Judge every section of the latest version, then return the case study or accept it."""
+    to = CaseStudyStatus.ACCEPTED if decision == Decision.ACCEPTED else CaseStudyStatus.RETURNED
+    return move_case_study(
+        case_study, to, actor=actor, judgements=judgements, decision=decision, feedback=feedback
+    )

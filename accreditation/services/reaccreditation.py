@@ -18,6 +18,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -48,7 +49,7 @@ from ..models import (
     VisitType,
 )
 from ..models.awards import add_years
-from ..pipeline import LAPSE_PAGE, REACCREDITATION, RENEW_PAGE, TRANSITIONS, move
+from ..pipeline import LAPSE_PAGE, REACCREDITATION, RENEW_PAGE, TRANSITIONS, move, refusal
 from ..selectors_reaccreditation import (
     AUDIT_KINDS,
     KIND_SLUGS,
@@ -58,6 +59,7 @@ from ..selectors_reaccreditation import (
     visit_has_taken_place,
     what_is_missing,
 )
+from ..status_table import StatusTable, Step
 from ..uploads import CheckedFile
 from .awards import do_grant_award
 from .reminders import reaccreditation_dates
@@ -307,11 +309,10 @@ def _bulk_transition(
     """Move many (locked) accreditations at once, as ``Accreditation.transition`` moves one."""
     by_status: dict[str, list[Accreditation]] = defaultdict(list)
     for accreditation in accreditations:
-        if to not in accreditation.allowed_moves():
-            raise IllegalTransition(
-                f"An accreditation cannot move from “{accreditation.get_status_display()}” "
-                f"to “{Status(to).label}”."
-            )
+        # The same row of the pipeline as one move by the job: its source, page and guards.
+        problem = refusal(accreditation, to, by=None, via=REACCREDITATION, reason=reason)
+        if problem:
+            raise IllegalTransition(problem)
         by_status[accreditation.status].append(accreditation)
     changes = []
     for previous, group in by_status.items():
@@ -577,37 +578,133 @@ def _locked_requirements(reaccreditation: Reaccreditation) -> list[Requirement]:
     return list(Requirement.objects.select_for_update().filter(reaccreditation=reaccreditation))
 
 
-@transaction.atomic
-def do_submit_reaccreditation(*, actor: User, reaccreditation: Reaccreditation) -> Reaccreditation:
-    """The setting sends its evidence for the decision once every requirement has it."""
-    locked = Reaccreditation.objects.select_for_update().get(pk=reaccreditation.pk)
-    locked.setting = reaccreditation.setting
-    if locked.status != ReaccreditationStatus.OPEN:
-        raise ValidationError(
-            f"This re-accreditation is “{locked.get_status_display()}”: it cannot be submitted."
-        )
-    if not can_edit_evidence(actor, locked):
+# --- The re-accreditation's status: one table of moves, with their guards and effects ----------
+
+
+def _editor_may(reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]) -> None:
+    if not can_edit_evidence(actor, reaccreditation):
         raise ValidationError("Only the setting's manager or the KQM manager submits.")
+
+
+def _every_requirement_ready(
+    reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]
+) -> None:
     missing = [
         f"{r.get_kind_display()}: {what_is_missing(r)}"
-        for r in sorted(_locked_requirements(locked), key=lambda r: list(KIND_SLUGS).index(r.kind))
+        for r in sorted(
+            _locked_requirements(reaccreditation), key=lambda r: list(KIND_SLUGS).index(r.kind)
+        )
         if not is_ready(r)
     ]
     if missing:
         raise ValidationError(
             ["Every requirement needs its evidence before you submit. Still to do:", *missing]
         )
-    locked.status = ReaccreditationStatus.SUBMITTED
-    locked.submitted_at = timezone.now()
-    locked.submitted_by = actor
-    _save(locked, actor, "Submitted", update_fields=["status", "submitted_at", "submitted_by"])
+
+
+def _judge_may(reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]) -> None:
+    if not can_judge(actor, reaccreditation):
+        raise ValidationError("Only the setting's evaluator or the KQM manager returns evidence.")
+
+
+def _note_given(reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]) -> None:
+    if not params.get("note", "").strip():
+        raise ValidationError({"note": "Enter what the setting still has to show"})
+
+
+def _tell_submitted(reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]) -> None:
     _send(
         "reaccreditation_submitted",
         _judges(reaccreditation.accreditation),
         _context(reaccreditation, submitted_by=actor.full_name or actor.email),
-        f"reaccreditation_submitted:{locked.pk}:{locked.submitted_at:%Y%m%d%H%M%S}",
+        f"reaccreditation_submitted:{reaccreditation.pk}:"
+        f"{reaccreditation.submitted_at:%Y%m%d%H%M%S}",
     )
-    return locked
+
+
+def _tell_returned(reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]) -> None:
+    _send(
+        "reaccreditation_returned",
+        _setting_managers(reaccreditation.setting_id),
+        _context(reaccreditation, note=params["note"].strip()),
+        f"reaccreditation_returned:{reaccreditation.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+    )
+
+
+# Renewal and lapse are decided by the accreditation's pipeline (its RENEW_PAGE and
+# LAPSE_PAGE rows, with their guards); these rows record the decision on the
+# re-accreditation, as that move's effect.
+REACCREDITATION_MOVES: tuple[Step, ...] = (
+    Step(
+        ReaccreditationStatus.OPEN,
+        ReaccreditationStatus.SUBMITTED,
+        "Submitted",
+        guards=(_editor_may, _every_requirement_ready),
+        effects=(_tell_submitted,),
+    ),
+    Step(
+        ReaccreditationStatus.SUBMITTED,
+        ReaccreditationStatus.OPEN,
+        "Returned to the setting",  # the history keeps the judge's note instead
+        guards=(_judge_may, _note_given),
+        effects=(_tell_returned,),
+    ),
+    Step(ReaccreditationStatus.SUBMITTED, ReaccreditationStatus.REACCREDITED, "Award renewed"),
+    *(Step(source, ReaccreditationStatus.LAPSED, "Lapsed") for source in LIVE),
+)
+REACCREDITATION_TABLE = StatusTable(
+    "re-accreditation",
+    ReaccreditationStatus,
+    REACCREDITATION_MOVES,
+    not_from={
+        ReaccreditationStatus.OPEN: "This re-accreditation is “In progress”: only submitted "
+        "evidence can be returned or renewed.",
+        ReaccreditationStatus.SUBMITTED: "This re-accreditation is “Submitted”: it cannot be "
+        "submitted again.",
+        ReaccreditationStatus.REACCREDITED: "This re-accreditation is “Re-accredited”: it "
+        "is decided.",
+        ReaccreditationStatus.LAPSED: "This re-accreditation is “Lapsed”: it is decided.",
+    },
+)
+
+
+def move_reaccreditation(
+    reaccreditation: Reaccreditation,
+    to: str,
+    *,
+    actor: User,
+    seen: str | None = None,
+    **params: Any,
+) -> Reaccreditation:
+    """The only way a re-accreditation's status changes. ``reaccreditation`` is locked by
+    the caller; ``seen`` is the status the caller's page showed."""
+
+    def write(record: Reaccreditation, rule: Step) -> None:
+        reason = rule.reason
+        if to == ReaccreditationStatus.SUBMITTED:
+            record.submitted_at, record.submitted_by = timezone.now(), actor
+        elif to == ReaccreditationStatus.OPEN:
+            record.submitted_at = record.submitted_by = None
+            reason = params["note"].strip()
+        else:
+            record.decided_at, record.decided_by = timezone.now(), actor
+            record.decision_note = params.get("note", "")
+        _save(record, actor, reason)
+
+    REACCREDITATION_TABLE.move(
+        reaccreditation, to, actor=actor, seen=seen, params=params, write=write
+    )
+    return reaccreditation
+
+
+@transaction.atomic
+def do_submit_reaccreditation(*, actor: User, reaccreditation: Reaccreditation) -> Reaccreditation:
+    """The setting sends its evidence for the decision once every requirement has it."""
+    locked = Reaccreditation.objects.select_for_update().get(pk=reaccreditation.pk)
+    locked.setting = reaccreditation.setting
+    return move_reaccreditation(
+        locked, ReaccreditationStatus.SUBMITTED, actor=actor, seen=reaccreditation.status
+    )
 
 
 @transaction.atomic
@@ -615,28 +712,11 @@ def do_return_reaccreditation(
     *, actor: User, reaccreditation: Reaccreditation, note: str
 ) -> Reaccreditation:
     """Send submitted evidence back to the setting (for example a requirement not met)."""
-    note = note.strip()
-    if not can_judge(actor, reaccreditation):
-        raise ValidationError("Only the setting's evaluator or the KQM manager returns evidence.")
-    if not note:
-        raise ValidationError({"note": "Enter what the setting still has to show"})
     locked = Reaccreditation.objects.select_for_update().get(pk=reaccreditation.pk)
-    if locked.status != ReaccreditationStatus.SUBMITTED:
-        raise ValidationError(
-            f"This re-accreditation is “{locked.get_status_display()}”: only submitted "
-            "evidence can be returned."
-        )
-    locked.status = ReaccreditationStatus.OPEN
-    locked.submitted_at = None
-    locked.submitted_by = None
-    _save(locked, actor, note, update_fields=["status", "submitted_at", "submitted_by"])
-    _send(
-        "reaccreditation_returned",
-        _setting_managers(locked.setting_id),
-        _context(reaccreditation, note=note),
-        f"reaccreditation_returned:{locked.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+    locked.setting = reaccreditation.setting
+    return move_reaccreditation(
+        locked, ReaccreditationStatus.OPEN, actor=actor, seen=reaccreditation.status, note=note
     )
-    return locked
 
 
 def renewal_problems(reaccreditation: Reaccreditation, today: datetime.date) -> list[str]:
@@ -664,64 +744,42 @@ def renewal_problems(reaccreditation: Reaccreditation, today: datetime.date) -> 
     return problems
 
 
-def _decide(locked: Reaccreditation, actor: User, status: str, note: str) -> None:
-    locked.status = status
-    locked.decided_at = timezone.now()
-    locked.decided_by = actor
-    locked.decision_note = note
+def _locked_for_decision(reaccreditation: Reaccreditation) -> Reaccreditation:
+    """The re-accreditation, locked; its accreditation is the one the caller's page saw, so
+    a decision made meanwhile by someone else is a conflict (``MoveConflict``)."""
+    locked = (
+        Reaccreditation.objects.select_for_update(of=("self",))
+        .select_related("visit", "award", "setting", "accreditation__evaluator")
+        .get(pk=reaccreditation.pk)
+    )
+    seen = getattr(reaccreditation, "accreditation", None)
+    if seen is not None:
+        locked.accreditation.status = seen.status
+    return locked
 
 
 @transaction.atomic
 def do_renew_award(*, actor: User, reaccreditation: Reaccreditation, note: str = "") -> Award:
     """Renew: only when all seven requirements are met and the visit has taken place.
 
-    The new award (number, award date today, expiry ``AWARD_VALIDITY_YEARS`` later)
-    follows the old one; its certificate is rendered once this commits.
+    The move, its guards and its effects (the new award, whose certificate is rendered
+    once this commits; the decision email) are a row of the pipeline (``RENEW_PAGE``).
     """
-    if actor.role != Role.MANAGER:
-        raise ValidationError("Only the KQM manager decides a re-accreditation.")
-    today = timezone.localdate()
-    locked = (
-        Reaccreditation.objects.select_for_update(of=("self",))
-        .select_related("visit", "award", "setting", "accreditation__evaluator")
-        .get(pk=reaccreditation.pk)
-    )
-    problems = renewal_problems(locked, today)
-    if problems:
-        raise ValidationError(["The award cannot be renewed yet.", *problems])
-    accreditation = locked.accreditation
+    locked = _locked_for_decision(reaccreditation)
+    params: dict[str, object] = {"reaccreditation": locked, "note": note.strip()}
     try:
         move(
-            accreditation,
+            locked.accreditation,
             Status.REACCREDITED,
             by=actor,
             via=RENEW_PAGE,
             reason=note or "Award renewed.",
+            params=params,
         )
     except IllegalTransition as error:
         raise ValidationError(str(error)) from None
-    award = do_grant_award(
-        accreditation=accreditation,
-        award_date=today,
-        granted_by=actor,
-        previous_award=locked.award,
-    )
-    _decide(locked, actor, ReaccreditationStatus.REACCREDITED, note.strip())
-    locked.new_award = award
-    _save(locked, actor, "Award renewed")
-    _send(
-        "reaccreditation_decision",
-        [*_setting_managers(locked.setting_id), *_judges(accreditation)],
-        _context(
-            locked,
-            renewed=True,
-            new_number=award.number,
-            award_date=_day(award.award_date),
-            new_expiry_date=_day(award.expiry_date),
-            note=locked.decision_note,
-        ),
-        f"reaccreditation_decision:{locked.pk}",
-    )
+    award = params["award"]
+    assert isinstance(award, Award)
     return award
 
 
@@ -729,29 +787,61 @@ def do_renew_award(*, actor: User, reaccreditation: Reaccreditation, note: str =
 def do_lapse_award(
     *, actor: User, reaccreditation: Reaccreditation, reason: str
 ) -> Reaccreditation:
-    """Let the award lapse: the accreditation ends; the award runs to its expiry date."""
-    if actor.role != Role.MANAGER:
-        raise ValidationError("Only the KQM manager decides a re-accreditation.")
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"note": "Enter why the award is lapsing"})
-    locked = (
-        Reaccreditation.objects.select_for_update(of=("self",))
-        .select_related("award", "setting", "accreditation__evaluator")
-        .get(pk=reaccreditation.pk)
-    )
-    if locked.status not in LIVE:
-        raise ValidationError(f"This re-accreditation is already “{locked.get_status_display()}”.")
+    """Let the award lapse: the accreditation ends; the award runs to its expiry date.
+
+    A row of the pipeline (``LAPSE_PAGE``), with its guards and effects.
+    """
+    locked = _locked_for_decision(reaccreditation)
     try:
-        move(locked.accreditation, Status.LAPSED, by=actor, via=LAPSE_PAGE, reason=reason)
+        move(
+            locked.accreditation,
+            Status.LAPSED,
+            by=actor,
+            via=LAPSE_PAGE,
+            reason=reason,
+            field_of={"Enter the reason": "note"},
+            params={"reaccreditation": locked},
+        )
     except IllegalTransition as error:
         raise ValidationError(str(error)) from None
-    _decide(locked, actor, ReaccreditationStatus.LAPSED, reason)
-    _save(locked, actor, "Lapsed")
+    return locked
+
+
+# --- The pipeline's effects of renewal and lapse (accreditation/pipeline.py) ---------------------
+
+
+def record_renewal(*, reaccreditation: Reaccreditation, actor: User, note: str) -> Award:
+    award = do_grant_award(
+        accreditation=reaccreditation.accreditation,
+        award_date=timezone.localdate(),
+        granted_by=actor,
+        previous_award=reaccreditation.award,
+    )
+    reaccreditation.new_award = award
+    move_reaccreditation(
+        reaccreditation, ReaccreditationStatus.REACCREDITED, actor=actor, note=note
+    )
+    return award
+
+
+def record_lapse(*, reaccreditation: Reaccreditation, actor: User, reason: str) -> None:
+    move_reaccreditation(reaccreditation, ReaccreditationStatus.LAPSED, actor=actor, note=reason)
+
+
+def tell_decision(*, reaccreditation: Reaccreditation, award: Award | None) -> None:
+    """The setting's managers, the evaluator and the KQM managers hear the decision."""
+    if award is not None:
+        extra: dict[str, object] = {
+            "renewed": True,
+            "new_number": award.number,
+            "award_date": _day(award.award_date),
+            "new_expiry_date": _day(award.expiry_date),
+        }
+    else:
+        extra = {"renewed": False}
     _send(
         "reaccreditation_decision",
-        [*_setting_managers(locked.setting_id), *_judges(locked.accreditation)],
-        _context(locked, renewed=False, note=reason),
-        f"reaccreditation_decision:{locked.pk}",
+        [*_setting_managers(reaccreditation.setting_id), *_judges(reaccreditation.accreditation)],
+        _context(reaccreditation, note=reaccreditation.decision_note, **extra),
+        f"reaccreditation_decision:{reaccreditation.pk}",
     )
-    return locked

@@ -69,6 +69,20 @@ def _check_not_finished(accreditation: Accreditation) -> None:
 # --- Self-evaluation ----------------------------------------------------------------------------
 
 
+@dataclass(eq=False)
+class SectionChanged(Exception):
+    """Someone else saved this section since the page showed it, and the writer's values
+    differ from theirs: nothing is saved; theirs is shown beside the typed values."""
+
+    judgement: str
+    evidence: str
+    by: str
+
+
+def _normal(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
 @transaction.atomic
 def do_save_sef_section(
     *,
@@ -77,8 +91,14 @@ def do_save_sef_section(
     section: str,
     judgement: str,
     evidence: str,
+    seen: tuple[str, str] | None = None,
 ) -> SelfEvaluationEntry:
-    """Record a section's judgement and evidence; the previous version stays in the history."""
+    """Record a section's judgement and evidence; the previous version stays in the history.
+
+    ``seen`` is the (judgement, evidence) the page showed: if another person saved the
+    section since, and differently, ``SectionChanged`` (one's own earlier save, in another
+    tab, is never a conflict). The section is the unit: other sections never conflict.
+    """
     if not can_edit_sef(actor, accreditation):
         raise ValidationError("Only the setting’s manager can change its self-evaluation.")
     _check_not_finished(accreditation)
@@ -90,6 +110,13 @@ def do_save_sef_section(
     evidence = evidence.strip()
     if entry.pk and entry.judgement == judgement and entry.evidence == evidence:
         return entry  # nothing changed: no new version
+    stored = (entry.judgement, _normal(entry.evidence)) if entry.pk else ("", "")
+    if (
+        seen is not None
+        and (seen[0], _normal(seen[1])) != stored
+        and entry.updated_by_id != actor.pk
+    ):
+        raise SectionChanged(entry.judgement, entry.evidence, str(entry.updated_by or "Someone"))
     entry.judgement = judgement
     entry.evidence = evidence
     entry.updated_by = actor
@@ -168,10 +195,70 @@ def do_add_action(
     return action
 
 
+# The parts of an action the form edits, compared when two people save the same action.
+ACTION_FIELDS = (
+    "description",
+    "success_measure",
+    "owner",
+    "resources",
+    "relevance",
+    "due_date",
+    "status",
+    "leuven_finding",
+    "sef_section",
+)
+
+
+def action_version(action: ImprovementAction) -> int:
+    """The action's latest audit-trail entry: what a page showing it has seen."""
+    latest = action.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return int(latest or 0)
+
+
+@dataclass(eq=False)
+class ActionChanged(Exception):
+    """Someone else saved this action since the page showed it, differently from what was
+    typed: nothing is saved. ``theirs`` holds their value of each part that differs."""
+
+    theirs: dict[str, str]
+    by: str
+    version: int
+
+
+def _shown(action: ImprovementAction, name: str) -> str:
+    display = getattr(action, f"get_{name}_display", None)
+    value = display() if display is not None else getattr(action, name)
+    return f"{value:%-d %B %Y}" if isinstance(value, datetime.date) else str(value)
+
+
+def _check_not_changed_meanwhile(
+    locked: ImprovementAction, actor: User, draft: ActionDraft, seen_version: int
+) -> None:
+    latest = locked.history.order_by("-history_id").first()
+    if latest is None or latest.history_id == seen_version or latest.history_user_id == actor.pk:
+        return
+    typed = ImprovementAction(accreditation=locked.accreditation)
+    _apply(typed, draft)
+    theirs = {
+        name: _shown(locked, name)
+        for name in ACTION_FIELDS
+        if getattr(locked, name) != getattr(typed, name)
+    }
+    if theirs:
+        raise ActionChanged(theirs, str(latest.history_user or "Someone"), latest.history_id)
+
+
 @transaction.atomic
 def do_update_action(
-    *, actor: User, action: ImprovementAction, draft: ActionDraft
+    *,
+    actor: User,
+    action: ImprovementAction,
+    draft: ActionDraft,
+    seen_version: int | None = None,
 ) -> ImprovementAction:
+    """Change an action. ``seen_version`` (``action_version`` when the page was loaded):
+    if someone else saved it since, differently, ``ActionChanged`` (the action is the unit;
+    one's own earlier save is never a conflict)."""
     locked = (
         ImprovementAction.objects.select_for_update()
         .select_related("accreditation")
@@ -180,6 +267,8 @@ def do_update_action(
     if not can_edit_plan(actor, locked.accreditation):
         raise ValidationError("Only the setting’s manager or the KQM manager can change the plan.")
     _check_not_finished(locked.accreditation)
+    if seen_version is not None:
+        _check_not_changed_meanwhile(locked, actor, draft, seen_version)
     check_due_date(draft.due_date, previous=locked.due_date)
     _apply(locked, draft)
     locked.full_clean()

@@ -9,8 +9,11 @@ was loaded with; an older revision is refused (:class:`StaleWrite`), never merge
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -33,6 +36,7 @@ from ..models import (
     VisitType,
 )
 from ..models.visits import new_calendar_token
+from ..status_table import Check, StatusTable, Step
 from .common import (
     check_open,
     check_revision,
@@ -233,6 +237,110 @@ class ActionRow:
     due_on: datetime.date
 
 
+def actions_fingerprint(rows: Sequence[ActionRow] | Sequence[AgreedAction]) -> str:
+    """A short stand-in for the agreed actions as a page showed them (a hidden field)."""
+    values = [[r.action.strip(), r.owner.strip(), r.due_on.isoformat()] for r in rows]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the writer's page showed, unit by unit: each section's text, and the agreed
+    actions (as ``actions_fingerprint``). Conflicts are then found per unit."""
+
+    sections: Mapping[int, str]
+    actions: str | None = None
+
+
+@dataclass(frozen=True)
+class Theirs:
+    """A unit someone else changed since the page was loaded: their value, and who."""
+
+    value: str
+    by: str
+
+
+@dataclass(eq=False)
+class NoteConflict(Exception):
+    """Someone else changed the same section (or the actions) meanwhile: nothing is saved.
+
+    ``sections`` maps a section id to theirs; ``actions`` is theirs for the agreed actions.
+    """
+
+    sections: dict[int, Theirs]
+    actions: Theirs | None
+    actions_seen: str  # the fingerprint of the actions as they are now
+
+    def __str__(self) -> str:
+        people = sorted({t.by for t in [*self.sections.values(), self.actions] if t})
+        return (
+            f"Not saved: {' and '.join(people)} changed the same part meanwhile. Their text is "
+            "shown beside it; yours is still on the page. Save again to replace theirs."
+        )
+
+
+def _same(one: str, other: str) -> bool:
+    return one.replace("\r\n", "\n").strip() == other.replace("\r\n", "\n").strip()
+
+
+def _last_editor(record: object) -> User | None:
+    entry = record.history.order_by("-history_date", "-history_id").first()  # type: ignore[attr-defined]
+    return entry.history_user if entry is not None else None
+
+
+def _actions_text(actions: Sequence[AgreedAction]) -> str:
+    return "; ".join(f"{a.action} ({a.owner}, by {a.due_on:%d/%m/%Y})" for a in actions) or (
+        "no actions"
+    )
+
+
+def _merge_units(
+    locked: NoteOfVisit,
+    actor: User,
+    sections: Mapping[int, str],
+    actions: Sequence[ActionRow] | None,
+    seen: Seen,
+) -> tuple[dict[int, str], bool]:
+    """Which section texts to write, and whether to write the actions.
+
+    Per unit: nobody else changed it since the page showed it, so the typed value is
+    written; only someone else changed it, so theirs stays; both changed it, a conflict
+    (``NoteConflict``, nothing saved). One's own earlier save (another tab, a reload while
+    a save was in flight) is never a conflict.
+    """
+    writes: dict[int, str] = {}
+    conflicts: dict[int, Theirs] = {}
+    for section in locked.sections.all():
+        mine = sections.get(section.pk)
+        if mine is None or _same(mine, section.text):
+            continue
+        base = seen.sections.get(section.pk)
+        if base is None or _same(base, section.text):
+            writes[section.pk] = mine
+            continue
+        editor = _last_editor(section)
+        if editor is not None and editor.pk == actor.pk:
+            writes[section.pk] = mine
+        elif not _same(mine, base):
+            conflicts[section.pk] = Theirs(section.text, str(editor or "Someone"))
+    stored = list(locked.actions.order_by("order", "pk"))
+    now = actions_fingerprint(stored)
+    mine_fp = actions_fingerprint(actions) if actions is not None else now
+    write_actions = mine_fp != now
+    theirs_actions = None
+    if write_actions and seen.actions is not None and seen.actions != now:
+        editor = _last_saver(locked)
+        if editor is not None and editor.pk == actor.pk:
+            pass
+        elif mine_fp == seen.actions:
+            write_actions = False  # only they changed the actions: keep theirs
+        else:
+            theirs_actions = Theirs(_actions_text(stored), str(editor or "Someone"))
+    if conflicts or theirs_actions:
+        raise NoteConflict(sections=conflicts, actions=theirs_actions, actions_seen=now)
+    return writes, write_actions
+
+
 def _locked_note(note: NoteOfVisit) -> NoteOfVisit:
     return (
         NoteOfVisit.objects.select_for_update()
@@ -248,9 +356,16 @@ def do_save_note(
     note: NoteOfVisit,
     revision: int,
     sections: Mapping[int, str],
-    actions: Sequence[ActionRow],
+    actions: Sequence[ActionRow] | None,
+    seen: Seen | None = None,
 ) -> NoteOfVisit:
-    """Save the draft (section texts by section id, and the agreed actions in order)."""
+    """Save the draft (section texts by section id, and the agreed actions in order;
+    ``actions`` None leaves the stored ones, as when a typed row is still incomplete).
+
+    With ``seen`` (what the page showed), conflicts are per section and for the actions
+    (``NoteConflict``); without it, any save since ``revision`` refuses the whole note
+    (``StaleWrite``).
+    """
     locked = _locked_note(note)
     _check_can_write_note(actor, locked.visit)
     if locked.status != NoteStatus.DRAFT:
@@ -259,14 +374,29 @@ def do_save_note(
             if locked.status == NoteStatus.SHARED
             else "This note has been agreed and is locked."
         )
-    check_revision(
-        locked.revision, revision, saved_at=locked.saved_at, saved_by=_last_saver(locked)
-    )
+    if seen is None:
+        check_revision(
+            locked.revision, revision, saved_at=locked.saved_at, saved_by=_last_saver(locked)
+        )
+        writes = dict(sections)
+        write_actions = actions is not None
+    else:
+        writes, write_actions = _merge_units(locked, actor, sections, actions, seen)
     for section in locked.sections.all():
-        text = sections.get(section.pk)
+        text = writes.get(section.pk)
         if text is not None and text.strip() != section.text:
             section.text = text.strip()
             _save(section, actor)
+    if write_actions and actions is not None:
+        _write_actions(locked, actor, actions)
+    locked.revision += 1
+    locked.saved_at = timezone.now()
+    locked.written_by = actor if actor.role == Role.EVALUATOR else locked.written_by
+    _save(locked, actor, update_fields=["revision", "saved_at", "written_by"])
+    return locked
+
+
+def _write_actions(locked: NoteOfVisit, actor: User, actions: Sequence[ActionRow]) -> None:
     existing = list(locked.actions.order_by("order", "pk"))
     for order, row in enumerate(actions, start=1):
         item = existing[order - 1] if order <= len(existing) else None
@@ -280,11 +410,6 @@ def do_save_note(
     for item in existing[len(actions) :]:
         item._history_user = actor  # type: ignore[attr-defined]
         item.delete()
-    locked.revision += 1
-    locked.saved_at = timezone.now()
-    locked.written_by = actor if actor.role == Role.EVALUATOR else locked.written_by
-    _save(locked, actor, update_fields=["revision", "saved_at", "written_by"])
-    return locked
 
 
 def _last_saver(note: NoteOfVisit) -> User | None:
@@ -292,74 +417,81 @@ def _last_saver(note: NoteOfVisit) -> User | None:
     return record.history_user if record is not None else None
 
 
-@transaction.atomic
-def do_share_note(*, actor: User, note: NoteOfVisit, revision: int) -> NoteOfVisit:
-    locked = _locked_note(note)
-    _check_can_write_note(actor, locked.visit)
-    if locked.status != NoteStatus.DRAFT:
-        raise ValidationError("This note has already been shared with the setting.")
-    _check_visit_happened(locked.visit, "shared")
-    check_revision(
-        locked.revision, revision, saved_at=locked.saved_at, saved_by=_last_saver(locked)
-    )
-    empty = [s.title for s in locked.sections.all() if not s.text.strip()]
-    if empty:
-        raise ValidationError(
-            "Write something in every section before sharing (even “not covered at this "
-            "visit”): " + ", ".join(empty) + "."
-        )
-    locked.status = NoteStatus.SHARED
-    locked.shared_at = timezone.now()
-    locked.revision += 1
-    _save(locked, actor, "Shared with the setting")
-    accreditation = locked.visit.accreditation
-    notify(
-        setting_managers_of(accreditation),
-        accreditation=accreditation,
-        subject=f"Note of your {locked.visit.get_visit_type_display().lower()} to read and agree",
-        lines=[
-            f"{actor} has shared the note of the {locked.visit.get_visit_type_display().lower()}"
-            f" on {locked.visit.date:%-d %B %Y}.",
-            "Read it, then agree it or add a comment.",
-        ],
-        link=locked.get_absolute_url(),
-        link_text="Read the note of visit",
-        key=f"note-shared:{locked.pk}:{locked.revision}",
-    )
-    return locked
+# --- The note's status: one table of moves, with their guards and effects ------------------
+
+NoteCheck = Check
 
 
-@transaction.atomic
-def do_respond_to_note(*, actor: User, note: NoteOfVisit, agree: bool, comment: str) -> NoteOfVisit:
-    """The setting manager agrees the shared note (locking it) or comments (back to draft)."""
-    locked = _locked_note(note)
-    accreditation = locked.visit.accreditation
+def _writer_may(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    _check_can_write_note(actor, note.visit)
+
+
+def _setting_manager_may(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    accreditation = note.visit.accreditation
     check_open(accreditation)
     if (
         actor.role != Role.SETTING_MANAGER
         or not actor.settings.filter(pk=accreditation.setting_id).exists()
     ):
         raise ValidationError("Only the setting's manager agrees its notes of visit.")
-    if locked.status != NoteStatus.SHARED:
-        raise ValidationError("This note is not waiting for your agreement.")
-    if agree:
-        _check_visit_happened(locked.visit, "agreed")
-    comment = comment.strip()
-    if not agree and not comment:
+
+
+def _visit_happened(what: str) -> NoteCheck:
+    def check(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+        _check_visit_happened(note.visit, what)
+
+    return check
+
+
+def _not_stale(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    check_revision(
+        note.revision, params["revision"], saved_at=note.saved_at, saved_by=_last_saver(note)
+    )
+
+
+def _every_section_written(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    empty = [s.title for s in note.sections.all() if not s.text.strip()]
+    if empty:
+        raise ValidationError(
+            "Write something in every section before sharing (even “not covered at this "
+            "visit”): " + ", ".join(empty) + "."
+        )
+
+
+def _comment_given(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    if not params.get("comment", "").strip():
         raise ValidationError({"comment": "Enter your comment for the evaluator"})
+
+
+def _keep_comment(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    comment = params.get("comment", "").strip()
     if comment:
-        _save(NoteComment(note=locked, author=actor, text=comment, agreed=agree), actor)
-    locked.revision += 1
-    if agree:
-        locked.status = NoteStatus.AGREED
-        locked.agreed_at = timezone.now()
-        locked.agreed_by = actor
-        _save(locked, actor, "Agreed by the setting")
-    else:
-        locked.status = NoteStatus.DRAFT
-        locked.shared_at = None
-        _save(locked, actor, "Returned to the evaluator with a comment")
-    visit = locked.visit
+        agreed = note.status == NoteStatus.AGREED
+        _save(NoteComment(note=note, author=actor, text=comment, agreed=agreed), actor)
+
+
+def _tell_setting_shared(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    accreditation = note.visit.accreditation
+    kind = note.visit.get_visit_type_display().lower()
+    notify(
+        setting_managers_of(accreditation),
+        accreditation=accreditation,
+        subject=f"Note of your {kind} to read and agree",
+        lines=[
+            f"{actor} has shared the note of the {kind} on {note.visit.date:%-d %B %Y}.",
+            "Read it, then agree it or add a comment.",
+        ],
+        link=note.get_absolute_url(),
+        link_text="Read the note of visit",
+        key=f"note-shared:{note.pk}:{note.revision}",
+    )
+
+
+def _tell_evaluator(note: NoteOfVisit, actor: User, params: dict[str, Any]) -> None:
+    accreditation = note.visit.accreditation
+    agree = note.status == NoteStatus.AGREED
+    comment = params.get("comment", "").strip()
+    visit = note.visit
     notify(
         evaluator_or_managers(accreditation),
         accreditation=accreditation,
@@ -373,11 +505,86 @@ def do_respond_to_note(*, actor: User, note: NoteOfVisit, agree: bool, comment: 
             f"{visit.get_visit_type_display().lower()} on {visit.date:%-d %B %Y}.",
             *([f"Comment: {comment}"] if comment else []),
         ],
-        link=locked.get_absolute_url(),
+        link=note.get_absolute_url(),
         link_text="See the note of visit",
-        key=f"note-response:{locked.pk}:{locked.revision}",
+        key=f"note-response:{note.pk}:{note.revision}",
+    )
+
+
+NOTE_MOVES: tuple[Step, ...] = (
+    Step(
+        NoteStatus.DRAFT,
+        NoteStatus.SHARED,
+        "Shared with the setting",
+        guards=(_writer_may, _visit_happened("shared"), _not_stale, _every_section_written),
+        effects=(_tell_setting_shared,),
+    ),
+    Step(
+        NoteStatus.SHARED,
+        NoteStatus.AGREED,
+        "Agreed by the setting",
+        guards=(_setting_manager_may, _visit_happened("agreed")),
+        effects=(_keep_comment, _tell_evaluator),
+    ),
+    Step(
+        NoteStatus.SHARED,
+        NoteStatus.DRAFT,
+        "Returned to the evaluator with a comment",
+        guards=(_setting_manager_may, _comment_given),
+        effects=(_keep_comment, _tell_evaluator),
+    ),
+)
+NOTE_TABLE = StatusTable(
+    "note of visit",
+    NoteStatus,
+    NOTE_MOVES,
+    # Why a move from a status is refused when the table has no such move.
+    not_from={
+        NoteStatus.DRAFT: "This note is a draft: it has not been shared with the setting yet.",
+        NoteStatus.SHARED: "This note has already been shared with the setting.",
+        NoteStatus.AGREED: "This note has been agreed and is locked.",
+    },
+)
+NOTE_PIPELINE = NOTE_TABLE.pipeline
+
+
+def _write_note(note: NoteOfVisit, rule: Step, actor: User) -> None:
+    now = timezone.now()
+    note.revision += 1
+    if note.status == NoteStatus.SHARED:
+        note.shared_at = now
+    elif note.status == NoteStatus.AGREED:
+        note.agreed_at, note.agreed_by = now, actor
+    else:
+        note.shared_at = None
+    _save(note, actor, rule.reason)
+
+
+def move_note(note: NoteOfVisit, to: str, *, actor: User, **params: Any) -> NoteOfVisit:
+    """The only way a note's status changes: lock it, check the move and its guards, move,
+    stamp the dates, write history, then run the move's effects."""
+    locked = _locked_note(note)
+    NOTE_TABLE.move(
+        locked,
+        to,
+        actor=actor,
+        seen=note.status,
+        params=params,
+        write=lambda n, rule: _write_note(n, rule, actor),
     )
     return locked
+
+
+@transaction.atomic
+def do_share_note(*, actor: User, note: NoteOfVisit, revision: int) -> NoteOfVisit:
+    return move_note(note, NoteStatus.SHARED, actor=actor, revision=revision)
+
+
+@transaction.atomic
+def do_respond_to_note(*, actor: User, note: NoteOfVisit, agree: bool, comment: str) -> NoteOfVisit:
+    """The setting manager agrees the shared note (locking it) or comments (back to draft)."""
+    to = NoteStatus.AGREED if agree else NoteStatus.DRAFT
+    return move_note(note, to, actor=actor, comment=comment)
 
 
 @transaction.atomic

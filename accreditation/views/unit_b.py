@@ -118,6 +118,7 @@ def self_evaluation_edit(request: HttpRequest, accreditation_id: int, section: s
         return refused
     initial = {"judgement": entry.judgement, "evidence": entry.evidence} if entry else None
     form = SefSectionForm(_posted(request), initial=initial, section=sef_section)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.do_save_sef_section(
@@ -126,7 +127,11 @@ def self_evaluation_edit(request: HttpRequest, accreditation_id: int, section: s
                 section=sef_section.code,
                 judgement=form.cleaned_data["judgement"],
                 evidence=form.cleaned_data["evidence"],
+                seen=form.seen,
             )
+        except services.SectionChanged as changed:
+            form.show_changed(changed)
+            status = 409
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -136,6 +141,7 @@ def self_evaluation_edit(request: HttpRequest, accreditation_id: int, section: s
         request,
         "accreditation/unit_b/sef_edit.html",
         {"form": form, "accreditation": accreditation, "section": sef_section, "entry": entry},
+        status=status,
     )
 
 
@@ -267,9 +273,15 @@ def plan_action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
     if refused:
         return refused
     form = ActionForm(_posted(request), action=action, **_plan_choices(action.accreditation))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_action(actor=user, action=action, draft=form.draft())
+            services.do_update_action(
+                actor=user, action=action, draft=form.draft(), seen_version=form.seen_version
+            )
+        except services.ActionChanged as changed:
+            form.show_changed(changed)
+            status = 409
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -279,6 +291,7 @@ def plan_action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
         request,
         "accreditation/unit_b/action_form.html",
         {"form": form, "accreditation": action.accreditation, "action": action},
+        status=status,
     )
 
 

@@ -37,6 +37,7 @@ from ..models import NoteOfVisit, NoteStatus, Visit, VisitType
 from ..selectors_tasks import start_audit_url
 from ..services import visits as services
 from ..services.common import StaleWrite
+from ..services.visits import NoteConflict, actions_fingerprint
 
 PAGE_SIZE = 25
 EVERYONE_AT_THE_SETTING = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER)
@@ -239,13 +240,21 @@ def _note_form(note: NoteOfVisit, data: Any = None) -> NoteForm:
     )
 
 
-def _save_note_form(request: HttpRequest, note: NoteOfVisit, form: NoteForm) -> NoteOfVisit:
+def _save_note_form(
+    request: HttpRequest, note: NoteOfVisit, form: NoteForm, *, valid_parts: bool = False
+) -> NoteOfVisit:
+    """Save, checking for conflicts section by section (and the actions as one unit).
+
+    ``valid_parts``: store what is valid of a form with problems (the autosave).
+    """
+    bases = {key[5:]: str(value) for key, value in request.POST.items() if key.startswith("base:")}
     return services.do_save_note(
         actor=_user(request),
         note=note,
         revision=form.cleaned_data["revision"],
-        sections=form.section_texts,
-        actions=form.action_rows,
+        sections=form.valid_section_texts if valid_parts else form.section_texts,
+        actions=form.valid_action_rows if valid_parts else form.action_rows,
+        seen=form.seen(bases),
     )
 
 
@@ -262,8 +271,8 @@ def note_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             note = _save_note_form(request, note, form)
-        except StaleWrite as stale:
-            form.add_error(None, str(stale))
+        except NoteConflict as conflict:
+            form.show_conflict(conflict)
             status = 409
         except ValidationError as error:
             _add_errors(form, error)
@@ -297,7 +306,7 @@ def note_autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
             status=409,
         )
     form = _note_form(note, request.POST)
-    if not form.is_valid():
+    if not form.is_valid() and "revision" in form.errors:
         return JsonResponse(
             {
                 "saved": False,
@@ -305,14 +314,46 @@ def note_autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
             },
             status=400,
         )
+    # Everything valid is stored; each invalid field is named, to be marked beside it.
+    problems = form.problems()
     try:
-        note = _save_note_form(request, note, form)
-    except StaleWrite as stale:
-        return JsonResponse({"saved": False, "conflict": True, "message": str(stale)}, status=409)
+        note = _save_note_form(request, note, form, valid_parts=True)
+    except NoteConflict as conflict:
+        fields = {
+            f"section_{pk}": {"value": theirs.value, "text": theirs.value, "by": theirs.by}
+            for pk, theirs in conflict.sections.items()
+        }
+        if conflict.actions is not None:
+            fields["action_1"] = {
+                "value": conflict.actions.value,
+                "text": conflict.actions.value,
+                "by": conflict.actions.by,
+            }
+        return JsonResponse(
+            {
+                "saved": False,
+                "conflict": True,
+                "message": str(conflict),
+                "fields": fields,
+                "set": {"seen_actions": conflict.actions_seen} if conflict.actions else {},
+            },
+            status=409,
+        )
     except ValidationError as error:
         return JsonResponse({"saved": False, "message": " ".join(error.messages)}, status=409)
+    # The page now shows the stored actions, unless they were someone else's (kept) or a
+    # typed row is incomplete (not stored yet).
+    rows = form.valid_action_rows
+    typed = actions_fingerprint(rows) if rows is not None else None
+    stored = actions_fingerprint(visit_selectors.note_actions(note))
     return JsonResponse(
-        {"saved": True, "revision": note.revision, "saved_at": _saved_at(note.saved_at)}
+        {
+            "saved": True,
+            "revision": note.revision,
+            "saved_at": _saved_at(note.saved_at),
+            "set": {"seen_actions": typed} if typed == stored else {},
+            "problems": problems,
+        }
     )
 
 

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accreditation.models import Accreditation
+from accreditation.status_table import StatusTable, Step
 from kqm.models import Role, User
 from settings.models import Setting
 
@@ -262,45 +263,89 @@ def do_record_score(
     return locked, (saved[0] if saved else None)
 
 
-def _change_status(audit: Audit, to: str, *, by: User, reason: str = "") -> AuditStatusChange:
-    previous = audit.status
-    audit.status = to
-    audit.revision += 1
-    audit._history_user = by  # type: ignore[attr-defined]
-    audit._change_reason = reason  # type: ignore[attr-defined]
-    fields = ["status", "revision", "completed_at", "completed_by"]
-    audit.save(update_fields=fields)
-    return AuditStatusChange.objects.create(
-        audit=audit, from_status=previous, to_status=to, changed_by=by, reason=reason
-    )
+# --- The audit's status: one table of moves, with their guards and effects ---------------------
+
+
+def _accreditation_open(audit: Audit, by: User, params: dict[str, Any]) -> None:
+    if audit.accreditation is not None and audit.accreditation.is_closed:
+        raise AuditLocked(audit.accreditation.closed_reason())
+
+
+def _every_item_answered(audit: Audit, by: User, params: dict[str, Any]) -> None:
+    scoring.check_complete(audit)
+
+
+def _manager_reopens(audit: Audit, by: User, params: dict[str, Any]) -> None:
+    if by.role != Role.MANAGER:
+        raise PermissionDenied("Only the KQM manager can reopen a completed audit.")
+
+
+def _reason_given(audit: Audit, by: User, params: dict[str, Any]) -> None:
+    if not params.get("reason", "").strip():
+        raise ValidationError({"reason": "Say why the audit is being reopened."})
+
+
+AUDIT_MOVES: tuple[Step, ...] = (
+    Step(
+        AuditStatus.IN_PROGRESS,
+        AuditStatus.COMPLETED,
+        "",
+        guards=(_accreditation_open, _every_item_answered),
+    ),
+    Step(
+        AuditStatus.COMPLETED,
+        AuditStatus.IN_PROGRESS,
+        "Reopened",  # the history keeps the manager's reason instead
+        guards=(_manager_reopens, _reason_given),
+    ),
+)
+AUDIT_TABLE = StatusTable(
+    "audit",
+    AuditStatus,
+    AUDIT_MOVES,
+    not_from={
+        AuditStatus.IN_PROGRESS: "This audit is not completed, so there is nothing to reopen.",
+        AuditStatus.COMPLETED: LOCKED_MESSAGE,
+    },
+)
+
+
+def move_audit(audit: Audit, to: str, *, by: User, **params: Any) -> Audit:
+    """The only way an audit's status changes: lock it, check the move and its guards, stamp
+    who completed it (or clear that on reopening), write history and the status change."""
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    reason = params.get("reason", "").strip()
+
+    def write(record: Audit, rule: Step) -> None:
+        completed = record.status == AuditStatus.COMPLETED
+        record.completed_at = timezone.now() if completed else None
+        record.completed_by = by if completed else None
+        record.revision += 1
+        record._history_user = by  # type: ignore[attr-defined]
+        record._change_reason = reason  # type: ignore[attr-defined]
+        record.save(update_fields=["status", "revision", "completed_at", "completed_by"])
+        AuditStatusChange.objects.create(
+            audit=record,
+            from_status=rule.source,
+            to_status=rule.target,
+            changed_by=by,
+            reason=reason,
+        )
+
+    AUDIT_TABLE.move(locked, to, actor=by, seen=audit.status, params=params, write=write)
+    return locked
 
 
 @transaction.atomic
 def do_complete_audit(*, audit: Audit, by: User) -> Audit:
     """Complete (and lock) the audit once every item is scored or validly N/A."""
-    locked = _lock(audit, None)
-    scoring.check_complete(locked)
-    locked.completed_at = timezone.now()
-    locked.completed_by = by
-    _change_status(locked, AuditStatus.COMPLETED, by=by)
-    return locked
+    return move_audit(audit, AuditStatus.COMPLETED, by=by)
 
 
 @transaction.atomic
 def do_reopen_audit(*, audit: Audit, by: User, reason: str) -> Audit:
     """The KQM manager unlocks a completed audit, saying why."""
-    if by.role != Role.MANAGER:
-        raise PermissionDenied("Only the KQM manager can reopen a completed audit.")
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why the audit is being reopened."})
-    locked = Audit.objects.select_for_update().get(pk=audit.pk)
-    if not locked.is_completed:
-        raise ValidationError("This audit is not completed, so there is nothing to reopen.")
-    locked.completed_at = None
-    locked.completed_by = None
-    _change_status(locked, AuditStatus.IN_PROGRESS, by=by, reason=reason)
-    return locked
+    return move_audit(audit, AuditStatus.IN_PROGRESS, by=by, reason=reason)
 
 
 @transaction.atomic

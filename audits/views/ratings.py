@@ -390,6 +390,9 @@ def audit_complete(request: HttpRequest, audit_id: int) -> HttpResponse:
             services.do_complete_audit(audit=audit, by=user)
         except IncompleteAudit as error:
             missing = error.missing
+        except ValidationError as error:  # completed meanwhile, in another tab or by a colleague
+            messages.info(request, " ".join(error.messages))
+            return redirect(audit)
         else:
             messages.success(request, "The audit is completed and locked.")
             return redirect(audit)

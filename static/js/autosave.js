@@ -13,7 +13,7 @@ if (form) {
   const status = form.querySelector("[data-autosave-status]");
   const revision = form.querySelector("input[name='revision']");
   const DELAY = 1500;
-  // Per-field conflicts (case studies): each save also sends what the page showed for
+  // Per-field conflicts (case studies, notes of visit): each save also sends what the page showed for
   // every field ("base:<name>"), so the server checks each field on its own: two people
   // writing different sections both save; the same section gives a 409 with theirs.
   const perField = form.hasAttribute("data-autosave-per-field");
@@ -24,11 +24,30 @@ if (form) {
     }
     return values;
   };
-  let bases = perField ? valuesOf() : new Map();
+  // A unit's base starts as what the server says the page shows ("seen_<name>", set after
+  // a conflict), else the field's own value.
+  const startingBases = () => {
+    const values = valuesOf();
+    for (const name of values.keys()) {
+      const seen = form.elements.namedItem(`seen_${name}`);
+      if (seen && seen.type === "hidden") values.set(name, seen.value);
+    }
+    return values;
+  };
+  let bases = perField ? startingBases() : new Map();
   let timer = null;
   let saving = false;
   let again = false;
   let stopped = false;
+
+  // Hidden fields the server keeps up to date (what the page now shows of a unit).
+  const setFields = (values) => {
+    for (const [name, value] of Object.entries(values || {})) {
+      // A date is three inputs (day, month, year): the problem goes beside the first.
+      const field = form.elements.namedItem(name) || form.elements.namedItem(`${name}_0`);
+      if (field && field.type === "hidden") field.value = value;
+    }
+  };
 
   const say = saveAnnouncer(status, "kqm-autosave--problem");
 
@@ -42,7 +61,8 @@ if (form) {
       }
     });
     for (const [name, text] of Object.entries(problems)) {
-      const field = form.elements.namedItem(name);
+      // A date is three inputs (day, month, year): the problem goes beside the first.
+      const field = form.elements.namedItem(name) || form.elements.namedItem(`${name}_0`);
       const element = field && (field.length && !field.tagName ? field[0] : field);
       const group = element && element.closest(".govuk-form-group");
       if (!group) continue;
@@ -89,6 +109,7 @@ if (form) {
       if (response.ok && result.saved) {
         revision.value = result.revision;
         if (perField) bases = sent;
+        setFields(result.set);
         const problems = result.problems || {};
         markProblems(problems);
         const count = Object.keys(problems).length;
@@ -106,6 +127,7 @@ if (form) {
           problems[name] = `${theirs.by} changed this meanwhile to: “${theirs.text}”. Your text is kept here; save again to replace theirs.`;
         }
         markProblems(problems);
+        setFields(result.set);
         say(result.message, { alert: true });
       } else if (response.status === 409) {
         stopped = true;

@@ -9,6 +9,7 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,10 +24,11 @@ from accreditation.models import (
     Status,
 )
 from accreditation.models.awards import add_years
+from accreditation.pipeline import MoveConflict
 from accreditation.services import annual_reviews as services
 from accreditation.services.awards import do_grant_award
 from accreditation.services.reminders import do_send_due_reminders
-from kqm.models import Role
+from kqm.models import Role, User
 from tests.access import assert_access, assert_field_error, assert_not_found
 from tests.factories import (
     AccreditationFactory,
@@ -36,6 +38,7 @@ from tests.factories import (
     SettingFactory,
     UserFactory,
 )
+from tests.status_walk import each_pair
 
 from .award_factories import AwardFactory
 from .year_factories import cohort, evaluator  # noqa: F401
@@ -478,3 +481,68 @@ def test_the_list_filters_sorts_and_highlights_overdue(client, manager, cohort):
     assert latest[0].due_date >= latest[-1].due_date
     other_cohort = CohortFactory()
     assert client.get(url, {"cohort": other_cohort.pk}).context["page_obj"].paginator.count == 0
+
+
+# --- The status table ---------------------------------------------------------------------
+
+
+def test_every_status_and_move_of_a_review_is_made_or_refused_with_a_clear_message(
+    users, review, django_capture_on_commit_callbacks
+):
+    """The review's table walked pair by pair: the setting sends it (its evaluator is
+    emailed), the evaluator signs it off (the accreditation is reviewed) or asks for more."""
+    setting_manager, evaluator = users[Role.SETTING_MANAGER], users[Role.EVALUATOR]
+    services.do_save_annual_review(review=review, answers=_answers(), by=setting_manager)
+    emailed: dict[str, tuple[User, str]] = {
+        ReviewStatus.SUBMITTED: (evaluator, "sent"),
+        ReviewStatus.SIGNED_OFF: (setting_manager, "signed off"),
+        ReviewStatus.MORE_REQUESTED: (setting_manager, "more information"),
+    }
+    for source, target, rule in each_pair(services.REVIEW_TABLE, review):
+        actor = setting_manager if target == ReviewStatus.SUBMITTED else evaluator
+        if rule is None:
+            with pytest.raises(ValidationError) as refused:
+                services.move_review(review, target, by=actor, feedback="More.")
+            assert refused.value.messages[0].startswith(("This review", "Only a")), (
+                source,
+                target,
+            )
+            review.refresh_from_db()
+            assert review.status == source
+            continue
+        if target != ReviewStatus.SUBMITTED:
+            with pytest.raises(ValidationError, match="Only the assigned evaluator"):
+                services.move_review(review, target, by=setting_manager, feedback="More.")
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.move_review(review, target, by=actor, feedback="More.")
+        review.refresh_from_db()
+        assert review.status == target, (source, target)
+        assert review.history.first().history_change_reason == rule.reason
+        person, words = emailed[target]
+        [email] = [m for m in mail.outbox if person.email in m.to]
+        assert words in email.subject.lower(), (source, target, email.subject)
+    accreditation = review.award.accreditation
+    accreditation.refresh_from_db()
+    assert accreditation.status == Status.REVIEWED  # opened when sent, reviewed when signed off
+
+
+def test_two_decisions_on_one_review_give_one_winner_and_a_plain_message(client, users, review):
+    """The evaluator and the KQM manager both open the sent review; the second is told."""
+    _submitted(review, users)
+    first, second = AnnualReview.objects.get(pk=review.pk), AnnualReview.objects.get(pk=review.pk)
+    services.do_sign_off_annual_review(review=first, by=users[Role.EVALUATOR])
+    with pytest.raises(MoveConflict, match="has just been moved to “Signed off”"):
+        services.do_request_more_for_annual_review(
+            review=second, by=users[Role.MANAGER], feedback="Add the scores."
+        )
+    assert AnnualReview.objects.get(pk=review.pk).status == ReviewStatus.SIGNED_OFF
+    # Through the page: a plain message, never an error page.
+    client.force_login(users[Role.MANAGER])
+    response = client.post(
+        reverse("accreditation:annual-review-decide", args=[review.pk]),
+        {"decision": "more", "feedback": "Add the scores."},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Only a review the setting has sent can be signed off." in response.content.decode()

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accreditation.models import (
     CaseStudy,
@@ -18,11 +20,19 @@ from accreditation.models import (
     Decision,
     SectionReview,
 )
+from accreditation.models.case_studies import SECTION_KEYS
+from accreditation.pipeline import MoveConflict
 from accreditation.richtext import diff, sanitise, to_text
+from accreditation.services.case_studies import (
+    CASE_STUDY_TABLE,
+    SectionJudgement,
+    move_case_study,
+)
 from audits.models import ChildDataAccess
 from kqm.models import Role
 from tests.access import assert_access, assert_field_error, assert_not_found
 from tests.factories import EvaluatorFactory, UserFactory
+from tests.status_walk import each_pair
 
 from .programme_helpers import HTML, WINDOWS_EXE
 from .year_factories import (  # noqa: F401
@@ -530,3 +540,99 @@ def test_review_is_only_for_a_submitted_case_study(client, evaluator, accreditat
     assert client.get(url("case-study-review", accreditation)).status_code == 302
     assert client.post(url("case-study-review", accreditation), review_post()).status_code == 302
     assert not CaseStudyVersion.objects.exists()
+
+
+# --- The status table --------------------------------------------------------------------------
+
+
+def _judgements(decision: str) -> dict[str, SectionJudgement]:
+    judgements = {key: SectionJudgement("meets", "") for key in SECTION_KEYS}
+    if decision == Decision.RETURNED:
+        judgements["outcome"] = SectionJudgement("needs_more_work", "Add the scores.")
+    return judgements
+
+
+def _case_study_params(case_study, target: str) -> dict[str, object]:
+    decision = Decision.ACCEPTED if target == CaseStudyStatus.ACCEPTED else Decision.RETURNED
+    return {
+        "revision": case_study.revision,
+        "judgements": _judgements(decision),
+        "decision": decision,
+        "feedback": "Thank you.",
+    }
+
+
+def test_every_status_and_move_of_a_case_study_is_made_or_refused_with_a_clear_message(
+    users, accreditation, evaluator, django_capture_on_commit_callbacks
+):
+    """The case study's table walked pair by pair: the setting manager submits, the evaluator
+    returns or accepts; each legal move keeps a version and emails the other side."""
+    case_study = make_case_study(accreditation)
+    setting_manager = users[Role.SETTING_MANAGER]
+    move_case_study(case_study, CaseStudyStatus.SUBMITTED, actor=setting_manager, revision=0)
+    for source, target, rule in each_pair(CASE_STUDY_TABLE, case_study):
+        actor = setting_manager if target == CaseStudyStatus.SUBMITTED else evaluator
+        params = _case_study_params(case_study, target)
+        if rule is None:
+            with pytest.raises(ValidationError) as refused:
+                move_case_study(case_study, target, actor=actor, **params)
+            assert refused.value.messages[0].startswith("This case study"), (source, target)
+            case_study.refresh_from_db()
+            assert case_study.status == source
+            continue
+        wrong = evaluator if actor == setting_manager else setting_manager
+        with pytest.raises(ValidationError, match="Only the setting"):
+            move_case_study(case_study, target, actor=wrong, **params)
+        if source == CaseStudyStatus.SUBMITTED:  # each review judges a version of its own
+            CaseStudyVersion.objects.create(
+                case_study=case_study,
+                number=case_study.versions.count() + 1,
+                content={},
+                submitted_by=setting_manager,
+                submitted_at=timezone.now(),
+            )
+        versions, sent = case_study.versions.count(), len(mail.outbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            version = move_case_study(case_study, target, actor=actor, **params)
+        case_study.refresh_from_db()
+        assert case_study.status == target, (source, target)
+        if target == CaseStudyStatus.SUBMITTED:
+            assert case_study.versions.count() == versions + 1
+            assert mail.outbox[-1].to == [evaluator.email]
+        else:
+            assert version.decision == params["decision"]
+            assert mail.outbox[-1].to == [setting_manager.email]
+        assert len(mail.outbox) == sent + 1
+        assert case_study.history.first().history_change_reason.startswith(
+            f"Version {version.number} "
+        )
+
+
+def test_two_reviews_of_one_case_study_give_one_winner_and_a_plain_message(
+    client, users, accreditation, evaluator
+):
+    """Two reviewers open the submitted case study; the second decision is refused plainly."""
+    case_study = make_case_study(accreditation)
+    move_case_study(
+        case_study, CaseStudyStatus.SUBMITTED, actor=users[Role.SETTING_MANAGER], revision=0
+    )
+    first, second = CaseStudy.objects.get(), CaseStudy.objects.get()  # both see "submitted"
+    move_case_study(
+        first,
+        CaseStudyStatus.ACCEPTED,
+        actor=evaluator,
+        **_case_study_params(first, CaseStudyStatus.ACCEPTED),
+    )
+    with pytest.raises(MoveConflict, match="has just been moved to “Accepted”"):
+        move_case_study(
+            second,
+            CaseStudyStatus.RETURNED,
+            actor=users[Role.MANAGER],
+            **_case_study_params(second, CaseStudyStatus.RETURNED),
+        )
+    assert CaseStudy.objects.get().versions.get().decision == Decision.ACCEPTED
+    # Through the page: the loser is told where the case study is, never an error page.
+    client.force_login(users[Role.MANAGER])
+    response = client.post(url("case-study-review", accreditation), review_post(), follow=True)
+    assert response.status_code == 200
+    assert "not waiting for a review" in response.content.decode()

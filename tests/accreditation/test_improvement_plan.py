@@ -18,7 +18,12 @@ from accreditation.models import (
     Relevance,
     Status,
 )
-from accreditation.services.unit_b import ActionDraft, do_add_action, do_add_review
+from accreditation.services.unit_b import (
+    ActionDraft,
+    action_version,
+    do_add_action,
+    do_add_review,
+)
 from audits.models import Audit, Group, Instrument, InstrumentVersion, Screening, Subscale
 from kqm.models import Role
 from tests.access import assert_access, assert_field_error, assert_not_found
@@ -327,6 +332,37 @@ def test_changing_an_action_keeps_an_unchanged_past_due_date(client, users, accr
     assert action.history.count() == 2
     client.force_login(users[Role.MANAGER])
     assert "Status" in client.get(action.get_absolute_url()).content.decode()
+
+
+def test_the_same_action_saved_by_two_gives_one_409_with_theirs(client, users, accreditation):
+    """The action is the unit: the second person to save it, having loaded it before the
+    first saved, sees theirs beside what they typed; saving again replaces it."""
+    setting_manager, manager = users[Role.SETTING_MANAGER], users[Role.MANAGER]
+    action = add_action(accreditation, setting_manager)
+    other = add_action(accreditation, setting_manager, description="Another action")
+    edit = reverse("accreditation:plan-action-edit", args=[action.pk])
+    seen = {"seen_version": str(action_version(action))}
+    managers_page = form_data(**seen, owner="Room leader", description="The manager's words.")
+    client.force_login(setting_manager)
+    assert client.post(edit, form_data(**seen, owner="Cook")).status_code == 302
+    # Another action of the same plan, saved meanwhile, is no conflict.
+    client.force_login(manager)
+    other_edit = reverse("accreditation:plan-action-edit", args=[other.pk])
+    other_seen = {"seen_version": str(action_version(other))}
+    assert client.post(other_edit, form_data(**other_seen, owner="Chef")).status_code == 302
+    response = client.post(edit, managers_page)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert f"{setting_manager} changed this meanwhile to: “Cook”" in html
+    assert 'value="Room leader"' in html and "The manager&#x27;s words." in html
+    action.refresh_from_db()
+    assert action.owner == "Cook"
+    again = {**managers_page, "seen_version": str(action_version(action))}
+    assert client.post(edit, again).status_code == 302
+    action.refresh_from_db()
+    assert (action.owner, action.description) == ("Room leader", "The manager's words.")
+    # One's own earlier save (another tab) is never a conflict.
+    assert client.post(edit, form_data(**seen, owner="Deputy")).status_code == 302
 
 
 # --- The plan page: overdue first ---------------------------------------------------------------

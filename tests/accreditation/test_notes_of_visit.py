@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accreditation.models import (
@@ -18,11 +19,17 @@ from accreditation.models import (
     NoteTemplate,
     NoteTemplateSection,
 )
-from accreditation.services.visits import DEFAULT_SECTIONS
+from accreditation.services.visits import (
+    DEFAULT_SECTIONS,
+    NOTE_TABLE,
+    actions_fingerprint,
+    move_note,
+)
 from kqm.models import Role
 from tests.access import assert_access, assert_field_error, assert_not_found
 from tests.factories import EvaluatorFactory
 from tests.pdf import pdf_text
+from tests.status_walk import each_pair
 
 from .year_factories import (  # noqa: F401
     VisitFactory,
@@ -242,33 +249,161 @@ def test_autosave_saves_and_returns_the_new_revision(client, evaluator, visit):
     assert response.json()["saved_at"]
 
 
-def test_autosave_refuses_a_stale_write_from_a_second_tab(client, evaluator, visit):
+def page_post(note: NoteOfVisit, **typed: object) -> dict[str, object]:
+    """The form as the page posts it when loaded now (what it shows of each unit), with
+    ``typed`` changes."""
+    note.refresh_from_db()
+    data: dict[str, object] = {
+        "revision": note.revision,
+        "seen_actions": actions_fingerprint(list(note.actions.order_by("order", "pk"))),
+    }
+    for section in note.sections.all():
+        data[f"section_{section.pk}"] = data[f"seen_section_{section.pk}"] = section.text
+    for i, action in enumerate(note.actions.order_by("order", "pk"), start=1):
+        due = action.due_on
+        data.update(
+            {
+                f"action_{i}": action.action,
+                f"owner_{i}": action.owner,
+                f"due_{i}_0": due.day,
+                f"due_{i}_1": due.month,
+                f"due_{i}_2": due.year,
+            }
+        )
+    data.update(typed)
+    return data
+
+
+def test_two_people_writing_different_sections_both_save(client, evaluator, manager, visit):
     note = start_note(visit)
+    first, second = note.sections.all()[:2]
+    evaluators_page, managers_page = page_post(note), page_post(note)
     client.force_login(evaluator)
-    first_tab = note_post(note, **{f"section_{note.sections.first().pk}": "From tab one."})
-    second_tab = note_post(note, **{f"section_{note.sections.first().pk}": "Older tab two."})
-    assert client.post(url("note-autosave", visit), first_tab).status_code == 200
-    response = client.post(url("note-autosave", visit), second_tab)
+    evaluators_page[f"section_{first.pk}"] = "The evaluator's progress."
+    assert client.post(url("note-autosave", visit), evaluators_page).status_code == 200
+    client.force_login(manager)
+    managers_page[f"section_{second.pk}"] = "The manager's unit A."
+    response = client.post(url("note-autosave", visit), managers_page)
+    assert response.status_code == 200, response.json()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.text, second.text) == ("The evaluator's progress.", "The manager's unit A.")
+
+
+def test_the_same_section_by_two_gives_one_409_with_theirs_and_keeps_yours(
+    client, evaluator, manager, visit
+):
+    note = start_note(visit)
+    section = note.sections.first()
+    name = f"section_{section.pk}"
+    managers_page = page_post(note, **{name: "The manager's words."})
+    client.force_login(evaluator)
+    theirs = page_post(note, **{name: "Theirs."})
+    assert client.post(url("note-autosave", visit), theirs).status_code == 200
+    client.force_login(manager)
+    response = client.post(url("note-autosave", visit), managers_page)
     assert response.status_code == 409
     body = response.json()
-    assert body["saved"] is False and body["conflict"] is True
-    assert "saved a newer version" in body["message"] and "reload" in body["message"]
-    assert note.sections.first().text == "From tab one."
-    # The plain form (no JavaScript) refuses it the same way, with the message on the page.
-    response = client.post(url("note-edit", visit), second_tab)
-    assert response.status_code == 409
-    assert "saved a newer version" in response.content.decode()
-    assert note.sections.first().text == "From tab one."
+    assert body["conflict"] is True and list(body["fields"]) == [name]
+    assert body["fields"][name]["value"] == "Theirs."
+    assert body["fields"][name]["by"] == str(evaluator)
+    section.refresh_from_db()
+    assert section.text == "Theirs."
+    # Without JavaScript: the same, on the page, beside the section, the typed text kept.
+    page = client.post(url("note-edit", visit), managers_page)
+    assert page.status_code == 409
+    html = page.content.decode()
+    assert f"{evaluator} changed this meanwhile to: “Theirs.”" in html
+    assert "The manager&#x27;s words.</textarea>" in html
+    # Saving again, having seen theirs, replaces it.
+    again = {**managers_page, f"seen_{name}": "Theirs."}
+    assert client.post(url("note-edit", visit), again).status_code == 302
+    section.refresh_from_db()
+    assert section.text == "The manager's words."
 
 
-def test_autosave_reports_an_incomplete_form_without_saving(client, evaluator, visit):
+def test_the_agreed_actions_changed_by_two_give_one_409(client, evaluator, manager, visit):
     note = start_note(visit)
+    managers_page = page_post(note, action_1="The manager's action")
     client.force_login(evaluator)
-    response = client.post(url("note-autosave", visit), note_post(note, owner_1=""))
+    evaluators = page_post(note, action_1="The evaluator's action")
+    assert client.post(url("note-autosave", visit), evaluators).status_code == 200
+    client.force_login(manager)
+    response = client.post(url("note-autosave", visit), managers_page)
+    assert response.status_code == 409
+    assert "The evaluator's action" in response.json()["fields"]["action_1"]["value"]
+    assert AgreedAction.objects.get(note=note).action == "The evaluator's action"
+    seen = response.json()["set"]["seen_actions"]
+    again = client.post(url("note-autosave", visit), {**managers_page, "seen_actions": seen})
+    assert again.status_code == 200
+    assert AgreedAction.objects.get(note=note).action == "The manager's action"
+
+
+def test_ones_own_earlier_save_is_never_a_conflict(client, evaluator, visit):
+    """Another tab, or a reload while a save was on its way: the later save wins."""
+    note = start_note(visit)
+    name = f"section_{note.sections.first().pk}"
+    first_tab = page_post(note, **{name: "From tab one."})
+    second_tab = page_post(note, **{name: "Later from tab two."})
+    client.force_login(evaluator)
+    assert client.post(url("note-autosave", visit), first_tab).status_code == 200
+    assert client.post(url("note-autosave", visit), second_tab).status_code == 200
+    assert note.sections.first().text == "Later from tab two."
+
+
+def test_every_status_and_move_of_a_note_is_made_or_refused_with_a_clear_message(
+    users, evaluator, visit
+):
+    """The note's table of moves, walked pair by pair: who makes each move (the evaluator
+    shares; the setting's manager agrees or sends back with a comment)."""
+    note = start_note(visit)
+    setting_manager = users[Role.SETTING_MANAGER]
+    for source, target, rule in each_pair(NOTE_TABLE, note):
+        actor = evaluator if target == NoteStatus.SHARED else setting_manager
+        params = {"revision": note.revision, "comment": "Please add the garden."}
+        if rule is None:
+            with pytest.raises(ValidationError) as refused:
+                move_note(note, target, actor=actor, **params)
+            assert refused.value.messages[0].startswith("This note"), (source, target)
+            note.refresh_from_db()
+            assert note.status == source
+            continue
+        # The wrong person is refused by the move's guards.
+        wrong = setting_manager if actor == evaluator else evaluator
+        with pytest.raises(ValidationError, match="Only the setting"):
+            move_note(note, target, actor=wrong, **params)
+        moved = move_note(note, target, actor=actor, **params)
+        assert moved.status == target, (source, target)
+        assert moved.history.first().history_change_reason == rule.reason
+
+
+def test_autosave_stores_what_is_valid_and_names_the_incomplete_action(client, evaluator, visit):
+    """An action row still being typed never costs the sections already written."""
+    note = start_note(visit)
+    first = note.sections.first()
+    client.force_login(evaluator)
+    typed = page_post(
+        note,
+        **{f"section_{first.pk}": "Written while the action is unfinished."},
+        action_2="Plan the garden",
+    )
+    response = client.post(url("note-autosave", visit), typed)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["saved"] is True
+    assert body["problems"] == {
+        "owner_2": "Enter who will do action 2",
+        "due_2": "Enter the date action 2 is due",
+    }
+    assert body["set"] == {}  # the page's actions are not yet the stored ones
+    first.refresh_from_db()
+    assert first.text == "Written while the action is unfinished."
+    assert [a.action for a in AgreedAction.objects.filter(note=note)] == [
+        "Review the outdoor area plan"
+    ]
+    # A bad revision is still refused outright.
+    response = client.post(url("note-autosave", visit), {**typed, "revision": "x"})
     assert response.status_code == 400
-    assert response.json()["message"] == "Not saved automatically yet: Enter who will do action 1."
-    note.refresh_from_db()
-    assert note.revision == 0
 
 
 # --- Sharing, agreeing, commenting -----------------------------------------------------------

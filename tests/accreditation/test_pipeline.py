@@ -22,10 +22,13 @@ from accreditation.models import (
 )
 from accreditation.pipeline import (
     GENERIC,
+    LAPSE_PAGE,
     MOVES,
     PIPELINE,
+    RENEW_PAGE,
     TRANSITIONS,
     MoveConflict,
+    move,
     submit_refusal,
 )
 from accreditation.services.accreditations import do_change_accreditation_status
@@ -92,6 +95,55 @@ def test_every_status_and_move_pair_is_made_or_refused_with_a_clear_message(mana
             record.refresh_from_db()
             assert record.status == source
             assert AccreditationStatusChange.objects.count() == before
+
+
+def test_every_move_with_its_own_page_made_there_is_made_or_refused_plainly(manager):
+    """Through its own page (``via``), each move either happens, recorded, or is refused by
+    its guards with a message; renewal and lapse need the re-accreditation their page
+    decides, so without it they are refused."""
+    accreditation = AccreditationFactory(status=Status.APPLIED)
+    own_page = [rule for rule in MOVES if rule.page != GENERIC]
+    assert {
+        (Status.REACCREDITATION_DUE, Status.REACCREDITED),
+        (Status.REACCREDITATION_DUE, Status.LAPSED),
+    } <= {(rule.source, rule.target) for rule in own_page}
+    for rule in own_page:
+        record = _set_status(accreditation, rule.source)
+        before = AccreditationStatusChange.objects.count()
+        try:
+            move(record, rule.target, by=manager, via=rule.page, reason="Why.")
+        except ValidationError as refused:
+            assert " ".join(refused.messages).strip(), (rule.source, rule.target)
+            record.refresh_from_db()
+            assert record.status == rule.source
+            assert AccreditationStatusChange.objects.count() == before
+            if rule.target in (Status.REACCREDITED, Status.LAPSED):
+                assert "re-accreditation's decision page" in " ".join(refused.messages)
+        else:
+            assert rule.target not in (Status.REACCREDITED, Status.LAPSED), rule.target
+            record.refresh_from_db()
+            assert record.status in (rule.target, Status.IN_PROGRESS)  # not yet met returns
+            assert AccreditationStatusChange.objects.count() > before
+
+
+def test_renewal_and_lapse_carry_their_guards_and_effects_in_the_table():
+    renew = PIPELINE[(Status.REACCREDITATION_DUE, Status.REACCREDITED)]
+    lapse = PIPELINE[(Status.REACCREDITATION_DUE, Status.LAPSED)]
+    assert renew.page == RENEW_PAGE and lapse.page == LAPSE_PAGE
+    assert [g.__name__ for g in renew.guards] == [
+        "_manager_decides",
+        "_reaccreditation_given",
+        "_renewable",
+    ]
+    assert [e.__name__ for e in renew.effects] == [
+        "_renew_award",
+        "_notify_reaccreditation_decision",
+    ]
+    assert [e.__name__ for e in lapse.effects] == [
+        "_record_lapse",
+        "_notify_reaccreditation_decision",
+    ]
+    assert lapse.reason_required
 
 
 def test_the_status_form_offers_only_moves_without_a_page_of_their_own(client, manager):

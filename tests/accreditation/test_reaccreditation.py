@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Callable
 
 import pytest
 from django.core import mail
@@ -16,8 +17,10 @@ from django.utils import timezone
 
 from accreditation import tasks as accreditation_tasks
 from accreditation.models import (
+    Accreditation,
     AccreditationStatusChange,
     Award,
+    IllegalTransition,
     Judgement,
     Reaccreditation,
     ReaccreditationStatus,
@@ -29,6 +32,7 @@ from accreditation.models import (
     VisitType,
 )
 from accreditation.models.awards import add_years
+from accreditation.pipeline import MoveConflict
 from accreditation.selectors_awards import public_register
 from accreditation.selectors_reaccreditation import KIND_SLUGS
 from accreditation.services import reaccreditation as services
@@ -40,6 +44,7 @@ from audits.models import (
 from kqm.models import Role, User
 from tests.access import assert_access, assert_field_error, assert_not_found
 from tests.factories import AccreditationFactory, EvaluatorFactory, SettingFactory, UserFactory
+from tests.status_walk import each_pair
 
 from .award_factories import AwardFactory
 from .reaccreditation_helpers import make_audit, the_records
@@ -533,6 +538,21 @@ def test_renewing_grants_the_new_award_and_queues_its_certificate(
     assert Award.objects.count() == 2
 
 
+def test_a_double_submitted_renewal_has_one_winner_and_a_plain_message(
+    reaccreditation, users, manager, client, django_capture_on_commit_callbacks
+):
+    ready_for_decision(reaccreditation, users)
+    second_tab = Reaccreditation.objects.select_related("accreditation").get(pk=reaccreditation.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.do_renew_award(actor=manager, reaccreditation=reaccreditation)
+    sent = len(mail.outbox)
+    with pytest.raises(ValidationError, match="has just been moved to “Re-accredited”"):
+        services.do_lapse_award(actor=manager, reaccreditation=second_tab, reason="Closing.")
+    assert Award.objects.count() == 2 and len(mail.outbox) == sent
+    second_tab.refresh_from_db()
+    assert second_tab.status == ReaccreditationStatus.REACCREDITED
+
+
 def test_the_renewed_award_renders_its_certificate_and_verifies(
     reaccreditation, users, manager, client
 ):
@@ -567,8 +587,12 @@ def test_lapsing_needs_a_reason_and_ends_the_accreditation(reaccreditation, mana
     lapsed.accreditation.refresh_from_db()
     assert lapsed.accreditation.status == Status.LAPSED
     assert Award.objects.count() == 1
-    with pytest.raises(ValidationError, match="already"):
+    # The same page, submitted again: a plain message, nothing changed.
+    with pytest.raises(ValidationError, match="has just been moved to “Lapsed”"):
         services.do_lapse_award(actor=manager, reaccreditation=reaccreditation, reason="Again.")
+    reloaded = Reaccreditation.objects.select_related("accreditation").get(pk=reaccreditation.pk)
+    with pytest.raises(ValidationError, match="cannot move to “Lapsed”"):
+        services.do_lapse_award(actor=manager, reaccreditation=reloaded, reason="Again.")
 
 
 # --- Pages and permissions ------------------------------------------------------------------------
@@ -890,3 +914,103 @@ def test_returning_submitted_evidence_to_the_setting(
         requirement=requirement(reaccreditation, RequirementKind.WELLBEING_ACCOUNT),
         evidence="With the summer term data.",
     )
+
+
+# --- The status table ---------------------------------------------------------------------------
+
+
+def _fresh(reaccreditation: Reaccreditation) -> Reaccreditation:
+    return Reaccreditation.objects.select_related("setting", "accreditation").get(
+        pk=reaccreditation.pk
+    )
+
+
+def test_every_status_and_move_of_a_re_accreditation_is_made_or_refused_with_a_clear_message(
+    reaccreditation, users, manager, django_capture_on_commit_callbacks
+):
+    """The re-accreditation's table walked pair by pair, each move through its own entry:
+    the setting submits (its judges are emailed), the evaluator returns it (the setting is
+    emailed), the KQM manager renews (a new award) or lets it lapse (the accreditation ends)."""
+    ready_for_decision(reaccreditation, users)
+    setting_manager, evaluator = users[Role.SETTING_MANAGER], users[Role.EVALUATOR]
+    entries: dict[str, Callable[[Reaccreditation], object]] = {
+        ReaccreditationStatus.SUBMITTED: lambda r: services.do_submit_reaccreditation(
+            actor=setting_manager, reaccreditation=r
+        ),
+        ReaccreditationStatus.OPEN: lambda r: services.do_return_reaccreditation(
+            actor=evaluator, reaccreditation=r, note="Show the garden."
+        ),
+        ReaccreditationStatus.REACCREDITED: lambda r: services.do_renew_award(
+            actor=manager, reaccreditation=r
+        ),
+        ReaccreditationStatus.LAPSED: lambda r: services.do_lapse_award(
+            actor=manager, reaccreditation=r, reason="The setting has closed."
+        ),
+    }
+    accreditation_after: dict[str, str] = {
+        ReaccreditationStatus.REACCREDITED: Status.REACCREDITED,
+        ReaccreditationStatus.LAPSED: Status.LAPSED,
+    }
+    for source, target, rule in each_pair(services.REACCREDITATION_TABLE, reaccreditation):
+        Accreditation.objects.filter(pk=reaccreditation.accreditation_id).update(
+            status=Status.REACCREDITATION_DUE
+        )
+        if rule is None:
+            with pytest.raises(ValidationError) as refused:
+                services.move_reaccreditation(_fresh(reaccreditation), target, actor=manager)
+            assert refused.value.messages[0].startswith("This re-accreditation is “")
+            with pytest.raises(ValidationError) as refused:
+                entries[target](_fresh(reaccreditation))
+            assert refused.value.messages[0], (source, target)
+            assert _fresh(reaccreditation).status == source
+            continue
+        mail.outbox.clear()
+        awards = Award.objects.count()
+        with django_capture_on_commit_callbacks(execute=True):
+            entries[target](_fresh(reaccreditation))
+        moved = _fresh(reaccreditation)
+        assert moved.status == target, (source, target)
+        if target == ReaccreditationStatus.SUBMITTED:
+            assert moved.submitted_by == setting_manager
+            assert evaluator.email in {to for m in mail.outbox for to in m.to}
+        elif target == ReaccreditationStatus.OPEN:
+            assert moved.history.first().history_change_reason == "Show the garden."
+            assert setting_manager.email in {to for m in mail.outbox for to in m.to}
+        else:
+            assert moved.decided_by == manager
+            assert moved.accreditation.status == accreditation_after[target]
+            renewed = target == ReaccreditationStatus.REACCREDITED
+            assert Award.objects.count() == awards + renewed
+
+
+def test_two_submissions_of_one_re_accreditation_give_one_winner_and_a_plain_message(
+    reaccreditation, users, manager, client
+):
+    """The setting's manager and the KQM manager both submit from pages loaded as “open”."""
+    the_records(reaccreditation, manager)
+    fill_every_requirement(reaccreditation, users[Role.SETTING_MANAGER])
+    first, second = _fresh(reaccreditation), _fresh(reaccreditation)
+    services.do_submit_reaccreditation(actor=users[Role.SETTING_MANAGER], reaccreditation=first)
+    with pytest.raises(MoveConflict, match="has just been moved to “Submitted”"):
+        services.do_submit_reaccreditation(actor=manager, reaccreditation=second)
+    assert _fresh(reaccreditation).submitted_by == users[Role.SETTING_MANAGER]
+    client.force_login(manager)
+    response = client.post(
+        reverse("accreditation:reaccreditation-submit", args=[reaccreditation.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "there is nothing to submit" in response.content.decode()
+
+
+def test_the_jobs_bulk_move_is_checked_against_the_pipeline_row_by_row(award):
+    """The daily job moves many accreditations in one write; each must have the table's row."""
+    accreditation = award.accreditation
+    accreditation.status = Status.IN_PROGRESS
+    with pytest.raises(IllegalTransition, match="“In progress” cannot move to “Re-accreditation"):
+        services._bulk_transition(
+            [accreditation],
+            Status.REACCREDITATION_DUE,
+            reason=services.OPEN_REASON,
+            now=timezone.now(),
+        )
+    assert Accreditation.objects.get(pk=accreditation.pk).status == Status.ACCREDITED

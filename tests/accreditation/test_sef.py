@@ -215,3 +215,53 @@ def test_the_overview_runs_a_constant_number_of_queries(
     # session, user, accreditation, entries with their version counts
     with django_assert_num_queries(4):
         assert client.get(sef_url(accreditation)).status_code == 200
+
+
+def _page_post(client, accreditation, section: str, **typed: str) -> dict[str, str]:
+    """The edit form as the page posts it: what it showed (hidden) and what was typed."""
+    entry = SelfEvaluationEntry.objects.filter(accreditation=accreditation, section=section).first()
+    shown = {"judgement": entry.judgement, "evidence": entry.evidence} if entry else {}
+    return {
+        "seen_judgement": shown.get("judgement", ""),
+        "seen_evidence": shown.get("evidence", ""),
+        "judgement": typed.get("judgement", shown.get("judgement", "")),
+        "evidence": typed.get("evidence", shown.get("evidence", "")),
+    }
+
+
+def test_the_same_section_saved_by_two_gives_one_409_with_theirs(client, users, accreditation):
+    first = users[Role.SETTING_MANAGER]
+    second = UserFactory(role=Role.SETTING_MANAGER, full_name="Second manager")
+    second.settings.add(accreditation.setting)
+    seconds_page = _page_post(
+        client, accreditation, "parents", judgement="good", evidence="Second's view."
+    )
+    # Another section, saved meanwhile, does not get in the way.
+    client.force_login(first)
+    other = _page_post(client, accreditation, "staff", judgement="good", evidence="Staff.")
+    assert client.post(edit_url(accreditation, "staff"), other).status_code == 302
+    firsts = _page_post(client, accreditation, "parents", judgement="outstanding", evidence="Mine.")
+    assert client.post(edit_url(accreditation, "parents"), firsts).status_code == 302
+    client.force_login(second)
+    response = client.post(edit_url(accreditation, "parents"), seconds_page)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert f"{first} chose “Outstanding” meanwhile" in html
+    assert f"{first} changed this meanwhile to: “Mine.”" in html
+    assert "Second&#x27;s view.</textarea>" in html
+    entry = SelfEvaluationEntry.objects.get(section="parents")
+    assert (entry.judgement, entry.evidence) == ("outstanding", "Mine.")
+    # Having seen theirs, saving again replaces it.
+    again = {**seconds_page, "seen_judgement": "outstanding", "seen_evidence": "Mine."}
+    assert client.post(edit_url(accreditation, "parents"), again).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.judgement, entry.evidence, entry.updated_by) == ("good", "Second's view.", second)
+
+
+def test_ones_own_earlier_save_of_a_section_is_never_a_conflict(client, users, accreditation):
+    client.force_login(users[Role.SETTING_MANAGER])
+    first_tab = _page_post(client, accreditation, "parents", judgement="good", evidence="One.")
+    second_tab = _page_post(client, accreditation, "parents", judgement="good", evidence="Two.")
+    assert client.post(edit_url(accreditation, "parents"), first_tab).status_code == 302
+    assert client.post(edit_url(accreditation, "parents"), second_tab).status_code == 302
+    assert SelfEvaluationEntry.objects.get(section="parents").evidence == "Two."

@@ -10,13 +10,18 @@ import json
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from accreditation.pipeline import MoveConflict
 from audits.models import Audit, AuditStatus, AuditStatusChange, ItemScore, Occasion
 from audits.scoring import audit_result
+from audits.services import ratings as services
+from audits.views import ratings as views
 from kqm.models import Role
 from tests.access import assert_field_error
 from tests.pdf import pdf_text
+from tests.status_walk import each_pair
 
 from .ratings_factories import assign, items_of, library, make_audit
 
@@ -481,3 +486,69 @@ def test_audit_pdf_holds_the_setting_and_subscale_means(client, users, setting, 
     assert "4.83" in text
     assert "Photos at child height" in text
     assert "Space and furnishings" in text
+
+
+# --- The status table -----------------------------------------------------------------------------
+
+
+def _score_everything(audit, ecers) -> None:
+    items = items_of(ecers)
+    ItemScore.objects.bulk_create(ItemScore(audit=audit, item=item, score=5) for item in items)
+
+
+def test_every_status_and_move_of_an_audit_is_made_or_refused_with_a_clear_message(
+    users, audit, ecers, evaluator
+):
+    """The audit's table walked pair by pair: an observer completes it once every item is
+    answered (stamped, locked); only the KQM manager reopens it, with a reason."""
+    _score_everything(audit, ecers)
+    manager = users[Role.MANAGER]
+    for source, target, rule in each_pair(services.AUDIT_TABLE, audit):
+        actor = evaluator if target == AuditStatus.COMPLETED else manager
+        reason = "Item 12 was scored against the wrong room."
+        if rule is None:
+            with pytest.raises(ValidationError) as refused:
+                services.move_audit(audit, target, by=actor, reason=reason)
+            assert refused.value.messages[0].startswith("This audit is"), (source, target)
+            audit.refresh_from_db()
+            assert audit.status == source
+            continue
+        if target == AuditStatus.IN_PROGRESS:
+            with pytest.raises(PermissionDenied, match="Only the KQM manager"):
+                services.move_audit(audit, target, by=evaluator, reason=reason)
+        changes = AuditStatusChange.objects.filter(audit=audit).count()
+        moved = services.move_audit(audit, target, by=actor, reason=reason)
+        moved.refresh_from_db()
+        assert moved.status == target, (source, target)
+        assert moved.completed_by == (actor if target == AuditStatus.COMPLETED else None)
+        change = AuditStatusChange.objects.filter(audit=audit).latest("pk")
+        assert AuditStatusChange.objects.filter(audit=audit).count() == changes + 1
+        assert (change.from_status, change.to_status, change.changed_by) == (
+            source,
+            target,
+            actor,
+        )
+
+
+def test_two_observers_completing_at_once_give_one_winner_and_a_plain_message(
+    client, users, audit, ecers, evaluator, monkeypatch
+):
+    """Both observers' pages were loaded while the audit was in progress."""
+    _score_everything(audit, ecers)
+    first, second = Audit.objects.get(pk=audit.pk), Audit.objects.get(pk=audit.pk)
+    services.do_complete_audit(audit=first, by=evaluator)
+    with pytest.raises(MoveConflict, match="has just been moved to “Completed”"):
+        services.do_complete_audit(audit=second, by=users[Role.MANAGER])
+    assert Audit.objects.get(pk=audit.pk).completed_by == evaluator
+
+    # Through the page, the loser's request read the audit before the winner's committed.
+    def read_before_the_winner(user, audit_id):
+        stale = Audit.objects.get(pk=audit_id)
+        stale.status = AuditStatus.IN_PROGRESS
+        return stale
+
+    monkeypatch.setattr(views.selectors, "access_audit_for_scoring", read_before_the_winner)
+    client.force_login(users[Role.MANAGER])
+    response = client.post(reverse("audits:audit-complete", args=[audit.pk]), follow=True)
+    assert response.status_code == 200
+    assert "has just been moved to “Completed”" in response.content.decode()

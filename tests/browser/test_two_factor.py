@@ -11,6 +11,7 @@ from kqm.models import Role
 from tests.kqm.two_factor_helpers import code_for, enrol
 
 from .conftest import A11yPage
+from .helpers import login
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +83,39 @@ def test_no_page_opens_without_the_second_factor(a11y_page: A11yPage, users):
     assert page.locator(".govuk-error-summary").is_visible()
     page.goto(a11y_page.url("/users/"))
     assert "/account/two-factor/verify/" in page.url
+
+
+def test_a_passkey_from_chromiums_virtual_authenticator(a11y_page: A11yPage, users, settings):
+    """Enrol with a passkey on first sign-in, then sign in again with it (CDP's WebAuthn
+    domain gives Chromium a platform authenticator that always says yes)."""
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [a11y_page.live_server.url]
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    page = a11y_page.page
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    manager = users[Role.MANAGER]
+    a11y_page.login(manager)  # checks the setup page, with its passkey button
+    assert "/account/two-factor/setup/" in page.url
+    with page.expect_navigation(url="**/recovery-codes/**"):
+        page.get_by_role("button", name="Add a passkey").click()
+    assert page.locator("#recovery-codes li").count() == 10
+    page.context.clear_cookies()  # a new session: password, then the passkey
+    login(page, a11y_page.live_server, manager)
+    assert "/account/two-factor/verify/" in page.url
+    with page.expect_navigation(url=a11y_page.url("/")):
+        page.get_by_role("button", name="Use a passkey").click()
+    page.goto(a11y_page.url("/users/"))
+    assert page.url.endswith("/users/")

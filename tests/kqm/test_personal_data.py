@@ -11,12 +11,25 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from accreditation.models import ApplicationEvidence, Message
+from accreditation.models import (
+    ActionEvidence,
+    ApplicationEvidence,
+    CaseStudyEvidence,
+    Message,
+    Requirement,
+    Status,
+)
+from accreditation.models.awards import add_years
+from accreditation.services.reaccreditation import do_open_reaccreditation
 from audits.models import ChildDataAccess, QuestionnaireResponse
 from audits.services.questionnaires import do_create_round, load_shipped_questionnaires
 from kqm import retention
 from kqm.models import Role, User
 from kqm.tasks import apply_retention
+from settings.models import ImportStatus, OfstedImport
+from tests.accreditation.award_factories import AwardFactory
+from tests.accreditation.task_list_helpers import plan_action
+from tests.accreditation.year_factories import make_case_study
 from tests.factories import AccreditationFactory, ApplicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +52,7 @@ def _aged(model, obj, **fields):
 def records(users, setting):
     """One old and one recent record of each kind the nightly task looks after."""
     manager_of_setting = users[Role.SETTING_MANAGER]
-    accreditation = AccreditationFactory(setting=setting)
+    accreditation = AccreditationFactory(setting=setting, evaluator=users[Role.EVALUATOR])
     old_message = Message.objects.create(
         accreditation=accreditation, author=manager_of_setting, body="Old message"
     )
@@ -68,6 +81,8 @@ def records(users, setting):
         uploaded_by=manager_of_setting,
     )
     _aged(ApplicationEvidence, old_evidence, uploaded_at=LONG_AGO)
+    evidence_files = _evidence_of_every_kind(accreditation, manager_of_setting)
+    imports = _ofsted_imports(users[Role.MANAGER])
     load_shipped_questionnaires()
     issued = do_create_round(
         actor=manager_of_setting,
@@ -88,7 +103,80 @@ def records(users, setting):
         "resting": resting,
         "old_evidence": old_evidence,
         "old_response": old_response,
+        **evidence_files,
+        **imports,
     }
+
+
+def _ofsted_imports(manager) -> dict:
+    """An old finished import, an old one never confirmed, and a recent finished one."""
+    made = {}
+    for name, status, age in (
+        ("old_import", ImportStatus.IMPORTED, LONG_AGO),
+        ("old_preview", ImportStatus.PREVIEWED, LONG_AGO),
+        ("new_import", ImportStatus.IMPORTED, timezone.now()),
+    ):
+        record = OfstedImport.objects.create(
+            file=_file(f"{name}.csv"),
+            changes_file=_file(f"{name}-changes.csv"),
+            original_name=f"{name}.csv",
+            uploaded_by=manager,
+            status=status,
+        )
+        made[name] = _aged(OfstedImport, record, created_at=age)
+    return made
+
+
+def _file(name: str) -> ContentFile:
+    return ContentFile(b"%PDF-1.4 " + name.encode(), name=name)
+
+
+def _evidence_of_every_kind(accreditation, person) -> dict:
+    """An old and a new file of each kind beyond applications: case studies, improvement-plan
+    actions and re-accreditation requirements."""
+    files = {}
+    case_study = make_case_study(accreditation)
+    action = plan_action(accreditation, "in_progress")
+    for age in ("old", "new"):
+        study = CaseStudyEvidence.objects.create(
+            case_study=case_study,
+            title=f"{age} observation",
+            effective_date=timezone.localdate(),
+            file=_file(f"{age}-study.pdf"),
+            original_name=f"{age}-study.pdf",
+            content_type="application/pdf",
+            size=12,
+            uploaded_by=person,
+        )
+        acted = ActionEvidence.objects.create(
+            action=action,
+            kind="file",
+            title=f"{age} photo",
+            file=_file(f"{age}-action.pdf"),
+            original_name=f"{age}-action.pdf",
+            content_type="application/pdf",
+            size=12,
+            added_by=person,
+        )
+        if age == "old":
+            _aged(CaseStudyEvidence, study, uploaded_at=LONG_AGO)
+            _aged(ActionEvidence, acted, added_at=LONG_AGO)
+        files[f"{age}_study_evidence"] = study
+        files[f"{age}_action_evidence"] = acted
+    award = AwardFactory(
+        accreditation=AccreditationFactory(setting=accreditation.setting, status=Status.ACCREDITED),
+        award_date=add_years(timezone.localdate(), -2) - datetime.timedelta(days=90),
+    )
+    reaccreditation = do_open_reaccreditation(award=award, opened_by=None)
+    requirements = Requirement.objects.filter(reaccreditation=reaccreditation).order_by("pk")
+    for age, requirement in zip(("old", "new"), requirements[:2], strict=True):
+        requirement.evidence_file = _file(f"{age}-requirement.pdf")
+        requirement.original_name = f"{age}-requirement.pdf"
+        requirement.updated_by = person
+        requirement.updated_at = LONG_AGO if age == "old" else timezone.now()
+        requirement.save()
+        files[f"{age}_requirement"] = requirement
+    return files
 
 
 def test_the_schedule_covers_every_kind_of_personal_data():
@@ -97,6 +185,10 @@ def test_the_schedule_covers_every_kind_of_personal_data():
         "staff-accounts",
         "questionnaire-answers",
         "evidence-files",
+        "case-study-evidence",
+        "improvement-plan-evidence",
+        "reaccreditation-evidence",
+        "ofsted-import-files",
         "messages",
         "access-logs",
         "children",
@@ -107,7 +199,16 @@ def test_the_schedule_covers_every_kind_of_personal_data():
 def test_the_dry_run_page_counts_and_changes_nothing(client, manager, records):
     client.force_login(manager)
     html = client.get(reverse("privacy-retention")).content.decode()
-    for key in ("messages", "access-logs", "staff-accounts", "evidence-files"):
+    for key in (
+        "messages",
+        "access-logs",
+        "staff-accounts",
+        "evidence-files",
+        "case-study-evidence",
+        "improvement-plan-evidence",
+        "reaccreditation-evidence",
+        "ofsted-import-files",
+    ):
         row = html.split(f'id="rule-{key}"')[1].split("</tr>")[0]
         assert '<td class="govuk-table__cell govuk-table__cell--numeric">1</td>' in row, key
     assert Message.objects.filter(pk=records["old_message"].pk).exists()
@@ -139,8 +240,29 @@ def test_the_nightly_task_applies_the_schedule_once(records):
     assert not User.history.filter(id=gone.pk, email="gone@example.org").exists()
     assert User.objects.get(pk=records["resting"].pk).email == "resting@example.org"
     assert not ApplicationEvidence.objects.filter(pk=records["old_evidence"].pk).exists()
+    assert not ApplicationEvidence.history.filter(id=records["old_evidence"].pk).exists()
     assert not storage.exists(name)
     assert not QuestionnaireResponse.objects.filter(pk=records["old_response"].pk).exists()
+    for model, name in ((CaseStudyEvidence, "study_evidence"), (ActionEvidence, "action_evidence")):
+        old, new = records[f"old_{name}"], records[f"new_{name}"]
+        assert not model.objects.filter(pk=old.pk).exists(), name
+        assert not model.history.filter(id=old.pk).exists(), name
+        assert not storage.exists(old.file.name), name
+        assert storage.exists(model.objects.get(pk=new.pk).file.name), name
+    old_requirement = Requirement.objects.get(pk=records["old_requirement"].pk)
+    assert not old_requirement.evidence_file and not old_requirement.original_name
+    assert not storage.exists(records["old_requirement"].evidence_file.name)
+    assert not Requirement.history.filter(
+        id=old_requirement.pk, original_name="old-requirement.pdf"
+    ).exists()
+    assert Requirement.objects.get(pk=records["new_requirement"].pk).evidence_file
+    old_import = OfstedImport.objects.get(pk=records["old_import"].pk)
+    assert not old_import.file and not old_import.changes_file
+    assert old_import.original_name == "old_import.csv"  # the record and its counts stay
+    assert not storage.exists(records["old_import"].file.name)
+    assert not storage.exists(records["old_import"].changes_file.name)
+    for kept in ("old_preview", "new_import"):
+        assert storage.exists(OfstedImport.objects.get(pk=records[kept].pk).file.name), kept
     assert set(apply_retention.delay().get().values()) == {0}
 
 
@@ -162,6 +284,25 @@ def test_a_subject_access_export_holds_account_history_messages_and_evidence(
     data = json.loads(response.content)
     assert data["account"]["email"] == person.email
     assert {m["text"] for m in data["messages"]} == {"Old message", "New message"}
-    assert data["evidence_uploaded"][0]["title"] == "Ofsted report"
+    kinds = {(e["kind"], e["title"]) for e in data["evidence_uploaded"]}
+    assert kinds == {
+        ("application evidence", "Ofsted report"),
+        *(("case study evidence", f"{age} observation") for age in ("old", "new")),
+        *(("improvement-plan evidence", f"{age} photo") for age in ("old", "new")),
+        *(
+            ("re-accreditation evidence", r.get_kind_display())
+            for r in (records["old_requirement"], records["new_requirement"])
+        ),
+    }
     assert any(entry["record"] == "User" for entry in data["history"])
     assert client.get(reverse("users:subject-access-export", args=[999999])).status_code == 404
+
+
+def test_privacy_pages_take_only_get_and_shrug_off_hostile_pages(client, manager, records):
+    client.force_login(manager)
+    export = reverse("users:subject-access-export", args=[manager.pk])
+    for url in (reverse("privacy-retention"), reverse("privacy-child-data-access"), export):
+        assert client.post(url).status_code == 405, url
+    for page in ("0", "-1", "²", "9" * 40, "x\u202e"):
+        response = client.get(reverse("privacy-child-data-access"), {"page": page})
+        assert response.status_code == 200, page

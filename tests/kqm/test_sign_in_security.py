@@ -11,7 +11,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from kqm import ratelimit
+from kqm.models import Role
 from kqm.net import client_address
+from kqm.services import do_invite_user
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +149,42 @@ def test_a_request_without_an_address_is_logged_in_by_axes_without_one(client):
 
     assert axes_client_address(HttpRequest()) is None
     client.force_login(UserFactory())  # axes records the sign-in; PostgreSQL refuses "unknown"
+
+
+def _resend(client, person, address: str):
+    return client.post(
+        reverse("users:resend-invitation", args=[person.pk]), REMOTE_ADDR=address, follow=True
+    )
+
+
+def test_an_invitation_resend_is_throttled_per_account_silently(
+    client, settings, manager, django_capture_on_commit_callbacks
+):
+    settings.INVITATION_RESEND_ACCOUNT_LIMIT = 2
+    invited = do_invite_user(
+        invited_by=manager, email="new@example.org", full_name="New Person", role=Role.VIEWER
+    )
+    client.force_login(manager)
+    mail.outbox.clear()
+    for n in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _resend(client, invited, f"203.0.113.{n + 1}")
+        # The same words every time: the page never says the limit was reached.
+        assert "A new invitation is on its way to new@example.org" in response.content.decode()
+    assert len(mail.outbox) == 2
+
+
+def test_an_invitation_resend_is_throttled_per_address_silently(
+    client, settings, manager, django_capture_on_commit_callbacks
+):
+    settings.INVITATION_RESEND_ADDRESS_LIMIT = 2
+    client.force_login(manager)
+    for n in range(4):
+        invited = do_invite_user(
+            invited_by=manager, email=f"new{n}@example.org", full_name="New", role=Role.VIEWER
+        )
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _resend(client, invited, "198.51.100.9")
+        assert response.status_code == 200
+        assert len(mail.outbox) == (1 if n < 2 else 0), n
