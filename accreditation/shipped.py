@@ -1,6 +1,6 @@
 """What the service starts with, loaded by migrations; the KQM manager can change it later.
 
-The entry criteria of the Kent Quality Mark (editable in the admin) and the guided notes of
+The mark's entry criteria (editable in the admin) and the guided notes of
 visit template.
 """
 
