@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -143,12 +144,22 @@ def register_rows() -> QuerySet[Setting]:
     )
 
 
+# A whole Ofsted URN as typed: two letters and six digits, or seven digits.
+WHOLE_URN = re.compile(r"(?i)(EY|SC|CA)\d{6}|\d{7}")
+
+
 def search_register(settings: QuerySet[Setting], search: str) -> QuerySet[Setting]:
-    """Name, URN or postcode, case-insensitive and partial; URNs and postcodes ignore spaces."""
+    """Name, URN or postcode, case-insensitive and partial; URNs and postcodes ignore spaces.
+
+    On PostgreSQL trigram indexes answer the partial matches (migration 0006).
+    """
     search = search.strip()
     if not search:
         return settings
     squashed = "".join(search.split())
+    if WHOLE_URN.fullmatch(squashed):
+        # A whole URN: the URN's own index finds it (or the longer URNs it begins) at once.
+        return settings.filter(urn__startswith=squashed.upper())
     return settings.alias(postcode_squashed=Replace("postcode", Value(" "), Value(""))).filter(
         Q(name__icontains=search)
         | Q(urn__icontains=squashed)

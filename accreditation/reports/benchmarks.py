@@ -43,18 +43,34 @@ RENEWED_AREAS = ("curriculum_and_teaching", "inclusion", "leadership_and_governa
 AUTHORITIES = ["Kent"] + [f"Authority {n}" for n in range(1, 150)]
 
 
-def _register(rng: random.Random) -> None:
+# Names to search: one setting in 40 or so has a "Rainbow" in it, as in Ofsted's own file.
+NAMES = (
+    *("Rainbow", "Little Acorns", "Sunshine", "Busy Bees", "Treetops", "Orchard", "Meadow"),
+    *("Willow", "Oak Tree", "Kingfisher", "Little Stars", "Bright Horizons", "Puddle Ducks"),
+    *("Tiddlers", "Honeypot", "Ladybirds", "Butterflies", "Caterpillars", "Toad Hall", "Acorn"),
+    *("St Mary's", "Riverside", "Hillside", "Woodlands", "Cherry Tree", "Apple Tree", "Daisy"),
+    *("Bluebell", "Buttercup", "Poppy", "Primrose", "Sunflower", "Little Owls", "Busy Bodies"),
+    *("Playdays", "Jack and Jill", "Noah's Ark", "Teddy Bears", "Squirrels", "Rabbits"),
+)
+KINDS = ("Day Nursery", "Pre-school", "Nursery", "Kids Club", "Childcare")
+
+
+def build_register(rng: random.Random, count: int = SETTINGS) -> None:
+    """A national register: ``count`` settings (names and postcodes to search) with their
+    inspections, cohorts and awards."""
     sectors = [Sector.PVI, Sector.PVI, Sector.MAINTAINED, Sector.CHILDMINDER]
     settings = Setting.objects.bulk_create(
         [
             Setting(
                 urn=f"EY{100000 + i}",
-                name=f"Bench setting {i}",
+                name=f"{NAMES[i % len(NAMES)]} {KINDS[i // len(NAMES) % len(KINDS)]} {i}",
+                postcode=f"{'ABCDEFGHKLMNPRST'[i % 16]}{'ABDEHLMNRST'[i // 16 % 11]}"
+                f"{i % 97 + 1} {i % 9 + 1}{'ABDEFGHJ'[i // 3 % 8]}{'LNPQRSTUWXYZ'[i // 5 % 12]}",
                 sector=rng.choice(sectors),
                 provider_type=ProviderType.OTHER,
                 local_authority="Kent" if i % 40 == 0 else rng.choice(AUTHORITIES[1:]),
             )
-            for i in range(SETTINGS)
+            for i in range(count)
         ],
         batch_size=BATCH,
     )
@@ -115,13 +131,14 @@ def _register(rng: random.Random) -> None:
             for year in range(2018, 2027)
         ]
     )
-    chosen = rng.sample(settings, AWARDED + IN_PROGRAMME)
+    awarded = min(AWARDED, count // 2)
+    chosen = rng.sample(settings, min(AWARDED + IN_PROGRAMME, count))
     accreditations = Accreditation.objects.bulk_create(
         [
             Accreditation(
                 setting=s,
-                cohort=cohorts[n % (len(cohorts) - 1)] if n < AWARDED else cohorts[-1],
-                status=Status.ACCREDITED if n < AWARDED else Status.IN_PROGRESS,
+                cohort=cohorts[n % (len(cohorts) - 1)] if n < awarded else cohorts[-1],
+                status=Status.ACCREDITED if n < awarded else Status.IN_PROGRESS,
             )
             for n, s in enumerate(chosen)
         ],
@@ -140,7 +157,7 @@ def _register(rng: random.Random) -> None:
                 expiry_date=add_years(by_cohort[a.cohort_id].end_date, 3),
                 verification_code=new_verification_code(),
             )
-            for n, a in enumerate(accreditations[:AWARDED])
+            for n, a in enumerate(accreditations[:awarded])
         ],
         batch_size=BATCH,
     )
@@ -151,7 +168,7 @@ def outcomes_report_70k(workdir: Path) -> Figures:
     from .builders import build_outcomes_csv, render_outcomes_pdf
 
     with timed() as generate:
-        _register(random.Random(2010))
+        build_register(random.Random(2010))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
