@@ -120,7 +120,7 @@ def signed_in_cookie(user: Any) -> str:
         device = TOTPDevice.objects.create(user=user, name="Benchmark", confirmed=True)
     store = import_module(django_settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = django_settings.AUTHENTICATION_BACKENDS[0]
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store["otp_device_id"] = device.persistent_id
     store.save()

@@ -6,8 +6,10 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -21,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Replace
+from django.db.models.functions import Concat, Replace
 from django.db.models.lookups import GreaterThan, IsNull
 from django.http import Http404
 from django.utils import timezone
@@ -193,10 +195,18 @@ def parse_register_sort(value: str) -> tuple[str, bool]:
     return key, descending
 
 
-def sort_register(settings: QuerySet[Setting], key: str, descending: bool) -> QuerySet[Setting]:
+def sort_register(
+    settings: QuerySet[Setting], key: str, descending: bool, *, searching: bool = False
+) -> QuerySet[Setting]:
+    """``searching``: the rows are a search's matches. Their order is then taken from an
+    expression no index holds, so that PostgreSQL sorts the few matches the trigram
+    indexes find instead of walking the name index until it has met a page of them
+    (matches bunched under one letter, "Rainbow ...", would cost a walk of most of it)."""
     ordering = []
     for name in REGISTER_SORTS[key]:
-        expression = F(name)
+        expression: Any = F(name)
+        if searching and name in ("name", "urn", "postcode"):
+            expression = Concat(F(name), Value(""), output_field=CharField())
         # Settings never inspected go last whichever way the dates run.
         ordering.append(
             expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
@@ -204,8 +214,28 @@ def sort_register(settings: QuerySet[Setting], key: str, descending: bool) -> Qu
     return settings.order_by(*ordering, "pk")
 
 
+AREA_FIELDS = ("local_authority", "district")
+
+
 def register_area_choices(field: str) -> list[str]:
-    """The local authorities (or districts) present on the register, for the filters."""
+    """The local authorities (or districts) present on the register, for the filters.
+
+    On PostgreSQL one index probe per value (a recursive query that skips from each value
+    to the next), not a read of every setting: about 150 probes for England's 70,000.
+    """
+    if field not in AREA_FIELDS:
+        raise ValueError(f"Not an area: {field}")
+    if connection.vendor == "postgresql":
+        table = Setting._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH RECURSIVE area(value) AS ("
+                f"(SELECT {field} FROM {table} WHERE {field} > '' ORDER BY {field} LIMIT 1)"
+                f" UNION ALL SELECT (SELECT {field} FROM {table} WHERE {field} > area.value"
+                f" ORDER BY {field} LIMIT 1) FROM area WHERE area.value IS NOT NULL)"
+                " SELECT value FROM area WHERE value IS NOT NULL"
+            )
+            return [value for (value,) in cursor.fetchall()]
     return list(
         Setting.objects.exclude(**{field: ""})
         .order_by(field)

@@ -40,6 +40,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from accreditation.reports import cache as reports_cache
 from kqm.celery import TRANSIENT_ERRORS
 from kqm.outbox import enqueue
 
@@ -356,6 +357,7 @@ def _apply_set_based(ofsted_import: OfstedImport) -> OfstedImport | None:
         raise  # the database went away: nothing was written, the retried task runs it whole
     except Exception as error:
         return _stopped(import_id, ofsted_import.rows_total, error)
+    reports_cache.data_changed()  # written with SQL, which sends no signal
     record_progress(ofsted_import, ofsted_import.rows_total)
     return ofsted_import
 
@@ -384,6 +386,7 @@ def do_apply_ofsted_import(*, import_id: int) -> OfstedImport | None:
         OfstedImport.objects.filter(pk=import_id).update(
             applied_through=done, rows_processed=done, **counts
         )
+        reports_cache.data_changed()  # bulk writes send no signal
         place["done"] = done
 
     writer = importer.Writer(

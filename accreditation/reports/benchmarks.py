@@ -59,11 +59,12 @@ def build_register(rng: random.Random, count: int = SETTINGS) -> None:
     """A national register: ``count`` settings (names and postcodes to search) with their
     inspections, cohorts and awards."""
     sectors = [Sector.PVI, Sector.PVI, Sector.MAINTAINED, Sector.CHILDMINDER]
+    words = random.Random(count)  # names apart from the rest: they follow no other column
     settings = Setting.objects.bulk_create(
         [
             Setting(
                 urn=f"EY{100000 + i}",
-                name=f"{NAMES[i % len(NAMES)]} {KINDS[i // len(NAMES) % len(KINDS)]} {i}",
+                name=f"{words.choice(NAMES)} {words.choice(KINDS)} {i}",
                 postcode=f"{'ABCDEFGHKLMNPRST'[i % 16]}{'ABDEHLMNRST'[i // 16 % 11]}"
                 f"{i % 97 + 1} {i % 9 + 1}{'ABDEFGHJ'[i // 3 % 8]}{'LNPQRSTUWXYZ'[i // 5 % 12]}",
                 sector=rng.choice(sectors),

@@ -25,6 +25,7 @@ from audits.charts import Chart, Series, bar_chart, grouped_bar_chart
 from audits.ratings_reports import safe_cell
 
 from ..models import Cohort
+from . import cache
 from .cohort import CohortReport, SubscaleChange, cohort_report, current_cohort
 from .outcomes import Filters, Outcomes, outcomes, p_text
 from .pdf import render_pdf
@@ -60,8 +61,11 @@ OutcomesReport = Outcomes
 
 
 def outcomes_report(filters: Filters | None = None) -> Outcomes:
-    """Four queries: the snapshot, the renewed framework, compliance, before and after."""
-    return outcomes(filters or Filters())
+    """Four queries: the snapshot, the renewed framework, compliance, before and after;
+    none while the records it reads are unchanged (``cache``)."""
+    filters = filters or Filters()
+    parts = f"{filters!r} as at {filters.snapshot_date}"
+    return cache.cached("outcomes", parts, lambda: outcomes(filters))
 
 
 def outcome_charts(report: Outcomes) -> list[Chart]:
