@@ -31,7 +31,8 @@ LISTVIEW_RATIO = 0.8
 BARE_SHARE = 0.25
 
 
-def _manager() -> User:
+def bench_manager() -> User:
+    """The KQM manager the pages are loaded as; staff with the view permission for the admin."""
     user = User.objects.create_user(
         "bench.manager@kqm.example", full_name="Bench Manager", role=Role.MANAGER
     )
@@ -55,7 +56,7 @@ def pages_70k(workdir: Path) -> Figures:
             # trigram indexes' pending entries merged.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
-    manager = _manager()
+    manager = bench_manager()
     setting = Setting.objects.filter(awards__isnull=False).order_by("pk").first()
     in_progress = Accreditation.objects.filter(status=Status.IN_PROGRESS).order_by("pk").first()
     assert setting is not None and in_progress is not None
