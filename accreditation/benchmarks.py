@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import os
 import statistics
+import subprocess
+import sys
+import time
+import uuid
 from pathlib import Path
 
 from django.conf import settings as django_settings
 from django.test import override_settings
 
-from kqm.bench import Figures, benchmark, metric, timed
+from kqm.bench import Figures, benchmark, metric, size, timed
+from kqm.bench_http import database_url
 from kqm.pdf import url_fetcher
 from settings.models import ProviderType, Sector, Setting
 
@@ -114,5 +120,112 @@ def certificate_render(workdir: Path) -> Figures:
         (
             f"under {TARGET_SECONDS:.0f} s",
             "yes" if slowest < TARGET_SECONDS else f"NO: {slowest:.2f} s",
+        ),
+    ]
+
+
+CERTIFICATES_TARGET_SECONDS = 600
+
+
+def _awards(count: int) -> list[int]:
+    """``count`` accredited settings of one cohort, each with its award, no certificate yet."""
+    cohort = Cohort.objects.create(
+        name="Certificates cohort",
+        programme_year=2026,
+        start_date=datetime.date(2026, 9, 1),
+        end_date=datetime.date(2027, 7, 31),
+        capacity=count,
+    )
+    settings = Setting.objects.bulk_create(
+        Setting(
+            urn=f"EY{700000 + i}",
+            name=f"Little Acorns Day Nursery {i}",
+            town="Canterbury",
+            postcode="CT1 2AB",
+            sector=Sector.PVI,
+            provider_type=ProviderType.NURSERY,
+        )
+        for i in range(count)
+    )
+    accreditations = Accreditation.objects.bulk_create(
+        Accreditation(setting=s, cohort=cohort, status=Status.ACCREDITED) for s in settings
+    )
+    award_date = datetime.date(2027, 7, 20)
+    awards = Award.objects.bulk_create(
+        Award(
+            setting=a.setting,
+            accreditation=a,
+            number=format_award_number(2027, n + 1),
+            year=2027,
+            sequence=n + 1,
+            award_date=award_date,
+            expiry_date=add_years(award_date, 3),
+            verification_code=new_verification_code(),
+        )
+        for n, a in enumerate(accreditations)
+    )
+    return [award.pk for award in awards]
+
+
+@benchmark("certificates_1000", "1,000 certificates rendered by a real worker (2 processes)")
+def certificates_1000(workdir: Path) -> Figures:
+    count = size(1000, 10)
+    ids = _awards(count)
+    queue = f"kqm-bench-{uuid.uuid4().hex[:8]}"
+    log_path = workdir / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "MEDIA_ROOT": str(workdir / "media"),
+        "EMAIL_URL": f"filemail:///{workdir / 'mail'}",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "DEBUG": "0",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "kqm", "worker", "--pool", "prefork"]
+    command += ["--concurrency", "2", "--queues", queue, "--without-mingle", "--without-gossip"]
+    command += ["--hostname", f"{queue}@localhost", "--loglevel", "INFO"]
+    limit = CERTIFICATES_TARGET_SECONDS * 2
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            started = time.monotonic() + 120
+            while "ready." not in log_path.read_text(errors="replace"):
+                if worker.poll() is not None or time.monotonic() > started:
+                    raise RuntimeError(f"the worker did not start; see {log_path}")
+                time.sleep(0.5)
+            with timed() as took:
+                for award_id in ids:
+                    render_certificate.apply_async(args=(award_id,), queue=queue)
+                rendered = 0
+                deadline = time.monotonic() + limit
+                while rendered < count and time.monotonic() < deadline:
+                    if worker.poll() is not None:
+                        raise RuntimeError(f"the worker stopped; see {log_path}")
+                    time.sleep(1)
+                    rendered = Award.objects.filter(
+                        pk__in=ids, certificate_rendered_at__isnull=False
+                    ).count()
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+    metric("certificates", rendered)
+    metric("seconds", took.seconds)
+    projected = took.seconds * 1000 / max(rendered, 1)
+    metric("seconds_per_1000", projected)
+    met = rendered == count and projected <= CERTIFICATES_TARGET_SECONDS
+    return [
+        ("certificates rendered, stored and recorded", f"{rendered:,} of {count:,}"),
+        ("worker", "celery, prefork, 2 processes (one per core); timed once it is ready"),
+        ("time from queueing to the last one stored", f"{took.seconds:.0f} s"),
+        (
+            "for 1,000",
+            f"{projected / 60:.1f} min (target ≤ {CERTIFICATES_TARGET_SECONDS // 60} min: "
+            f"{'met' if met else 'MISSED'})",
         ),
     ]

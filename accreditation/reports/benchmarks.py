@@ -25,6 +25,7 @@ from .outcomes import (
 )
 
 SETTINGS = 70_000
+FIRST_URN = 100_000
 AWARDED = 2_000
 IN_PROGRAMME = 300
 BATCH = 5_000
@@ -63,7 +64,7 @@ def build_register(rng: random.Random, count: int = SETTINGS) -> None:
     settings = Setting.objects.bulk_create(
         [
             Setting(
-                urn=f"EY{100000 + i}",
+                urn=f"EY{FIRST_URN + i}",
                 name=f"{words.choice(NAMES)} {words.choice(KINDS)} {i}",
                 postcode=f"{'ABCDEFGHKLMNPRST'[i % 16]}{'ABDEHLMNRST'[i // 16 % 11]}"
                 f"{i % 97 + 1} {i % 9 + 1}{'ABDEFGHJ'[i // 3 % 8]}{'LNPQRSTUWXYZ'[i // 5 % 12]}",
