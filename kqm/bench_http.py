@@ -162,6 +162,29 @@ class Load:
         )
 
 
+def merged(loads: list[Load]) -> Load:
+    return Load(
+        sum(one.requests for one in loads),
+        sum(one.seconds for one in loads),
+        [latency for one in loads for latency in one.latencies],
+        sum(one.errors for one in loads),
+    )
+
+
+def paired(
+    port: int, path: str, anchors: list[str], cookie: str, seconds: float, rounds: int = 3
+) -> tuple[Load, dict[str, Load]]:
+    """``path`` and its anchors loaded in turns (``rounds`` slices each, ``seconds`` in all
+    per path), so that a swing in the machine's load weighs on both sides of a ratio."""
+    page: list[Load] = []
+    floor: dict[str, list[Load]] = {anchor: [] for anchor in anchors}
+    for _ in range(rounds):
+        for anchor in anchors:
+            floor[anchor].append(load(port, anchor, cookie, seconds / rounds))
+        page.append(load(port, path, cookie, seconds / rounds))
+    return merged(page), {anchor: merged(loads) for anchor, loads in floor.items()}
+
+
 def load(port: int, path: str, cookie: str, seconds: float, clients: int = CLIENTS) -> Load:
     """``clients`` threads request ``path`` back to back for ``seconds`` (after one warm-up
     request per worker); every answer must be 200."""
