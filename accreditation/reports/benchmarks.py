@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from kqm.bench import Figures, benchmark, timed
+from kqm.bench import Figures, benchmark, size, timed
 from settings.models import Inspection, ProviderType, Register, Sector, Setting
 from settings.ofsted import Framework, Grade
 
@@ -170,7 +170,7 @@ def outcomes_report_70k(workdir: Path) -> Figures:
     from .builders import build_outcomes_csv, render_outcomes_pdf
 
     with timed() as generate:
-        build_register(random.Random(2010))
+        build_register(random.Random(2010), size(SETTINGS, 3_000))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
