@@ -166,9 +166,9 @@ def search_register(settings: QuerySet[Setting], search: str) -> QuerySet[Settin
         # A whole URN: the URN's own index finds it (or the longer URNs it begins) at once.
         return settings.filter(urn__startswith=squashed.upper())
     return settings.alias(postcode_squashed=Replace("postcode", Value(" "), Value(""))).filter(
+        # A postcode holding the search holds it without spaces too: one condition for both.
         Q(name__icontains=search)
         | Q(urn__icontains=squashed)
-        | Q(postcode__icontains=search)
         | Q(postcode_squashed__icontains=squashed)
     )
 

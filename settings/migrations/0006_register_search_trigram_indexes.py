@@ -1,8 +1,8 @@
 """Trigram indexes for the register's search (PostgreSQL only; SQLite scans, as before).
 
 The search matches ``UPPER(column::text) LIKE UPPER('%...%')`` (Django's ``icontains``)
-on the name, the URN and the postcode with and without its spaces; a GIN index over
-the same expressions with ``gin_trgm_ops`` answers it without reading every setting.
+on the name, the URN and the postcode without its spaces; a GIN index over the same
+expressions with ``gin_trgm_ops`` answers it without reading every setting.
 ``name`` also gets a plain index, for the register's default order.
 """
 
@@ -11,7 +11,6 @@ from django.db import migrations
 INDEXES = {
     "settings_setting_name_trgm": "UPPER((name)::text)",
     "settings_setting_urn_trgm": "UPPER((urn)::text)",
-    "settings_setting_postcode_trgm": "UPPER((postcode)::text)",
     "settings_setting_postcode_squashed_trgm": "UPPER((REPLACE((postcode)::text, ' ', ''))::text)",
 }
 
