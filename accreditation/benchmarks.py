@@ -16,7 +16,7 @@ from django.test import override_settings
 
 from kqm.bench import Figures, benchmark, metric, size, timed
 from kqm.bench_http import database_url
-from kqm.pdf import url_fetcher
+from kqm.pdf import html_to_pdf
 from settings.models import ProviderType, Sector, Setting
 
 from .certificates import certificate_html, render_certificate_pdf
@@ -33,15 +33,10 @@ TARGET_RATIO = 1.2
 
 
 def _bare_render(html: str) -> bytes:
-    """The anchor: WeasyPrint alone turning the certificate's finished HTML into a PDF (with
-    the same static files), none of KQM's own work."""
-    from weasyprint import HTML
-
-    pdf = HTML(
-        string=html, base_url=django_settings.SITE_URL + "/", url_fetcher=url_fetcher()
-    ).write_pdf()
-    assert pdf is not None
-    return bytes(pdf)
+    """The anchor: the certificate's finished HTML turned into a PDF by WeasyPrint alone
+    (``kqm.pdf.html_to_pdf``: the one renderer, with its fetcher), none of KQM's own work
+    (the template, the QR code, storing)."""
+    return html_to_pdf(html)
 
 
 def _award() -> Award:

@@ -6,13 +6,12 @@ import logging
 import statistics
 from pathlib import Path
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from kqm.bench import Figures, benchmark, peak_rss_mb, timed
 from kqm.models import Role, User
-from kqm.pdf import url_fetcher
+from kqm.pdf import page_count
 from settings.models import ProviderType, Sector, Setting
 
 from .models import Audit, AuditStatus, InstrumentVersion, ItemScore, Occasion
@@ -26,22 +25,13 @@ NOTE = (
 
 
 def _pages(report: AuditReport) -> int:
-    """How many pages the audit's PDF has: the same page laid out by WeasyPrint, counted.
-
-    (The bench runs on the production install, so it reads no PDF back with a test-only
-    package.)
-    """
-    from weasyprint import HTML
-
+    """How many pages the audit's PDF has (counted by WeasyPrint, not read back with a
+    test-only package: the bench runs on the production install)."""
     html = render_to_string(
         "audits/ratings/audit_pdf.html",
         {"report": report, "audit": report.audit, "generated_at": timezone.now()},
     )
-    return len(
-        HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=url_fetcher())
-        .render()
-        .pages
-    )
+    return page_count(html)
 
 
 def _audit(code: str, setting: Setting, observer: User) -> Audit:
