@@ -10,7 +10,10 @@ An app adds benchmarks in its own ``benchmarks.py`` module::
         return [("preview", "12.3 s"), ...]
 
 Each benchmark runs against a throwaway database and gets a temporary directory;
-it returns its figures as (label, value) pairs for the command to print.
+it returns its figures as (label, value) pairs for the command to print. Numbers worth
+comparing between runs are also recorded with ``metric`` (``bench --json`` writes them).
+``size(full, quick)`` is the size of a data set: ``quick`` under ``bench --quick``, which
+exercises every step cheaply (the tests run it), ``full`` otherwise.
 """
 
 from __future__ import annotations
@@ -50,6 +53,36 @@ def benchmark(name: str, description: str) -> Callable[[Run], Run]:
         return run
 
     return register
+
+
+@dataclass
+class RunOptions:
+    quick: bool = False
+    seconds: float = 5.0  # how long each load phase lasts
+
+
+OPTIONS = RunOptions()
+METRICS: dict[str, dict[str, float]] = {}
+_current: list[str] = []
+
+
+def size(full: int, quick: int) -> int:
+    return quick if OPTIONS.quick else full
+
+
+def metric(key: str, value: float) -> float:
+    """Record ``value`` under the running benchmark for ``bench --json``; returns it."""
+    METRICS.setdefault(_current[-1] if _current else "", {})[key] = round(value, 6)
+    return value
+
+
+@contextmanager
+def running(name: str) -> Iterator[None]:
+    _current.append(name)
+    try:
+        yield
+    finally:
+        _current.pop()
 
 
 def discover() -> dict[str, Benchmark]:

@@ -44,6 +44,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from kqm.parsing import is_digits, parse_int
 
+from . import importer_sql
 from .models import (
     MET_ONLY_REGISTERS,
     Inspection,
@@ -972,6 +973,10 @@ class Sink:
     def warning(self, line: int, urn: str, message: str) -> None:
         """One warning on a row."""
 
+    def stage(self, row: ParsedRow, kind: str) -> None:
+        """Every row as parsed, with what became of it (``importer_sql.ROW``, ``REJECTED``
+        or ``SCOPE``): the set-based apply reads these instead of the file."""
+
 
 @dataclass
 class ImportResult:
@@ -1059,14 +1064,7 @@ def _shown(name: str, value: Any) -> str:
     return str(value).replace("\n", ", ")
 
 
-INSPECTION_FIELDS_WRITTEN = (
-    "framework",
-    "overall_effectiveness",
-    "safeguarding",
-    "judgements",
-    "inspection_number",
-    "inspection_type",
-)
+INSPECTION_FIELDS_WRITTEN = importer_sql.INSPECTION_WRITTEN
 INSPECTION_LABELS = {
     "framework": "framework",
     "overall_effectiveness": "overall effectiveness",
@@ -1300,11 +1298,14 @@ def run_import(
         pending += 1
         if scope and normalise(row.local_authority or "") not in scope:
             result.out_of_scope += 1
+            result.sink.stage(row, importer_sql.SCOPE)
         elif row.errors:
             result.reject(row)
             result.warn(row)
+            result.sink.stage(row, importer_sql.REJECTED)
         else:
             result.warn(row)
+            result.sink.stage(row, importer_sql.ROW)
             batch.append(row)
         if pending >= batch_size:
             flush()

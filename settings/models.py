@@ -314,6 +314,8 @@ class OfstedImport(models.Model):
     changes_file = models.FileField(upload_to="imports/", max_length=200, blank=True)
     rejected_file = models.FileField(upload_to="imports/", max_length=200, blank=True)
     warnings_file = models.FileField(upload_to="imports/", max_length=200, blank=True)
+    # Every row as the preview parsed it, for the set-based apply (``importer_sql``).
+    staged_file = models.FileField(upload_to="imports/", max_length=200, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_processed = models.PositiveIntegerField(default=0)
     # Rows of the file already written to the register: an interrupted import resumes here.
@@ -342,6 +344,7 @@ class OfstedImport(models.Model):
             "changes_file",
             "rejected_file",
             "warnings_file",
+            "staged_file",
         ]
     )
 

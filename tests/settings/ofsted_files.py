@@ -10,6 +10,9 @@ import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import pytest
+
+from settings import importer_sql
 from settings.ofsted_csv import HEADER, TITLE_LINES, write_csv
 
 UNKNOWN_COLUMN = "Provider Parliamentary Constituency"
@@ -107,3 +110,9 @@ def to_csv(
 def write_file(path: Path, rows: Iterable[Mapping[str, str]], **kwargs: object) -> Path:
     path.write_bytes(to_csv(rows, **kwargs))
     return path
+
+
+def use_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apply with the batched engine (SQLite's, and the fallback) whatever the database; on
+    PostgreSQL a previewed import is otherwise applied set-based (``importer_sql``)."""
+    monkeypatch.setattr(importer_sql, "can_apply", lambda ofsted_import: False)

@@ -27,7 +27,7 @@ from settings.models import (
 from settings.ofsted import Framework, Grade
 from tests.factories import InspectionFactory, SettingFactory
 
-from .ofsted_files import FILE_HEADER, childminder, eif, row, to_csv, write_file
+from .ofsted_files import FILE_HEADER, childminder, eif, row, to_csv, use_batches, write_file
 
 pytestmark = pytest.mark.django_db
 
@@ -376,6 +376,7 @@ def test_a_changed_grade_updates_the_stored_inspection(manager, django_capture_o
 def test_an_import_stopped_part_way_resumes_to_completion_when_confirmed_again(
     manager, django_capture_on_commit_callbacks, monkeypatch
 ):
+    use_batches(monkeypatch)
     for number in range(1, 11):
         SettingFactory(urn=f"EY{500000 + number}", name="Before the import")
     data = to_csv_of_providers(2500)
@@ -419,6 +420,7 @@ def test_an_import_stopped_part_way_resumes_to_completion_when_confirmed_again(
 def test_an_import_failed_before_any_batch_was_written_changed_nothing(
     manager, django_capture_on_commit_callbacks, monkeypatch
 ):
+    use_batches(monkeypatch)
     ofsted_import = upload(to_csv_of_providers(30), manager, django_capture_on_commit_callbacks)
     before = Setting.objects.count()
 
@@ -435,6 +437,7 @@ def test_an_import_failed_before_any_batch_was_written_changed_nothing(
 def test_a_run_that_finds_another_run_ahead_of_it_stops_and_writes_nothing(
     manager, django_capture_on_commit_callbacks, monkeypatch
 ):
+    use_batches(monkeypatch)
     ofsted_import = upload(to_csv_of_providers(30), manager, django_capture_on_commit_callbacks)
     services_import.do_confirm_ofsted_import(
         ofsted_import=ofsted_import, confirmed_by=manager, run_in_background=False
@@ -458,6 +461,7 @@ def test_a_run_that_finds_another_run_ahead_of_it_stops_and_writes_nothing(
 def test_progress_is_visible_while_the_import_runs(
     manager, django_capture_on_commit_callbacks, monkeypatch
 ):
+    use_batches(monkeypatch)
     ofsted_import = upload(to_csv_of_providers(2500), manager, django_capture_on_commit_callbacks)
     seen = []
     real_batch = importer._handle_batch

@@ -21,6 +21,8 @@ from settings import importer, ofsted_csv, services_import
 from settings.models import ImportStatus, Setting
 from tests.factories import TEST_PASSWORD, SettingFactory, UserFactory
 
+from .ofsted_files import use_batches
+
 
 def providers_csv(count: int) -> bytes:
     out = io.StringIO()
@@ -30,6 +32,7 @@ def providers_csv(count: int) -> bytes:
 
 @pytest.mark.django_db(transaction=True)
 def test_people_sign_in_and_save_a_form_while_an_import_is_applied(settings, tmp_path, monkeypatch):
+    use_batches(monkeypatch)
     settings.MEDIA_ROOT = str(tmp_path / "media")
     monkeypatch.setattr(importer, "BATCH_SIZE", 100)
     importer_user = UserFactory(role=Role.MANAGER)

@@ -24,6 +24,7 @@ from tests.access import assert_access, assert_field_error
 from tests.factories import SettingFactory
 
 from . import ofsted_layouts as layouts
+from .ofsted_files import use_batches
 
 pytestmark = pytest.mark.django_db
 
@@ -377,6 +378,7 @@ def test_the_command_reads_spreadsheets_and_refuses_what_the_upload_refuses(
 def test_a_stopped_import_is_finished_from_its_page(
     client, manager, monkeypatch, django_capture_on_commit_callbacks
 ):
+    use_batches(monkeypatch)
     monkeypatch.setattr(importer, "BATCH_SIZE", 10)
     rows = [nursery(f"EY6{number:05d}") for number in range(1, 31)]
     ofsted_import = previewed(layouts.to_csv(rows, HEADER, TITLES), manager)

@@ -3,10 +3,17 @@
 Benchmarks are registered by the apps (``<app>/benchmarks.py``, see ``kqm.bench``).
 Each runs against a throwaway copy of the database (created and destroyed here, like
 the test runner does) and a temporary directory, so real data is never touched.
+``--quick`` runs every benchmark on small data sets with short load phases (to check that
+they work, not to measure); ``--json FILE`` writes the figures and the numbers, to compare
+runs. See docs/performance.md.
 """
 
 from __future__ import annotations
 
+import datetime
+import json
+import os
+import platform
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,6 +22,7 @@ from django.conf import settings as django_settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from kqm import bench
 from kqm.bench import discover
 
 
@@ -24,6 +32,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
         parser.add_argument("--list", action="store_true", help="list the benchmarks and stop")
+        parser.add_argument(
+            "--quick", action="store_true", help="small data sets and short load phases"
+        )
+        parser.add_argument(
+            "--seconds",
+            type=float,
+            default=None,
+            help="length of each HTTP load phase (default 5, or 1 with --quick)",
+        )
+        parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
         benchmarks = discover()
@@ -40,6 +58,20 @@ class Command(BaseCommand):
         # As in production (and the test runner): no per-query logging, which costs time
         # and holds thousands of large SQL strings in memory.
         django_settings.DEBUG = False
+        bench.OPTIONS.quick = options["quick"]
+        bench.OPTIONS.seconds = options["seconds"] or (1.0 if options["quick"] else 5.0)
+        bench.METRICS.clear()
+        report: dict[str, Any] = {
+            "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "load_average": os.getloadavg(),
+                "python": platform.python_version(),
+                "database": connection.vendor,
+            },
+            "quick": bench.OPTIONS.quick,
+            "benchmarks": {},
+        }
         with tempfile.TemporaryDirectory(prefix="kqm-bench-") as workdir:
             old_name = self._create_database(Path(workdir))
             try:
@@ -50,12 +82,20 @@ class Command(BaseCommand):
                     )
                     run_dir = Path(workdir) / name
                     run_dir.mkdir()
-                    figures = item.run(run_dir)
+                    with bench.running(name):
+                        figures = item.run(run_dir)
+                    report["benchmarks"][name] = {
+                        "figures": dict(figures),
+                        "metrics": bench.METRICS.get(name, {}),
+                    }
                     width = max((len(label) for label, _ in figures), default=0) + 2
                     for label, value in figures:
                         self.stdout.write(f"  {label + ':':<{width}}{value}")
             finally:
                 connection.creation.destroy_test_db(old_name, verbosity=0)
+        if options["json"]:
+            Path(options["json"]).write_text(json.dumps(report, indent=2) + "\n")
+            self.stdout.write(f"Figures written to {options['json']}.")
 
     def _create_database(self, workdir: Path) -> str:
         old_name = str(connection.settings_dict["NAME"])
