@@ -19,8 +19,8 @@ WRAPPER_ATTRIBUTES = [
     re.compile(r'role="region"'),
     re.compile(r'aria-(?:label|labelledby)="[^"]+"'),
 ]
-# Printed documents and emails do not scroll.
-NOT_SCREENS = ("pdf", "emails")
+# Printed documents and emails do not scroll; the bench's anchors are Django's plain pages.
+NOT_SCREENS = ("pdf", "emails", "bench")
 
 
 def _screen_templates() -> list[Path]:

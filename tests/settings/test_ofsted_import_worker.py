@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from kqm.celery import app as celery_app
 from settings import ofsted_csv, selectors_import, services_import
@@ -60,5 +61,9 @@ def test_worker_checks_then_imports_while_the_progress_is_visible(tmp_path):
     done = OfstedImport.objects.get(pk=ofsted_import.pk)
     assert done.status == ImportStatus.IMPORTED, done.error_message or worker.log()
     assert Setting.objects.count() == ROWS
-    # Progress written inside the worker's open transaction was read from this process.
-    assert any(0 < processed < ROWS for processed in seen), seen
+    assert seen, "the import was never seen in progress"
+    if connection.vendor == "sqlite":
+        # The batches' progress, written inside the worker's open transaction, was read
+        # from this process. (On PostgreSQL the rows are written by a few set-based
+        # statements in one go: the page shows the phase, not a count.)
+        assert any(0 < processed < ROWS for processed in seen), seen
