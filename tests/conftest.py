@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
+from django.db import connection, connections
+from django.test import TransactionTestCase
 from django.test.utils import override_settings
-from pytest_django.plugin import blocking_manager_key
 
 from kqm import outbox
 from kqm.celery import app as celery_app
@@ -20,9 +20,12 @@ from settings.models import Setting
 from .database import create_test_database, destroy_test_database
 from .factories import SettingFactory, UserFactory
 from .pdf import stand_in_write_pdf
+from .table_reset import remember_migrated_state, restore_migrated_state
+
+# Longest tests first (see that module); it also records how long each test took.
+pytest_plugins = ["tests.longest_first"]
 
 VAR = Path(__file__).resolve().parents[1] / "var"
-_SNAPSHOT = pytest.StashKey[str]()
 _VAR_BEFORE = pytest.StashKey[dict[str, tuple[int, int]]]()
 
 
@@ -50,35 +53,19 @@ def django_db_setup(
         override_settings(CACHES={"default": shared_cache}).enable()
     with django_db_blocker.unblock():
         original = create_test_database(shared_file=shared_file, keepdb=django_db_keepdb)
-        request.config.stash[_SNAPSHOT] = connection.creation.serialize_db_to_string()
+        remember_migrated_state(connection)
     yield
     with django_db_blocker.unblock():
         destroy_test_database(original, keepdb=django_db_keepdb)
 
 
-def _empties_the_tables(item: pytest.Item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    transactional = marker is not None and (
-        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
-    )
-    fixtures = getattr(item, "fixturenames", ())
-    return bool(transactional) or "transactional_db" in fixtures or "live_server" in fixtures
+def _restore_migrated_state(self: TransactionTestCase) -> None:
+    """Django's ``flush`` after a transactional test, replaced: see ``tests.table_reset``."""
+    for alias in self._databases_names(include_mirrors=False):
+        restore_migrated_state(connections[alias])
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None]:
-    """After a transactional test emptied every table, put back the rows migrations loaded.
-
-    (Instruments, questionnaires, note templates and schedules: the next test on this
-    process expects the database as migrated, whichever test ran before it.)
-    """
-    result = yield
-    snapshot = item.config.stash.get(_SNAPSHOT, None)
-    # (After the last test the database itself is gone.)
-    if snapshot and nextitem is not None and _empties_the_tables(item):
-        with item.config.stash[blocking_manager_key].unblock():
-            connection.creation.deserialize_db_from_string(snapshot)
-    return result
+TransactionTestCase._fixture_teardown = _restore_migrated_state
 
 
 # --- Nothing a test writes lands in the checkout ----------------------------------------

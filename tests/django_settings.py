@@ -56,7 +56,3 @@ elif os.environ.get("KQM_TEST_SHARED_CACHE"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-# Rows that migrations load (instruments, questionnaires, schedules) are restored after a
-# transactional test empties the tables; content types and permissions come back by themselves.
-TEST_NON_SERIALIZED_APPS = ["django.contrib.contenttypes", "django.contrib.auth"]

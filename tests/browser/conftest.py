@@ -32,7 +32,15 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pytest
-from playwright.sync_api import Browser, BrowserType, Page, Playwright, Response, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserType,
+    Page,
+    Playwright,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 from kqm.models import User
 from tests.factories import TEST_PASSWORD
@@ -60,6 +68,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# Assertions wait up to 15 s, not Playwright's 5 s: with four browser tests and their
+# servers on two cores, an autosave's round trip (debounce, request, save) can take longer.
+expect.set_options(timeout=15_000)
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 

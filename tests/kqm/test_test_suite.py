@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.longest_first import longest_first
+
 TESTS = Path(__file__).resolve().parents[1]
 
 
@@ -34,3 +36,36 @@ def test_the_rule_finds_an_import_from_a_test_module(tmp_path):
     module.write_text("from .test_other import helper\nimport tests.kqm.test_users\n")
     found = _imports_of_test_modules(module, tmp_path)
     assert found == ["helpers.py:1 test_other", "helpers.py:2 tests.kqm.test_users"]
+
+
+class _Item:
+    """What ``longest_first`` reads of a collected test."""
+
+    def __init__(self, nodeid: str, *markers: str) -> None:
+        self.nodeid, self.markers = nodeid, markers
+
+    def get_closest_marker(self, name: str) -> str | None:
+        return name if name in self.markers else None
+
+
+def test_the_longest_tests_run_first_and_unknown_slow_ones_count_as_the_median():
+    items = [
+        _Item("unit_a"),
+        _Item("journey", "browser"),
+        _Item("new_journey", "browser"),
+        _Item("fault", "slow"),
+        _Item("unit_b"),
+        _Item("query_counts"),
+        _Item("worker", "worker"),
+    ]
+    durations = {"journey": 90.0, "fault": 11.0, "worker": 30.0, "query_counts": 20.0}
+    ordered = longest_first(items, durations)  # type: ignore[arg-type]
+    assert [item.nodeid for item in ordered] == [
+        "journey",
+        "new_journey",  # unknown: the median of the known slow ones (30 s), ties kept in order
+        "worker",
+        "query_counts",
+        "fault",
+        "unit_a",  # unknown and not slow: last, in collection order
+        "unit_b",
+    ]
