@@ -54,6 +54,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as u; h = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); u.urlopen(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': h if h not in ('', '*') else 'localhost', 'X-Forwarded-Proto': 'https'}), timeout=8)"]
 
+# The access log leaves out the secrets some links carry (kqm/gunicorn_logger.py).
 # Workers: WEB_CONCURRENCY (gunicorn reads it), 3 by default; raise it to about
 # 2 x CPU cores + 1 on a bigger host. PDF rendering is slow, hence the timeout.
-CMD ["gunicorn", "kqm.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "120", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-", "--max-requests", "1000", "--max-requests-jitter", "100"]
+CMD ["gunicorn", "kqm.wsgi:application", "--bind", "0.0.0.0:8000", "--logger-class", "kqm.gunicorn_logger.GunicornLogger", "--timeout", "120", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-", "--max-requests", "1000", "--max-requests-jitter", "100"]

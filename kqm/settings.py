@@ -15,6 +15,8 @@ import structlog
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from kqm.redaction import redact_log_event, redact_sentry_event
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -432,7 +434,9 @@ BACKUP_S3_OPTIONS = {
     ]
 }
 
-# Logs: one JSON object a line in production (LOG_FORMAT=json), readable lines in development.
+# Logs: one JSON object a line in production (LOG_FORMAT=json), readable lines in development,
+# with the secret part of reset, invitation, questionnaire and calendar links redacted
+# (kqm/redaction.py).
 # django-structlog puts a request id on every line of a request, and carries it into the
 # Celery tasks that the request queued (kqm/celery.py), with the task's id and name.
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "console")
@@ -469,6 +473,7 @@ LOGGING = {
             "processors": [
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.dict_tracebacks,
+                redact_log_event,
                 structlog.processors.JSONRenderer(),
             ],
             "foreign_pre_chain": _LOG_CHAIN,
@@ -477,6 +482,7 @@ LOGGING = {
             "()": structlog.stdlib.ProcessorFormatter,
             "processors": [
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                redact_log_event,
                 structlog.dev.ConsoleRenderer(colors=False),
             ],
             "foreign_pre_chain": _LOG_CHAIN,
@@ -510,6 +516,7 @@ if SENTRY_DSN:
         # No personal data: no user details, request bodies or cookies.
         send_default_pii=False,
         max_request_body_size="never",
+        before_send=redact_sentry_event,  # type: ignore[arg-type]
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
 

@@ -210,3 +210,53 @@ def test_errors_go_to_sentry_when_a_dsn_is_set(tmp_path):
     assert any(
         b"/api/7/envelope/" in item and b"kqm sentry check" in item for item in _Envelopes.received
     )
+
+
+SECRET = "sekrit-4f9a1c-token"
+
+
+def test_secrets_in_links_never_reach_a_log_line(client, json_log):
+    for path in (
+        f"/account/reset/MQ/{SECRET}/",
+        f"/account/invitation/MQ/{SECRET}/",
+        f"/audits/questionnaires/answer/{SECRET}/",
+        f"/programme/calendar/{SECRET}.ics",
+    ):
+        client.get(path)
+    lines = json.dumps(json_log())
+    assert SECRET not in lines
+    assert "/account/reset/MQ/[redacted]" in lines
+    assert "/audits/questionnaires/answer/[redacted]" in lines
+    assert "/programme/calendar/[redacted]" in lines
+
+
+def test_the_access_log_and_error_reports_leave_the_secrets_out():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from kqm.gunicorn_logger import GunicornLogger
+    from kqm.redaction import redact_sentry_event
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/account/reset/MQ/{SECRET}/?next=/",
+        "PATH_INFO": f"/account/reset/MQ/{SECRET}/",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": f"https://kqm.example/audits/questionnaires/answer/{SECRET}/",
+    }
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    atoms = GunicornLogger(Config()).atoms(response, [], environ, dt.timedelta(seconds=1))
+    assert SECRET not in json.dumps(atoms, default=str)
+    assert atoms["r"] == "GET /account/reset/MQ/[redacted]/?next=/ HTTP/1.1"
+
+    event = {
+        "request": {"url": f"https://kqm.example/programme/calendar/{SECRET}.ics"},
+        "breadcrumbs": {"values": [{"message": f"GET /account/invitation/MQ/{SECRET}/"}]},
+        "level": "error",
+    }
+    sent = redact_sentry_event(event, {})
+    assert SECRET not in json.dumps(sent)
+    assert sent["request"]["url"] == "https://kqm.example/programme/calendar/[redacted]"
+    assert sent["level"] == "error"
