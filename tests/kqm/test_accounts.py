@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from kqm.models import Role, SentEmail, User
+from kqm.services import do_invite_user
 from tests.access import assert_field_error
 from tests.factories import TEST_PASSWORD, SettingFactory, UserFactory
 
@@ -230,3 +232,35 @@ def test_non_setting_role_cannot_be_linked_to_a_setting(client, manager):
         },
     )
     assert_field_error(response, "settings", "Only setting managers and practitioners")
+
+
+EMAILS = Path(__file__).resolve().parents[2] / "templates" / "emails"
+
+
+def test_every_plain_text_part_of_an_email_is_not_html_escaped():
+    """Subjects and text bodies are not HTML: "O'Brien & Co" must not arrive as
+    "O&#x27;Brien &amp; Co"."""
+    parts = sorted(EMAILS.glob("*/*.txt"))
+    assert parts
+    escaped = [
+        str(path.relative_to(EMAILS))
+        for path in parts
+        if not (
+            path.read_text().startswith("{% autoescape off %}")
+            and path.read_text().rstrip().endswith("{% endautoescape %}")
+        )
+    ]
+    assert escaped == []
+
+
+def test_an_invitation_reads_names_as_typed(django_capture_on_commit_callbacks):
+    manager = UserFactory(role=Role.MANAGER, full_name="Siobhán O'Brien & Co")
+    with django_capture_on_commit_callbacks(execute=True):
+        do_invite_user(
+            invited_by=manager, email="new@example.org", full_name="Zoë <Lee>", role=Role.VIEWER
+        )
+    message = mail.outbox[-1]
+    assert "Hello Zoë <Lee>," in message.body
+    assert "Siobhán O'Brien & Co has invited you" in message.body
+    html = str(message.alternatives[0][0])  # type: ignore[union-attr]
+    assert "Zoë &lt;Lee&gt;" in html and "<Lee>" not in html
