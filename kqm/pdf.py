@@ -1,7 +1,7 @@
 """Every PDF KQM renders goes through here: one WeasyPrint URL fetcher that reads ``data:``
 URLs and KQM's own static files, and refuses everything else (other hosts, ``file:``,
 internal addresses). A name typed into a record therefore cannot make the renderer fetch
-a URL, and a PDF never depends on the network.
+a URL, and a PDF never depends on the network. Every PDF is tagged (PDF/UA-1).
 
 Every page is passed through ``printable_name`` first, which removes the bidirectional
 control characters that would make a setting's name print reversed on its certificate.
@@ -21,6 +21,9 @@ from django.contrib.staticfiles import finders
 # U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069: marks, embeddings, overrides, isolates.
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 STATIC_PREFIX = "/static/"
+# Tagged PDF/UA: headings, paragraphs, tables and the reading order are marked, so a screen
+# reader can read a certificate or a report (the page's lang and title go into the file).
+PDF_VARIANT = "pdf/ua-1"
 
 
 def printable_name(value: object) -> str:
@@ -74,7 +77,7 @@ def html_to_pdf(html: str) -> bytes:
     pdf = HTML(
         string=printable_name(html), base_url=settings.SITE_URL + "/", url_fetcher=url_fetcher()
     )
-    result = pdf.write_pdf()
+    result = pdf.write_pdf(pdf_variant=PDF_VARIANT)
     assert result is not None
     return bytes(result)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -68,6 +69,12 @@ def test_the_certificate_says_who_holds_the_mark_when_and_how_to_check_it(award,
     assert path.is_relative_to(Path(settings.MEDIA_ROOT) / "certificates")
     reader = PdfReader(str(path))
     assert len(reader.pages) == 1
+    # Tagged for screen readers (PDF/UA-1): marked content, a structure tree, the language.
+    catalog: Any = reader.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
+    assert "/StructTreeRoot" in catalog
+    assert str(catalog["/Lang"]).startswith("en")
+    assert b"pdfuaid:part" in reader.xmp_metadata.stream.get_data()  # type: ignore[union-attr]
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)  # A4 landscape
     text = pdf_text(path)
