@@ -43,7 +43,6 @@ from ..models import (
     ReaccreditationStatus,
     ReminderSettings,
     Requirement,
-    RequirementKind,
     Status,
     Visit,
     VisitType,
@@ -51,14 +50,11 @@ from ..models import (
 from ..models.awards import add_years
 from ..pipeline import LAPSE_PAGE, REACCREDITATION, RENEW_PAGE, TRANSITIONS, move, refusal
 from ..reports import cache as reports_cache
+from ..requirements import REQUIREMENTS, in_order, is_ready, spec_of, what_is_missing
 from ..selectors_reaccreditation import (
-    AUDIT_KINDS,
-    KIND_SLUGS,
     attended_workshop,
     eligible_audits,
-    is_ready,
     visit_has_taken_place,
-    what_is_missing,
 )
 from ..status_table import StatusTable, Step
 from ..uploads import CheckedFile
@@ -159,7 +155,7 @@ def _requirements_for(reaccreditations: Iterable[Reaccreditation]) -> list[Requi
     return [
         Requirement(reaccreditation=reaccreditation, kind=kind)
         for reaccreditation in reaccreditations
-        for kind in RequirementKind.values
+        for kind in REQUIREMENTS
     ]
 
 
@@ -415,12 +411,13 @@ def do_save_requirement_evidence(
     before = _fingerprint(locked)
     old_file = locked.evidence_file.name if locked.evidence_file else ""
     locked.evidence = evidence
-    if requirement.kind in AUDIT_KINDS:
-        allowed = {a.pk for a in eligible_audits(reaccreditation, requirement.kind)}
+    spec = spec_of(requirement.kind)
+    if spec.record == "audit":
+        allowed = {a.pk for a in eligible_audits(reaccreditation, spec.instrument)}
         if audit is not None and audit.pk not in allowed:
             raise ValidationError({"audit": "Select one of the audits listed"})
         locked.audit = audit
-    if requirement.kind == RequirementKind.WORKSHOP:
+    if spec.record == "workshop":
         locked.booking = attended_workshop(reaccreditation)
     if checked is not None:
         locked.evidence_file.save(
@@ -593,9 +590,7 @@ def _every_requirement_ready(
 ) -> None:
     missing = [
         f"{r.get_kind_display()}: {what_is_missing(r)}"
-        for r in sorted(
-            _locked_requirements(reaccreditation), key=lambda r: list(KIND_SLUGS).index(r.kind)
-        )
+        for r in in_order(_locked_requirements(reaccreditation))
         if not is_ready(r)
     ]
     if missing:
@@ -728,10 +723,7 @@ def renewal_problems(reaccreditation: Reaccreditation, today: datetime.date) -> 
         problems.append("The setting has not submitted its evidence yet.")
     not_met = [
         r.get_kind_display()
-        for r in sorted(
-            Requirement.objects.filter(reaccreditation=reaccreditation),
-            key=lambda r: list(KIND_SLUGS).index(r.kind),
-        )
+        for r in in_order(list(Requirement.objects.filter(reaccreditation=reaccreditation)))
         if r.judgement != Judgement.MET
     ]
     if not_met:

@@ -18,12 +18,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from audits.selectors.progress import progress_headline
 from kqm.access import role_required
 from kqm.files import private_download
 from kqm.models import Role, User
 
-from .. import selectors_awards
+from .. import requirements, selectors_awards
 from .. import selectors_reaccreditation as selectors
 from ..forms.reaccreditation import (
     LAPSE,
@@ -33,7 +32,7 @@ from ..forms.reaccreditation import (
     RequirementEvidenceForm,
     ReturnForm,
 )
-from ..models import Reaccreditation, ReaccreditationStatus, Requirement, RequirementKind
+from ..models import Reaccreditation, ReaccreditationStatus, Requirement
 from ..services import reaccreditation as services
 
 PAGE_SIZE = 25
@@ -59,7 +58,7 @@ def _add_errors(form: Any, error: ValidationError) -> None:
 def _requirement_url(reaccreditation: Reaccreditation, requirement: Requirement) -> str:
     return reverse(
         "accreditation:reaccreditation-requirement",
-        args=[reaccreditation.pk, selectors.KIND_SLUGS[requirement.kind]],
+        args=[reaccreditation.pk, requirements.spec_of(requirement.kind).slug],
     )
 
 
@@ -80,7 +79,7 @@ def reaccreditation_list(request: HttpRequest) -> HttpResponse:
 def reaccreditation_detail(request: HttpRequest, reaccreditation_id: int) -> HttpResponse:
     user = _user(request)
     reaccreditation = selectors.access_reaccreditation_by_id(user, reaccreditation_id)
-    progress = selectors.Progress(selectors.requirement_rows(reaccreditation))
+    progress = requirements.Progress(requirements.requirement_rows(reaccreditation))
     return render(
         request,
         "accreditation/reaccreditation/detail.html",
@@ -121,22 +120,8 @@ def reaccreditation_open(request: HttpRequest, award_id: int) -> HttpResponse:
 
 
 def _record_context(reaccreditation: Reaccreditation, requirement: Requirement) -> dict[str, Any]:
-    """What the requirement links or shows: the audits, the plan, the SEF, Leuven, workshop."""
-    kind = requirement.kind
-    if kind in selectors.AUDIT_KINDS:
-        return {"audits": selectors.eligible_audits(reaccreditation, kind)}
-    if kind == RequirementKind.IMPROVEMENT_PLAN:
-        return {"plan": selectors.plan_figures(reaccreditation)}
-    if kind == RequirementKind.SELF_EVALUATION:
-        return {"sef": selectors.sef_figures(reaccreditation)}
-    if kind == RequirementKind.WELLBEING_ACCOUNT:
-        return {
-            "leuven": selectors.leuven_figures(reaccreditation),
-            "progress": progress_headline(reaccreditation.setting),
-        }
-    if kind == RequirementKind.WORKSHOP:
-        return {"attended": selectors.attended_workshop(reaccreditation)}
-    return {}
+    """What the requirement's page shows beside the evidence (its spec's figures)."""
+    return requirements.spec_of(requirement.kind).figures(reaccreditation)
 
 
 @require_GET
@@ -150,7 +135,7 @@ def requirement_detail(request: HttpRequest, reaccreditation_id: int, kind: str)
         {
             "reaccreditation": reaccreditation,
             "requirement": requirement,
-            "row": selectors.requirement_row(requirement),
+            "row": requirements.requirement_row(requirement),
             "can_edit": services.can_edit_evidence(user, reaccreditation),
             "can_judge": services.can_judge(user, reaccreditation),
             "sees_unit_b": user.role != Role.PRACTITIONER,
@@ -173,7 +158,8 @@ def requirement_edit(request: HttpRequest, reaccreditation_id: int, kind: str) -
         )
         return redirect(back)
     records = _record_context(reaccreditation, requirement)
-    audits = records.get("audits") if requirement.kind in selectors.AUDIT_KINDS else None
+    spec = requirements.spec_of(requirement.kind)
+    audits = records.get("audits") if spec.record == "audit" else None
     initial = {
         "evidence": requirement.evidence,
         "audit": str(requirement.audit_id) if requirement.audit_id else "",
@@ -206,7 +192,7 @@ def requirement_edit(request: HttpRequest, reaccreditation_id: int, kind: str) -
         {
             "reaccreditation": reaccreditation,
             "requirement": requirement,
-            "row": selectors.requirement_row(requirement),
+            "row": requirements.requirement_row(requirement),
             "form": form,
             "sees_unit_b": True,
             **records,
@@ -257,7 +243,7 @@ def requirement_judge(request: HttpRequest, reaccreditation_id: int, kind: str) 
         {
             "reaccreditation": reaccreditation,
             "requirement": requirement,
-            "row": selectors.requirement_row(requirement),
+            "row": requirements.requirement_row(requirement),
             "form": form,
         },
     )
@@ -346,7 +332,7 @@ def reaccreditation_submit(request: HttpRequest, reaccreditation_id: int) -> Htt
                 "The evidence is submitted. The evaluator and the KQM manager have been told.",
             )
             return redirect(reaccreditation)
-    progress = selectors.Progress(selectors.requirement_rows(reaccreditation))
+    progress = requirements.Progress(requirements.requirement_rows(reaccreditation))
     return render(
         request,
         "accreditation/reaccreditation/submit.html",
@@ -392,7 +378,7 @@ def reaccreditation_decide(request: HttpRequest, reaccreditation_id: int) -> Htt
         {
             "reaccreditation": reaccreditation,
             "form": form,
-            "progress": selectors.Progress(selectors.requirement_rows(reaccreditation)),
+            "progress": requirements.Progress(requirements.requirement_rows(reaccreditation)),
             "problems": today_problems,
         },
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 
 from django.utils import timezone
 
@@ -11,12 +12,15 @@ from accreditation.models import (
     ImprovementAction,
     Reaccreditation,
     Relevance,
+    Requirement,
     RequirementKind,
     SelfEvaluationEntry,
     Workshop,
     WorkshopBooking,
 )
 from accreditation.models.unit_b import SEF_JUDGEMENTS, SEF_SECTIONS
+from accreditation.requirements import REQUIREMENTS
+from accreditation.services import reaccreditation as services
 from audits.models import (
     Audit,
     AuditStatus,
@@ -110,3 +114,31 @@ def the_records(
     if workshop:
         attended_booking(setting, manager)
     return audits
+
+
+def requirement(reaccreditation: Reaccreditation, kind: str) -> Requirement:
+    found = Requirement.objects.select_related("reaccreditation__award", "reaccreditation__setting")
+    result = found.get(reaccreditation=reaccreditation, kind=kind)
+    result.reaccreditation = Reaccreditation.objects.select_related(
+        "award", "setting", "accreditation__evaluator", "visit"
+    ).get(pk=reaccreditation.pk)
+    return result
+
+
+def fill_every_requirement(
+    reaccreditation: Reaccreditation, actor: User, *, leave_out: Collection[str] = ()
+) -> None:
+    """Write the evidence of every requirement (but ``leave_out``), linking the audits."""
+    audits = Audit.objects.filter(setting=reaccreditation.setting)
+    for spec in REQUIREMENTS.values():
+        if spec.kind in leave_out:
+            continue
+        audit = None
+        if spec.record == "audit":
+            audit = audits.get(version__instrument__kind=spec.instrument)
+        services.do_save_requirement_evidence(
+            actor=actor,
+            requirement=requirement(reaccreditation, spec.kind),
+            evidence=f"Our evidence for {spec.kind}.",
+            audit=audit,
+        )

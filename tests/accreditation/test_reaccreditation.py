@@ -33,11 +33,10 @@ from accreditation.models import (
 )
 from accreditation.models.awards import add_years
 from accreditation.pipeline import MoveConflict
+from accreditation.requirements import spec_of
 from accreditation.selectors_awards import public_register
-from accreditation.selectors_reaccreditation import KIND_SLUGS
 from accreditation.services import reaccreditation as services
 from audits.models import (
-    Audit,
     Child,
     InstrumentKind,
 )
@@ -47,7 +46,7 @@ from tests.factories import AccreditationFactory, EvaluatorFactory, SettingFacto
 from tests.status_walk import each_pair
 
 from .award_factories import AwardFactory
-from .reaccreditation_helpers import make_audit, the_records
+from .reaccreditation_helpers import fill_every_requirement, make_audit, requirement, the_records
 from .year_factories import PDF, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -92,31 +91,6 @@ def elsewhere(other_setting, manager) -> Reaccreditation:
         award_date=add_years(timezone.localdate(), -2),
     )
     return services.do_open_reaccreditation(award=other, opened_by=manager)
-
-
-def requirement(reaccreditation: Reaccreditation, kind: str) -> Requirement:
-    found = Requirement.objects.select_related("reaccreditation__award", "reaccreditation__setting")
-    result = found.get(reaccreditation=reaccreditation, kind=kind)
-    result.reaccreditation = Reaccreditation.objects.select_related(
-        "award", "setting", "accreditation__evaluator", "visit"
-    ).get(pk=reaccreditation.pk)
-    return result
-
-
-def fill_every_requirement(reaccreditation: Reaccreditation, actor: User) -> None:
-    audits = Audit.objects.filter(setting=reaccreditation.setting)
-    for kind in RequirementKind.values:
-        audit = None
-        if kind == RequirementKind.ECERS_AUDIT:
-            audit = audits.get(version__instrument__kind=InstrumentKind.RATING_SCALE)
-        elif kind == RequirementKind.LEADERSHIP_AUDIT:
-            audit = audits.get(version__instrument__kind=InstrumentKind.LEADERSHIP)
-        services.do_save_requirement_evidence(
-            actor=actor,
-            requirement=requirement(reaccreditation, kind),
-            evidence=f"Our evidence for {kind}.",
-            audit=audit,
-        )
 
 
 def judge_all(reaccreditation: Reaccreditation, judge: User) -> None:
@@ -601,7 +575,7 @@ def test_lapsing_needs_a_reason_and_ends_the_accreditation(reaccreditation, mana
 def url(name: str, reaccreditation: Reaccreditation, kind: str | None = None) -> str:
     args: list[object] = [reaccreditation.pk]
     if kind is not None:
-        args.append(KIND_SLUGS[kind])
+        args.append(spec_of(kind).slug)
     return reverse(f"accreditation:{name}", args=args)
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accreditation.models import RequirementKind, Status
 from accreditation.models.awards import add_years
-from accreditation.selectors_reaccreditation import KIND_SLUGS
+from accreditation.requirements import spec_of
 from accreditation.services import annual_reviews as review_services
 from accreditation.services import reaccreditation as reaccreditation_services
 from audits.models import Child, ProgressRecord
@@ -163,7 +163,7 @@ def test_requirement_six_links_to_the_progress_summary(client, users, setting, m
     )
     url = reverse(
         "accreditation:reaccreditation-requirement",
-        args=[reaccreditation.pk, KIND_SLUGS[RequirementKind.WELLBEING_ACCOUNT]],
+        args=[reaccreditation.pk, spec_of(RequirementKind.WELLBEING_ACCOUNT).slug],
     )
     client.force_login(users[SM])
     assert 'data-testid="progress-none"' in client.get(url).content.decode()
