@@ -59,7 +59,7 @@ def test_the_longest_tests_run_first_and_unknown_slow_ones_count_as_the_median()
         _Item("worker", "worker"),
     ]
     durations = {"journey": 90.0, "fault": 11.0, "worker": 30.0, "query_counts": 20.0}
-    ordered = longest_first(items, durations)  # type: ignore[arg-type]
+    ordered = longest_first(items, durations)
     assert [item.nodeid for item in ordered] == [
         "journey",
         "new_journey",  # unknown: the median of the known slow ones (30 s), ties kept in order
