@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kqm.models import Role, User
+from kqm.selectors import setting_managers_of
 from settings.models import Setting
 
 from .models import AnnualReview, Award, ReviewStatus, Workshop, WorkshopBooking
@@ -23,7 +24,6 @@ from .services.workshops import (
     WorkshopDetails,
     do_book_workshop,
     do_schedule_workshop,
-    setting_managers,
 )
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def _seed_workshops(manager: User, today: datetime.date) -> None:
     )
     demo = Setting.objects.filter(urn=DEMO_SETTING_URN).first()
     for setting in [*([demo] if demo else []), *awarded[3:]]:
-        booker = next(iter(setting_managers([setting.pk])), manager)
+        booker = next(iter(setting_managers_of(setting.pk)), manager)
         do_book_workshop(
             workshop=upcoming,
             setting=setting,

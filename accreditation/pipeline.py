@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kqm.models import Role, User
+from kqm.selectors import setting_managers_of
 
 from .models.accreditation import (
     OPEN_STATUSES,
@@ -228,7 +229,7 @@ def _notify_decision(
 ) -> None:
     from django.utils.formats import date_format
 
-    from .services.decisions import _context, _send, _setting_managers
+    from .services.decisions import _context, _send
 
     feedback = change.reason
     award = params.get("award")
@@ -241,7 +242,7 @@ def _notify_decision(
         }
     else:
         extra = {"accredited": False, "feedback": feedback}
-    people = _setting_managers(accreditation)
+    people = setting_managers_of(accreditation.setting_id)
     evaluator = accreditation.evaluator
     if evaluator is not None and evaluator.is_active:
         people.append(evaluator)

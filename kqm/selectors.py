@@ -36,3 +36,13 @@ def users_by_role() -> list[dict[str, object]]:
         {"role": label, "value": value, "count": counts.get(value, 0)}
         for value, label in Role.choices
     ]
+
+
+def setting_managers_of(*setting_ids: int) -> list[User]:
+    """The active setting managers of these settings, the people told about their records
+    (each once, in the order their accounts were made)."""
+    return list(
+        User.objects.filter(settings__in=setting_ids, role=Role.SETTING_MANAGER, is_active=True)
+        .distinct()
+        .order_by("pk")
+    )

@@ -33,13 +33,14 @@ from django.utils.formats import date_format
 from kqm.emails import queue_email
 from kqm.models import User
 from kqm.outbox import enqueue
+from kqm.selectors import setting_managers_of
 from settings.models import Inspection
 
 from ..models import Accreditation, AnnualReview, Award, IllegalTransition, ReviewStatus, Status
 from ..models.awards import add_years
 from ..pipeline import ANNUAL_REVIEW, move
 from ..status_table import Check, StatusTable, Step
-from .common import evaluator_or_managers, setting_managers_of
+from .common import evaluator_or_managers
 
 # The accreditation statuses from which an opening review moves it to “Annual review due”.
 OPENABLE_STATUSES = frozenset({Status.ACCREDITED, Status.REVIEWED, Status.REACCREDITED})
@@ -284,7 +285,7 @@ def _tell_setting(template: str, *, again: bool) -> Check:
 
     def tell(review: AnnualReview, by: User, params: dict[str, Any]) -> None:
         key = f"{template}:{review.pk}" + (f":{_stamp()}" if again else "")
-        _email(review, list(setting_managers_of(review.award.accreditation)), template, key)
+        _email(review, setting_managers_of(review.award.setting_id), template, key)
 
     return tell
 

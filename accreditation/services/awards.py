@@ -21,8 +21,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from kqm.emails import queue_email
-from kqm.models import Role, User
+from kqm.models import User
 from kqm.outbox import enqueue
+from kqm.selectors import setting_managers_of
 
 from ..models import Accreditation, Award, Status
 from ..models.awards import add_years, format_award_number, new_verification_code
@@ -169,14 +170,6 @@ def certificate_path(award: Award) -> str:
     return f"certificates/{award.year}/{award.number}.pdf"
 
 
-def setting_managers(award: Award) -> list[User]:
-    return list(
-        User.objects.filter(
-            settings=award.setting_id, role=Role.SETTING_MANAGER, is_active=True
-        ).order_by("pk")
-    )
-
-
 @transaction.atomic
 def do_store_certificate(*, award: Award, pdf: bytes) -> Award:
     """Store the rendered PDF in place of any earlier one and tell the setting's managers.
@@ -199,7 +192,7 @@ def do_store_certificate(*, award: Award, pdf: bytes) -> Award:
         "link": award.get_absolute_url(),
         "scheme": settings.KQM_SCHEME_NAME,
     }
-    for manager in setting_managers(award):
+    for manager in setting_managers_of(award.setting_id):
         queue_email(
             template="certificate_ready",
             user_id=manager.pk,

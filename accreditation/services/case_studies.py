@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from audits.models import Child, LeuvenScore
 from kqm.models import SETTING_ROLES, Role, User
+from kqm.selectors import setting_managers_of
 
 from ..models import (
     SECTIONS,
@@ -41,7 +42,6 @@ from .common import (
     check_revision,
     evaluator_or_managers,
     notify,
-    setting_managers_of,
 )
 
 
@@ -399,7 +399,7 @@ def _tell_reviewed(case_study: CaseStudy, actor: User, params: dict[str, Any]) -
     version: CaseStudyVersion = params["version"]
     accepted = case_study.status == CaseStudyStatus.ACCEPTED
     notify(
-        setting_managers_of(accreditation),
+        setting_managers_of(accreditation.setting_id),
         accreditation=accreditation,
         subject=f"Case study {case_study.number} "
         + ("accepted" if accepted else "returned with feedback"),

@@ -45,12 +45,6 @@ def check_open(accreditation: Accreditation) -> None:
         raise ValidationError(accreditation.closed_reason())
 
 
-def setting_managers_of(accreditation: Accreditation) -> QuerySet[User]:
-    return User.objects.filter(
-        settings=accreditation.setting_id, role=Role.SETTING_MANAGER, is_active=True
-    ).order_by("pk")
-
-
 def managers() -> QuerySet[User]:
     return User.objects.filter(role=Role.MANAGER, is_active=True).order_by("pk")
 

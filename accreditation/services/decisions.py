@@ -56,14 +56,6 @@ def current_recommendation(accreditation: Accreditation) -> Recommendation | Non
     return Recommendation.objects.filter(submission=submission).select_related("written_by").first()
 
 
-def _setting_managers(accreditation: Accreditation) -> list[User]:
-    return list(
-        User.objects.filter(
-            settings=accreditation.setting_id, role=Role.SETTING_MANAGER, is_active=True
-        ).order_by("pk")
-    )
-
-
 def _kqm_managers() -> list[User]:
     return list(User.objects.filter(role=Role.MANAGER, is_active=True).order_by("pk"))
 

@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from kqm.emails import queue_email
 from kqm.models import Role, User
+from kqm.selectors import setting_managers_of
 
 from ..models import Accreditation, Message
-from .common import check_open, evaluator_or_managers, setting_managers_of
+from .common import check_open, evaluator_or_managers
 
 MAX_MESSAGE_LENGTH = 5000
 
@@ -22,9 +23,9 @@ def recipients_of(accreditation: Accreditation, author: User) -> list[User]:
     if author.role == Role.SETTING_MANAGER:
         people = evaluator_or_managers(accreditation)
     elif author.role == Role.EVALUATOR:
-        people = list(setting_managers_of(accreditation))
+        people = setting_managers_of(accreditation.setting_id)
     else:
-        people = list(setting_managers_of(accreditation))
+        people = setting_managers_of(accreditation.setting_id)
         if accreditation.evaluator is not None and accreditation.evaluator.is_active:
             people.append(accreditation.evaluator)
     seen: set[int] = set()

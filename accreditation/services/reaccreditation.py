@@ -32,6 +32,7 @@ from audits.models import Audit
 from kqm.emails import queue_email
 from kqm.models import Role, User
 from kqm.outbox import batched
+from kqm.selectors import setting_managers_of
 
 from ..models import (
     Accreditation,
@@ -81,14 +82,6 @@ def _day(date: datetime.date) -> str:
 
 
 # --- Who is told -----------------------------------------------------------------------------
-
-
-def _setting_managers(setting_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            settings=setting_id, role=Role.SETTING_MANAGER, is_active=True
-        ).order_by("pk")
-    )
 
 
 def _kqm_managers() -> list[User]:
@@ -206,7 +199,7 @@ def do_open_reaccreditation(
         )
     except IllegalTransition as error:
         raise ValidationError(str(error)) from None
-    _tell_opened(reaccreditation, _setting_managers(award.setting_id))
+    _tell_opened(reaccreditation, setting_managers_of(award.setting_id))
     return reaccreditation
 
 
@@ -622,7 +615,7 @@ def _tell_submitted(reaccreditation: Reaccreditation, actor: User, params: dict[
 def _tell_returned(reaccreditation: Reaccreditation, actor: User, params: dict[str, Any]) -> None:
     _send(
         "reaccreditation_returned",
-        _setting_managers(reaccreditation.setting_id),
+        setting_managers_of(reaccreditation.setting_id),
         _context(reaccreditation, note=params["note"].strip()),
         f"reaccreditation_returned:{reaccreditation.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
     )
@@ -835,7 +828,7 @@ def tell_decision(*, reaccreditation: Reaccreditation, award: Award | None) -> N
         extra = {"renewed": False}
     _send(
         "reaccreditation_decision",
-        [*_setting_managers(reaccreditation.setting_id), *_judges(reaccreditation.accreditation)],
+        [*setting_managers_of(reaccreditation.setting_id), *_judges(reaccreditation.accreditation)],
         _context(reaccreditation, note=reaccreditation.decision_note, **extra),
         f"reaccreditation_decision:{reaccreditation.pk}",
     )

@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kqm.models import Role, User
+from kqm.selectors import setting_managers_of
 
 from ..models import (
     Accreditation,
@@ -42,7 +43,6 @@ from .common import (
     check_revision,
     evaluator_or_managers,
     notify,
-    setting_managers_of,
 )
 
 # The guided notes of visit the service starts with; the KQM manager can change them.
@@ -130,7 +130,7 @@ def do_schedule_visit(
             {"visit_type": f"The {VisitType(visit_type).label.lower()} is already booked"}
         ) from None
     notify(
-        setting_managers_of(accreditation),
+        setting_managers_of(accreditation.setting_id),
         accreditation=accreditation,
         subject=f"{visit.get_visit_type_display()} booked for {visit.date:%-d %B %Y}",
         lines=[f"Your {visit.get_visit_type_display().lower()} is booked for {_when(visit)}."],
@@ -163,7 +163,7 @@ def do_reschedule_visit(
     locked.sequence += 1
     _save(locked, actor, reason.strip())
     notify(
-        setting_managers_of(locked.accreditation),
+        setting_managers_of(locked.accreditation.setting_id),
         accreditation=locked.accreditation,
         subject=f"{locked.get_visit_type_display()} moved to {locked.date:%-d %B %Y}",
         lines=[
@@ -474,7 +474,7 @@ def _tell_setting_shared(note: NoteOfVisit, actor: User, params: dict[str, Any])
     accreditation = note.visit.accreditation
     kind = note.visit.get_visit_type_display().lower()
     notify(
-        setting_managers_of(accreditation),
+        setting_managers_of(accreditation.setting_id),
         accreditation=accreditation,
         subject=f"Note of your {kind} to read and agree",
         lines=[

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 
 from kqm.emails import queue_email
 from kqm.models import Role, User
+from kqm.selectors import setting_managers_of
 from settings.models import Setting
 
 from ..models import Workshop, WorkshopBooking
@@ -48,16 +49,6 @@ def live_bookings(workshop: Workshop) -> list[WorkshopBooking]:
         WorkshopBooking.objects.filter(workshop=workshop, cancelled_at__isnull=True)
         .select_related("setting")
         .order_by("setting__name", "pk")
-    )
-
-
-def setting_managers(setting_ids: Iterable[int]) -> list[User]:
-    return list(
-        User.objects.filter(
-            settings__in=list(setting_ids), role=Role.SETTING_MANAGER, is_active=True
-        )
-        .distinct()
-        .order_by("pk")
     )
 
 
@@ -128,7 +119,7 @@ def do_update_workshop(*, workshop: Workshop, details: WorkshopDetails, by: User
     locked.save(update_fields=DETAIL_FIELDS)
     if changed and bookings:
         _tell(
-            setting_managers(b.setting_id for b in bookings),
+            setting_managers_of(*(b.setting_id for b in bookings)),
             template="workshop_changed",
             context=_context(locked),
             key=f"workshop_changed:{locked.pk}:{_stamp()}",
@@ -157,7 +148,7 @@ def do_cancel_workshop(*, workshop: Workshop, by: User) -> Workshop:
         booking._change_reason = "Workshop cancelled"  # type: ignore[attr-defined]
         booking.save(update_fields=["cancelled_at", "cancelled_by"])
     _tell(
-        setting_managers(b.setting_id for b in bookings),
+        setting_managers_of(*(b.setting_id for b in bookings)),
         template="workshop_cancelled",
         context=_context(locked, list_link=reverse("accreditation:workshop-list")),
         key=f"workshop_cancelled:{locked.pk}",
@@ -199,7 +190,7 @@ def do_book_workshop(
             f"{setting.display_name} already has a place on this workshop."
         ) from None
     _tell(
-        [by, *setting_managers([setting.pk])],
+        [by, *setting_managers_of(setting.pk)],
         template="workshop_booked",
         context=_context(locked, setting=setting.display_name, attendee=attendee_name),
         key=f"workshop_booked:{booking.pk}",
@@ -223,7 +214,7 @@ def do_cancel_booking(*, booking: WorkshopBooking, by: User) -> WorkshopBooking:
     locked._history_user = by  # type: ignore[attr-defined]
     locked.save(update_fields=["cancelled_at", "cancelled_by"])
     _tell(
-        [by, *setting_managers([locked.setting_id])],
+        [by, *setting_managers_of(locked.setting_id)],
         template="workshop_booking_cancelled",
         context=_context(
             locked.workshop, setting=locked.setting.display_name, attendee=locked.attendee_name

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from kqm.emails import queue_email
 from kqm.models import Role, User
+from kqm.selectors import setting_managers_of
 
 from ..models import (
     Audit,
@@ -159,14 +160,6 @@ def _staff_round_for(audit: Audit) -> QuestionnaireRound | None:
     return chosen
 
 
-def _setting_managers(audit: Audit) -> list[User]:
-    return list(
-        User.objects.filter(
-            settings=audit.setting_id, role=Role.SETTING_MANAGER, is_active=True
-        ).order_by("pk")
-    )
-
-
 def _context(audit: Audit, **extra: object) -> dict[str, object]:
     return {
         "setting": audit.setting.display_name,
@@ -203,7 +196,7 @@ def do_complete_review(*, audit: Audit, by: User, summary: str = "") -> AuditRev
         reviewed=reviewed,
         adjusted=adjusted,
     )
-    for person in _setting_managers(locked):
+    for person in setting_managers_of(locked.setting_id):
         queue_email(
             template="leadership_review_completed",
             user_id=person.pk,

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from kqm.models import Role
+from kqm.selectors import setting_managers_of
 from tests.access import assert_access
 from tests.factories import TEST_PASSWORD, UserFactory
 
@@ -90,3 +91,16 @@ def test_manager_cannot_deactivate_themselves(client, manager):
     assert "You cannot deactivate your own account" in response.content.decode()
     manager.refresh_from_db()
     assert manager.is_active
+
+
+def test_the_setting_managers_told_about_settings_are_active_managers_each_once(
+    setting, other_setting
+):
+    first = UserFactory(role=Role.SETTING_MANAGER, settings=[setting, other_setting])
+    second = UserFactory(role=Role.SETTING_MANAGER, settings=[other_setting])
+    UserFactory(role=Role.SETTING_MANAGER, settings=[setting], is_active=False)
+    UserFactory(role=Role.PRACTITIONER, settings=[setting])
+    UserFactory(role=Role.SETTING_MANAGER)  # of no setting here
+    assert setting_managers_of(setting.pk) == [first]
+    assert setting_managers_of(setting.pk, other_setting.pk) == [first, second]
+    assert setting_managers_of() == []
