@@ -13,7 +13,8 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
+from kqm.models import Role
 
 from .. import selectors
 from ..forms.allowance import AllowApplicationForm
@@ -28,10 +29,6 @@ from ..services.decisions import current_recommendation
 from .awards import AWARD_ROLES
 
 PAGE_SIZE = 25
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 @require_GET
@@ -63,12 +60,12 @@ def accreditation_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     accreditation: Accreditation,
     form: AccreditationTransitionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     groups = accreditation_tasks(accreditation, user)
     context: dict[str, Any] = {
         "accreditation": accreditation,
@@ -101,16 +98,18 @@ def _detail(
 
 @require_GET
 @role_required(Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER)
-def accreditation_detail(request: HttpRequest, accreditation_id: int) -> HttpResponse:
-    accreditation = selectors.access_accreditation_by_id(_user(request), accreditation_id)
+def accreditation_detail(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
+    accreditation = selectors.access_accreditation_by_id(request.user, accreditation_id)
     return _detail(request, accreditation)
 
 
 @require_http_methods(["POST"])
 @role_required(Role.MANAGER)
-def accreditation_transition(request: HttpRequest, accreditation_id: int) -> HttpResponse:
+def accreditation_transition(
+    request: AuthenticatedHttpRequest, accreditation_id: int
+) -> HttpResponse:
     """Move the status. A move that ends the journey is confirmed on a second page first."""
-    user = _user(request)
+    user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
     form = AccreditationTransitionForm(request.POST, accreditation=accreditation)
     if not form.is_valid():
@@ -135,11 +134,7 @@ def accreditation_transition(request: HttpRequest, accreditation_id: int) -> Htt
             reason=form.cleaned_data["reason"],
         )
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        add_service_errors(form, error)
         return _detail(request, accreditation, form)
     except IllegalTransition as error:
         form.add_error("to", str(error))
@@ -150,9 +145,9 @@ def accreditation_transition(request: HttpRequest, accreditation_id: int) -> Htt
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def allow_application(request: HttpRequest, accreditation_id: int) -> HttpResponse:
+def allow_application(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
     """Let the setting apply to another cohort while this accreditation is in progress."""
-    user = _user(request)
+    user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
     if accreditation.status not in OPEN_STATUSES:
         raise Http404("This accreditation is not in progress.")
@@ -169,7 +164,7 @@ def allow_application(request: HttpRequest, accreditation_id: int) -> HttpRespon
                 allowed_by=user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -182,14 +177,6 @@ def allow_application(request: HttpRequest, accreditation_id: int) -> HttpRespon
         "accreditation/accreditations/allow_application.html",
         {"form": form, "accreditation": accreditation},
     )
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 urlpatterns = [

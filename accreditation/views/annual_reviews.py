@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audits.selectors.progress import progress_headline
 from kqm.access import role_required
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role, User
 from kqm.parsing import parse_id
 
@@ -28,26 +28,14 @@ PAGE_SIZE = 25
 REVIEW_ROLES = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _may_edit(user: User, review: AnnualReview) -> bool:
     return user.role == Role.SETTING_MANAGER and review.status in services.EDITABLE_STATUSES
 
 
 @require_GET
 @role_required(Role.MANAGER, Role.EVALUATOR)
-def annual_review_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def annual_review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     status = request.GET.get("status", "")
     if status not in ReviewStatus.values:
         status = ""
@@ -85,9 +73,9 @@ def annual_review_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*REVIEW_ROLES)
-def accreditation_reviews(request: HttpRequest, accreditation_id: int) -> HttpResponse:
+def accreditation_reviews(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
     """An accreditation's annual reviews, from every award it was granted."""
-    user = _user(request)
+    user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
     today = timezone.localdate()
     reviews = review_selectors.reviews_of_accreditation(accreditation)
@@ -102,8 +90,8 @@ def accreditation_reviews(request: HttpRequest, accreditation_id: int) -> HttpRe
 
 @require_GET
 @role_required(*REVIEW_ROLES)
-def annual_review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
-    user = _user(request)
+def annual_review_detail(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
+    user = request.user
     review = review_selectors.access_annual_review_by_id(user, review_id)
     return render(
         request,
@@ -125,8 +113,8 @@ def annual_review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SETTING_MANAGER)
-def annual_review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
-    user = _user(request)
+def annual_review_edit(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
+    user = request.user
     review = review_selectors.access_annual_review_by_id(user, review_id)
     if not _may_edit(user, review):
         messages.info(request, "This review has been sent, so it cannot be changed.")
@@ -167,7 +155,7 @@ def annual_review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
                 by=user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your answers have been saved")
             return redirect("accreditation:annual-review-submit", review_id=review.pk)
@@ -187,9 +175,9 @@ def annual_review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SETTING_MANAGER)
-def annual_review_submit(request: HttpRequest, review_id: int) -> HttpResponse:
+def annual_review_submit(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
     """Check your answers, then send the review."""
-    user = _user(request)
+    user = request.user
     review = review_selectors.access_annual_review_by_id(user, review_id)
     if not _may_edit(user, review):
         messages.info(request, "This review has already been sent.")
@@ -217,8 +205,8 @@ def annual_review_submit(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER, Role.EVALUATOR)
-def annual_review_decide(request: HttpRequest, review_id: int) -> HttpResponse:
-    user = _user(request)
+def annual_review_decide(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
+    user = request.user
     review = review_selectors.access_annual_review_by_id(user, review_id)
     if review.status != ReviewStatus.SUBMITTED:
         messages.info(request, "Only a review the setting has sent can be signed off.")
@@ -236,7 +224,7 @@ def annual_review_decide(request: HttpRequest, review_id: int) -> HttpResponse:
                 )
                 done = "The review is back with the setting. They have been emailed."
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, done)
             return redirect(review)

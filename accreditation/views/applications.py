@@ -7,14 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
 from kqm.files import private_download
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role, User
 from settings.selectors import settings_visible_to
 
@@ -32,19 +32,6 @@ from ..uploads import MAX_EVIDENCE_FILES
 PAGE_SIZE = 25
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    """A service's error beside the field it names, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _open_cohort(cohort_id: int) -> Cohort:
     try:
         return selectors.cohorts_open_for_applications().get(pk=cohort_id)
@@ -54,9 +41,9 @@ def _open_cohort(cohort_id: int) -> Cohort:
 
 @require_GET
 @role_required(Role.SETTING_MANAGER)
-def application_new(request: HttpRequest) -> HttpResponse:
+def application_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The cohorts taking applications, and which of the user's settings have applied."""
-    user = _user(request)
+    user = request.user
     cohorts = list(selectors.cohorts_open_for_applications())
     my_settings = list(settings_visible_to(user).order_by("name"))
     applied = set(
@@ -81,8 +68,8 @@ def application_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SETTING_MANAGER)
-def application_apply(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    user = _user(request)
+def application_apply(request: AuthenticatedHttpRequest, cohort_id: int) -> HttpResponse:
+    user = request.user
     cohort = _open_cohort(cohort_id)
     applied = Application.objects.filter(cohort=cohort).values("setting_id")
     available = list(settings_visible_to(user).exclude(pk__in=applied).order_by("name"))
@@ -103,7 +90,7 @@ def application_apply(request: HttpRequest, cohort_id: int) -> HttpResponse:
                 evidence=form.evidence,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("accreditation:application-confirmation", application.pk)
     return render(
@@ -115,8 +102,10 @@ def application_apply(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.SETTING_MANAGER)
-def application_confirmation(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = selectors.access_application_by_id(_user(request), application_id)
+def application_confirmation(
+    request: AuthenticatedHttpRequest, application_id: int
+) -> HttpResponse:
+    application = selectors.access_application_by_id(request.user, application_id)
     return render(
         request,
         "accreditation/applications/confirmation.html",
@@ -129,8 +118,8 @@ def application_confirmation(request: HttpRequest, application_id: int) -> HttpR
 
 @require_GET
 @role_required(Role.MANAGER, Role.SETTING_MANAGER)
-def application_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     search = request.GET.get("q", "").strip()
     cohort = request.GET.get("cohort", "")
     status = request.GET.get("status", "")
@@ -173,22 +162,22 @@ def _detail_context(application: Application, user: User) -> dict[str, Any]:
 
 @require_GET
 @role_required(Role.MANAGER, Role.SETTING_MANAGER)
-def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = selectors.access_application_by_id(_user(request), application_id)
+def application_detail(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
+    application = selectors.access_application_by_id(request.user, application_id)
     return render(
         request,
         "accreditation/applications/detail.html",
-        _detail_context(application, _user(request)),
+        _detail_context(application, request.user),
     )
 
 
 @require_GET
 @role_required(Role.MANAGER, Role.SETTING_MANAGER)
 def application_evidence(
-    request: HttpRequest, application_id: int, evidence_id: int
+    request: AuthenticatedHttpRequest, application_id: int, evidence_id: int
 ) -> FileResponse:
     """The file itself, only to those who may see the application; always a download."""
-    evidence = selectors.access_evidence_by_id(_user(request), application_id, evidence_id)
+    evidence = selectors.access_evidence_by_id(request.user, application_id, evidence_id)
     return private_download(
         evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
@@ -196,8 +185,10 @@ def application_evidence(
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SETTING_MANAGER)
-def application_evidence_add(request: HttpRequest, application_id: int) -> HttpResponse:
-    user = _user(request)
+def application_evidence_add(
+    request: AuthenticatedHttpRequest, application_id: int
+) -> HttpResponse:
+    user = request.user
     application = selectors.access_application_by_id(user, application_id)
     held = application.evidence.count()
     if not application.is_open or held >= MAX_EVIDENCE_FILES:
@@ -213,7 +204,7 @@ def application_evidence_add(request: HttpRequest, application_id: int) -> HttpR
         try:
             services.do_add_evidence(added_by=user, application=application, evidence=form.evidence)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{form.cleaned_data['title']}” has been added.")
             return redirect(application)
@@ -232,10 +223,10 @@ def application_evidence_add(request: HttpRequest, application_id: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SETTING_MANAGER)
 def application_evidence_remove(
-    request: HttpRequest, application_id: int, evidence_id: int
+    request: AuthenticatedHttpRequest, application_id: int, evidence_id: int
 ) -> HttpResponse:
     """Ask before removing an evidence file; remove it on POST."""
-    user = _user(request)
+    user = request.user
     evidence = selectors.access_evidence_by_id(user, application_id, evidence_id)
     application = evidence.application
     if not application.is_open:
@@ -258,8 +249,8 @@ def application_evidence_remove(
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def application_judge(request: HttpRequest, application_id: int) -> HttpResponse:
-    user = _user(request)
+def application_judge(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
+    user = request.user
     application = selectors.access_application_by_id(user, application_id)
     if not application.is_open:
         messages.error(request, "This application has been decided; its judgements are final.")
@@ -272,7 +263,7 @@ def application_judge(request: HttpRequest, application_id: int) -> HttpResponse
                 judged_by=user, application=application, judgements=form.judgements
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your judgements have been saved.")
             return redirect(application)
@@ -285,8 +276,8 @@ def application_judge(request: HttpRequest, application_id: int) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
-    user = _user(request)
+def application_decide(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
+    user = request.user
     application = selectors.access_application_by_id(user, application_id)
     if not application.is_open:
         messages.error(request, "This application has already been decided.")
@@ -301,7 +292,7 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -6,13 +6,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
+from kqm.models import Role
 
 from .. import selectors_awards
 from ..forms.awards import RevokeAwardForm
@@ -23,14 +24,10 @@ PAGE_SIZE = 25
 AWARD_ROLES = (Role.MANAGER, Role.SETTING_MANAGER, Role.PRACTITIONER)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @require_GET
 @role_required(*AWARD_ROLES)
-def award_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def award_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     search = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     year = request.GET.get("year", "")
@@ -58,8 +55,8 @@ def award_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*AWARD_ROLES)
-def award_detail(request: HttpRequest, award_id: int) -> HttpResponse:
-    user = _user(request)
+def award_detail(request: AuthenticatedHttpRequest, award_id: int) -> HttpResponse:
+    user = request.user
     award = selectors_awards.access_award_by_id(user, award_id)
     return render(
         request,
@@ -74,12 +71,12 @@ def award_detail(request: HttpRequest, award_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(*AWARD_ROLES)
-def award_certificate(request: HttpRequest, award_id: int) -> FileResponse:
+def award_certificate(request: AuthenticatedHttpRequest, award_id: int) -> FileResponse:
     """The certificate PDF, to the KQM manager and the setting's staff; always a download.
 
     A revoked award's certificate stays with the KQM manager only.
     """
-    user = _user(request)
+    user = request.user
     award = selectors_awards.access_award_by_id(user, award_id)
     if not award.has_certificate or (award.is_revoked and not user.is_manager):
         raise Http404("This award has no certificate to download.")
@@ -100,9 +97,9 @@ def award_certificate(request: HttpRequest, award_id: int) -> FileResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def award_revoke(request: HttpRequest, award_id: int) -> HttpResponse:
+def award_revoke(request: AuthenticatedHttpRequest, award_id: int) -> HttpResponse:
     """The confirmation page, with the reason; POST revokes."""
-    user = _user(request)
+    user = request.user
     award = selectors_awards.access_award_by_id(user, award_id)
     if award.is_revoked:
         messages.info(request, f"{award.number} has already been revoked.")
@@ -112,11 +109,7 @@ def award_revoke(request: HttpRequest, award_id: int) -> HttpResponse:
         try:
             do_revoke_award(award=award, by=user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -128,8 +121,8 @@ def award_revoke(request: HttpRequest, award_id: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @role_required(Role.MANAGER)
-def award_render_certificate(request: HttpRequest, award_id: int) -> HttpResponse:
-    user = _user(request)
+def award_render_certificate(request: AuthenticatedHttpRequest, award_id: int) -> HttpResponse:
+    user = request.user
     award = selectors_awards.access_award_by_id(user, award_id)
     try:
         do_request_certificate_render(award=award, requested_by=user)

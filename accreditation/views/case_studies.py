@@ -12,7 +12,6 @@ from typing import Any
 from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kqm.access import role_required
 from kqm.files import private_download
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role, User
 from kqm.parsing import revision_of
 
@@ -35,18 +35,6 @@ from ..uploads import MAX_EVIDENCE_FILES
 
 READERS = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER)
 WRITERS = (Role.SETTING_MANAGER, Role.PRACTITIONER)
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _detail_url(accreditation_id: int, number: int) -> str:
@@ -68,8 +56,10 @@ def _context(
 
 @require_GET
 @role_required(*READERS)
-def case_study_detail(request: HttpRequest, accreditation_id: int, number: int) -> HttpResponse:
-    user = _user(request)
+def case_study_detail(
+    request: AuthenticatedHttpRequest, accreditation_id: int, number: int
+) -> HttpResponse:
+    user = request.user
     accreditation, case_study = selectors.access_case_study(user, accreditation_id, number)
     selectors.log_child_data_access(request, case_study, f"Case study {number}")
     versions = selectors.versions_of(case_study)
@@ -127,8 +117,10 @@ def _saved_at(case_study: CaseStudy) -> str:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*WRITERS)
-def case_study_edit(request: HttpRequest, accreditation_id: int, number: int) -> HttpResponse:
-    user = _user(request)
+def case_study_edit(
+    request: AuthenticatedHttpRequest, accreditation_id: int, number: int
+) -> HttpResponse:
+    user = request.user
     accreditation, case_study = selectors.access_case_study(user, accreditation_id, number)
     blocked = _editable_or_redirect(request, accreditation, number, case_study)
     if blocked:
@@ -154,7 +146,7 @@ def case_study_edit(request: HttpRequest, accreditation_id: int, number: int) ->
             form.add_error(None, str(stale))
             status = 409
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if request.POST.get("next") == "check":
                 return redirect("accreditation:case-study-check", accreditation.pk, number)
@@ -211,9 +203,11 @@ def _merge_per_field(
 
 @require_POST
 @role_required(*WRITERS)
-def case_study_autosave(request: HttpRequest, accreditation_id: int, number: int) -> JsonResponse:
+def case_study_autosave(
+    request: AuthenticatedHttpRequest, accreditation_id: int, number: int
+) -> JsonResponse:
     """The JSON twin of “Save draft”: 200 saved, 409 a newer version exists, 400 not valid."""
-    user = _user(request)
+    user = request.user
     accreditation, case_study = selectors.access_case_study(user, accreditation_id, number)
     data: QueryDict = request.POST
     bases = {key[5:]: str(value) for key, value in request.POST.items() if key.startswith("base:")}
@@ -267,9 +261,11 @@ def case_study_autosave(request: HttpRequest, accreditation_id: int, number: int
 
 @require_GET
 @role_required(*WRITERS)
-def case_study_check(request: HttpRequest, accreditation_id: int, number: int) -> HttpResponse:
+def case_study_check(
+    request: AuthenticatedHttpRequest, accreditation_id: int, number: int
+) -> HttpResponse:
     """Check your answers: everything that will be submitted, each with a link to change it."""
-    user = _user(request)
+    user = request.user
     accreditation, case_study = selectors.access_case_study(user, accreditation_id, number)
     if case_study is None:
         return redirect("accreditation:case-study-edit", accreditation.pk, number)
@@ -281,7 +277,7 @@ def case_study_check(request: HttpRequest, accreditation_id: int, number: int) -
 
 
 def _check_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     accreditation: Accreditation,
     number: int,
     case_study: CaseStudy,
@@ -292,7 +288,7 @@ def _check_page(
         {
             "evidence": selectors.evidence_of(case_study),
             "missing": services.incomplete_parts(case_study),
-            "can_submit": _user(request).role == Role.SETTING_MANAGER,
+            "can_submit": request.user.role == Role.SETTING_MANAGER,
             "problem": problem,
             "baseline": services.score_label(case_study.baseline_score),
             "follow_up": services.score_label(case_study.follow_up_score),
@@ -309,8 +305,10 @@ def _check_page(
 
 @require_POST
 @role_required(Role.SETTING_MANAGER)
-def case_study_submit(request: HttpRequest, accreditation_id: int, number: int) -> HttpResponse:
-    user = _user(request)
+def case_study_submit(
+    request: AuthenticatedHttpRequest, accreditation_id: int, number: int
+) -> HttpResponse:
+    user = request.user
     accreditation, case_study = selectors.access_case_study(user, accreditation_id, number)
     if case_study is None:
         raise Http404("This case study has not been started.")
@@ -340,9 +338,9 @@ def case_study_submit(request: HttpRequest, accreditation_id: int, number: int) 
 @require_http_methods(["GET", "POST"])
 @role_required(*WRITERS)
 def case_study_evidence_add(
-    request: HttpRequest, accreditation_id: int, number: int
+    request: AuthenticatedHttpRequest, accreditation_id: int, number: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     accreditation, case_study = selectors.access_case_study(user, accreditation_id, number)
     blocked = _editable_or_redirect(request, accreditation, number, case_study)
     if blocked:
@@ -360,7 +358,7 @@ def case_study_evidence_add(
                 effective_date=form.cleaned_data["effective_date"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{form.cleaned_data['title']}” has been added.")
             return redirect(_detail_url(accreditation.pk, number) + "#evidence")
@@ -372,11 +370,11 @@ def case_study_evidence_add(
 @require_GET
 @role_required(*READERS)
 def case_study_evidence(
-    request: HttpRequest, accreditation_id: int, number: int, evidence_id: int
+    request: AuthenticatedHttpRequest, accreditation_id: int, number: int, evidence_id: int
 ) -> FileResponse:
     """The file itself, only to those who may read the case study; always a download."""
     evidence = selectors.access_case_study_evidence(
-        _user(request), accreditation_id, number, evidence_id
+        request.user, accreditation_id, number, evidence_id
     )
     return private_download(
         evidence.file, filename=evidence.original_name, content_type=evidence.content_type
@@ -386,10 +384,10 @@ def case_study_evidence(
 @require_http_methods(["GET", "POST"])
 @role_required(*WRITERS)
 def case_study_evidence_delete(
-    request: HttpRequest, accreditation_id: int, number: int, evidence_id: int
+    request: AuthenticatedHttpRequest, accreditation_id: int, number: int, evidence_id: int
 ) -> HttpResponse:
     """GET asks for confirmation; POST deletes the file."""
-    user = _user(request)
+    user = request.user
     evidence = selectors.access_case_study_evidence(user, accreditation_id, number, evidence_id)
     case_study = evidence.case_study
     blocked = _editable_or_redirect(request, case_study.accreditation, number, case_study)
@@ -436,8 +434,10 @@ def _section_items(
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER, Role.EVALUATOR)
-def case_study_review(request: HttpRequest, accreditation_id: int, number: int) -> HttpResponse:
-    user = _user(request)
+def case_study_review(
+    request: AuthenticatedHttpRequest, accreditation_id: int, number: int
+) -> HttpResponse:
+    user = request.user
     accreditation, case_study = selectors.access_case_study(user, accreditation_id, number)
     if case_study is None or case_study.status != CaseStudyStatus.SUBMITTED:
         messages.info(request, "This case study is not waiting for a review.")
@@ -457,7 +457,7 @@ def case_study_review(request: HttpRequest, accreditation_id: int, number: int) 
                 feedback=form.cleaned_data["feedback"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -501,9 +501,9 @@ def case_study_review(request: HttpRequest, accreditation_id: int, number: int) 
 @require_GET
 @role_required(*READERS)
 def case_study_version(
-    request: HttpRequest, accreditation_id: int, number: int, version_number: int
+    request: AuthenticatedHttpRequest, accreditation_id: int, number: int, version_number: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     case_study, version, previous = selectors.access_version(
         user, accreditation_id, number, version_number
     )

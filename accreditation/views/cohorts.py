@@ -14,7 +14,8 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kqm.access import role_required
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest
+from kqm.models import Role
 
 from .. import selectors
 from ..forms.cohorts import (
@@ -34,10 +35,6 @@ COHORT_SORT_LABELS = [
     ("name", "Name"),
     ("start", "Start date (latest first)"),
 ]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _cohort_fields(form: CohortForm) -> dict[str, Any]:
@@ -69,11 +66,11 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def cohort_new(request: HttpRequest) -> HttpResponse:
+def cohort_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CohortForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            cohort = services.do_create_cohort(actor=_user(request), **_cohort_fields(form))
+            cohort = services.do_create_cohort(actor=request.user, **_cohort_fields(form))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -86,8 +83,8 @@ def cohort_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def cohort_edit(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    cohort = selectors.access_cohort_by_id(_user(request), cohort_id)
+def cohort_edit(request: AuthenticatedHttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = selectors.access_cohort_by_id(request.user, cohort_id)
     places_used: int = cohort.places_used  # type: ignore[attr-defined]
     # The form works on a copy so the page keeps the saved name while the user corrects errors.
     form = CohortForm(
@@ -97,7 +94,7 @@ def cohort_edit(request: HttpRequest, cohort_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_cohort(actor=_user(request), cohort=cohort, **_cohort_fields(form))
+            services.do_update_cohort(actor=request.user, cohort=cohort, **_cohort_fields(form))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -108,8 +105,8 @@ def cohort_edit(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.MANAGER)
-def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    cohort = selectors.access_cohort_by_id(_user(request), cohort_id)
+def cohort_detail(request: AuthenticatedHttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = selectors.access_cohort_by_id(request.user, cohort_id)
     status = request.GET.get("status", "")
     evaluator = request.GET.get("evaluator", "")
     accreditations = selectors.cohort_accreditations(cohort, status=status, evaluator=evaluator)
@@ -135,15 +132,15 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.MANAGER)
-def cohort_applications_open(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def cohort_applications_open(request: AuthenticatedHttpRequest, cohort_id: int) -> HttpResponse:
     """The switch on the cohort page: open or close the cohort to applications."""
-    cohort = selectors.access_cohort_by_id(_user(request), cohort_id)
+    cohort = selectors.access_cohort_by_id(request.user, cohort_id)
     form = ApplicationsOpenForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose whether applications are open or closed.")
     else:
         open_ = form.cleaned_data["applications_open"]
-        services.do_set_applications_open(actor=_user(request), cohort=cohort, open=open_)
+        services.do_set_applications_open(actor=request.user, cohort=cohort, open=open_)
         if open_:
             messages.success(request, f"{cohort.name} is open: setting managers can apply.")
         else:
@@ -153,14 +150,12 @@ def cohort_applications_open(request: HttpRequest, cohort_id: int) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def meeting_new(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    cohort = selectors.access_cohort_by_id(_user(request), cohort_id)
+def meeting_new(request: AuthenticatedHttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = selectors.access_cohort_by_id(request.user, cohort_id)
     form = NetworkMeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_save_network_meeting(
-                actor=_user(request), cohort=cohort, **form.cleaned_data
-            )
+            services.do_save_network_meeting(actor=request.user, cohort=cohort, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -175,8 +170,8 @@ def meeting_new(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = selectors.access_meeting_by_id(_user(request), meeting_id)
+def meeting_edit(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.access_meeting_by_id(request.user, meeting_id)
     # A copy, so the heading keeps the saved topic while the user corrects errors.
     form = NetworkMeetingForm(
         request.POST if request.method == "POST" else None, instance=copy.copy(meeting)
@@ -184,7 +179,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.do_save_network_meeting(
-                actor=_user(request), cohort=meeting.cohort, meeting=meeting, **form.cleaned_data
+                actor=request.user, cohort=meeting.cohort, meeting=meeting, **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -200,9 +195,9 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_attendance(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     """The meeting's register: one question per setting, saved all together or not at all."""
-    meeting = selectors.access_meeting_by_id(_user(request), meeting_id)
+    meeting = selectors.access_meeting_by_id(request.user, meeting_id)
     settings = selectors.meeting_settings(meeting)
     form = AttendanceForm(
         request.POST if request.method == "POST" else None,
@@ -212,7 +207,7 @@ def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if request.method == "POST" and settings and form.is_valid():
         try:
             services.do_record_attendance(
-                actor=_user(request), meeting=meeting, statuses=form.statuses()
+                actor=request.user, meeting=meeting, statuses=form.statuses()
             )
         except ValidationError as error:
             form.add_error(None, error)

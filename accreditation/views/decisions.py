@@ -5,8 +5,6 @@ Each page explains plainly when its step cannot be taken yet (and why), and chan
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +13,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from kqm.access import role_required
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role, User
 
 from .. import selectors
@@ -31,23 +30,11 @@ from ..services.decisions import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SETTING_MANAGER)
-def accreditation_submit(request: HttpRequest, accreditation_id: int) -> HttpResponse:
+def accreditation_submit(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
     """Check your answers: the whole task list, then submit the year's work."""
-    user = _user(request)
+    user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
     groups = accreditation_tasks(accreditation, user)
     unfinished = [task for group in groups for task in group.tasks if not task.done]
@@ -108,8 +95,10 @@ def _recommendation_refusal(accreditation: Accreditation, user: User) -> str:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EVALUATOR)
-def accreditation_recommend(request: HttpRequest, accreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def accreditation_recommend(
+    request: AuthenticatedHttpRequest, accreditation_id: int
+) -> HttpResponse:
+    user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
     refusal = _recommendation_refusal(accreditation, user)
     if refusal:
@@ -127,7 +116,7 @@ def accreditation_recommend(request: HttpRequest, accreditation_id: int) -> Http
             written_by=user,
         )
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _recommendation_page(request, accreditation, form)
     messages.success(request, "Your recommendation has been sent to the KQM manager.")
     return redirect(accreditation)
@@ -135,8 +124,8 @@ def accreditation_recommend(request: HttpRequest, accreditation_id: int) -> Http
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def accreditation_decide(request: HttpRequest, accreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def accreditation_decide(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
+    user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
     recommendation = current_recommendation(accreditation)
     refusal = ""
@@ -161,7 +150,7 @@ def accreditation_decide(request: HttpRequest, accreditation_id: int) -> HttpRes
                 feedback=form.cleaned_data["feedback"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if outcome == Outcome.ACCREDIT:
                 text = "Accredited. The award is granted and its certificate is being prepared."

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
+from kqm.http import AuthenticatedHttpRequest
 from kqm.models import Role, User
 from kqm.parsing import parse_int
 
@@ -28,10 +29,6 @@ EVALUATOR_SORT_LABELS = [
     ("budgeted", "Days budgeted (most first)"),
     ("logged", "Days logged (most first)"),
 ]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _current_year(years: list[int]) -> int | None:
@@ -78,8 +75,8 @@ def evaluator_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.MANAGER)
-def evaluator_detail(request: HttpRequest, evaluator_id: int) -> HttpResponse:
-    evaluator = selectors.access_evaluator_by_id(_user(request), evaluator_id)
+def evaluator_detail(request: AuthenticatedHttpRequest, evaluator_id: int) -> HttpResponse:
+    evaluator = selectors.access_evaluator_by_id(request.user, evaluator_id)
     profile = selectors.evaluator_profile(evaluator)
     return render(
         request,
@@ -95,9 +92,9 @@ def evaluator_detail(request: HttpRequest, evaluator_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def evaluator_edit(request: HttpRequest, evaluator_id: int) -> HttpResponse:
+def evaluator_edit(request: AuthenticatedHttpRequest, evaluator_id: int) -> HttpResponse:
     """The evaluator's profile (day rate, capacity, notes); saving creates it if missing."""
-    evaluator = selectors.access_evaluator_by_id(_user(request), evaluator_id)
+    evaluator = selectors.access_evaluator_by_id(request.user, evaluator_id)
     profile = selectors.evaluator_profile(evaluator)
     form = EvaluatorProfileForm(
         request.POST if request.method == "POST" else None, instance=profile
@@ -105,7 +102,7 @@ def evaluator_edit(request: HttpRequest, evaluator_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.do_save_evaluator_profile(
-                actor=_user(request),
+                actor=request.user,
                 evaluator=evaluator,
                 day_rate=form.cleaned_data["day_rate"],
                 capacity_days=form.cleaned_data["capacity_days"],
@@ -125,13 +122,13 @@ def evaluator_edit(request: HttpRequest, evaluator_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def evaluator_training_new(request: HttpRequest, evaluator_id: int) -> HttpResponse:
-    evaluator = selectors.access_evaluator_by_id(_user(request), evaluator_id)
+def evaluator_training_new(request: AuthenticatedHttpRequest, evaluator_id: int) -> HttpResponse:
+    evaluator = selectors.access_evaluator_by_id(request.user, evaluator_id)
     form = TrainingSessionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.do_add_training_session(
-                actor=_user(request),
+                actor=request.user,
                 evaluator=evaluator,
                 title=form.cleaned_data["title"],
                 date=form.cleaned_data["date"],
@@ -150,12 +147,12 @@ def evaluator_training_new(request: HttpRequest, evaluator_id: int) -> HttpRespo
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def evaluator_training_delete(request: HttpRequest, session_id: int) -> HttpResponse:
+def evaluator_training_delete(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the training session."""
-    session = selectors.access_training_session_by_id(_user(request), session_id)
+    session = selectors.access_training_session_by_id(request.user, session_id)
     evaluator = session.evaluator.user
     if request.method == "POST":
-        services.do_delete_training_session(actor=_user(request), session=session)
+        services.do_delete_training_session(actor=request.user, session=session)
         messages.success(request, f"Training session “{session.title}” deleted.")
         return redirect("accreditation:evaluator-detail", evaluator_id=evaluator.pk)
     return render(
@@ -180,9 +177,11 @@ def _safe_next(request: HttpRequest) -> str:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def accreditation_assign_evaluator(request: HttpRequest, accreditation_id: int) -> HttpResponse:
+def accreditation_assign_evaluator(
+    request: AuthenticatedHttpRequest, accreditation_id: int
+) -> HttpResponse:
     """Choose the evaluator; past their capacity for the year, ask for “assign anyway”."""
-    accreditation = selectors.access_accreditation_by_id(_user(request), accreditation_id)
+    accreditation = selectors.access_accreditation_by_id(request.user, accreditation_id)
     next_url = _safe_next(request)
     can_assign = accreditation.status not in services.NO_EVALUATOR_STATUSES
     candidates = selectors.evaluator_candidates(accreditation) if can_assign else []
@@ -198,7 +197,7 @@ def accreditation_assign_evaluator(request: HttpRequest, accreditation_id: int) 
         evaluator: User = form.cleaned_data["evaluator"]
         try:
             services.do_assign_evaluator(
-                actor=_user(request),
+                actor=request.user,
                 accreditation=accreditation,
                 evaluator=evaluator,
                 allow_over_capacity=form.cleaned_data["allow_over_capacity"],
@@ -250,15 +249,15 @@ def _workload_page(request: HttpRequest, evaluator: User, *, own: bool) -> HttpR
 
 @require_GET
 @role_required(Role.EVALUATOR)
-def my_workload(request: HttpRequest) -> HttpResponse:
+def my_workload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in evaluator's own assigned settings, days and cost."""
-    return _workload_page(request, _user(request), own=True)
+    return _workload_page(request, request.user, own=True)
 
 
 @require_GET
 @role_required(Role.MANAGER)
-def evaluator_workload(request: HttpRequest, evaluator_id: int) -> HttpResponse:
-    evaluator = selectors.access_evaluator_by_id(_user(request), evaluator_id)
+def evaluator_workload(request: AuthenticatedHttpRequest, evaluator_id: int) -> HttpResponse:
+    evaluator = selectors.access_evaluator_by_id(request.user, evaluator_id)
     return _workload_page(request, evaluator, own=False)
 
 

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
     JsonResponse,
     QueryDict,
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kqm.access import role_required
 from kqm.files import private_download
-from kqm.models import User
+from kqm.http import AuthenticatedHttpRequest
 
 from .. import selectors_exports as selectors
 from ..models.exports import ExportStatus
@@ -30,16 +29,12 @@ from ..services import exports as services
 PAGE_SIZE = 25
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @require_POST
 @role_required(*services.EXPORT_ROLES)
-def export_request(request: HttpRequest) -> HttpResponse:
+def export_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     """From a report's "Export in the background" button: the report, the format and the
     page's filters (its query string)."""
-    user = _user(request)
+    user = request.user
     report = request.POST.get("report", "")
     kind = services.EXPORTS.get(report)
     if kind is not None and not services.can_export(user, report):
@@ -61,8 +56,8 @@ def export_request(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*services.EXPORT_ROLES)
-def export_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.my_exports(_user(request)), PAGE_SIZE).get_page(
+def export_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(selectors.my_exports(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     for export in page.object_list:
@@ -73,8 +68,8 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @role_required(*services.EXPORT_ROLES)
-def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
-    export = selectors.access_export_by_id(_user(request), export_id)
+def export_detail(request: AuthenticatedHttpRequest, export_id: int) -> HttpResponse:
+    export = selectors.access_export_by_id(request.user, export_id)
     return render(
         request,
         "accreditation/exports/detail.html",
@@ -91,19 +86,19 @@ def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
 @never_cache
 @require_GET
 @role_required(*services.EXPORT_ROLES)
-def export_status(request: HttpRequest, export_id: int) -> JsonResponse:
+def export_status(request: AuthenticatedHttpRequest, export_id: int) -> JsonResponse:
     """For the progress bar's script: how far the export has got."""
-    export = selectors.access_export_by_id(_user(request), export_id)
+    export = selectors.access_export_by_id(request.user, export_id)
     return JsonResponse(selectors.export_progress(export))
 
 
 @require_POST
 @role_required(*services.EXPORT_ROLES)
-def export_retry(request: HttpRequest, export_id: int) -> HttpResponse:
+def export_retry(request: AuthenticatedHttpRequest, export_id: int) -> HttpResponse:
     """Build a failed or stuck export again (the requester, or the KQM manager)."""
-    export = selectors.access_export_by_id(_user(request), export_id)
+    export = selectors.access_export_by_id(request.user, export_id)
     try:
-        services.do_retry_export(export=export, by=_user(request))
+        services.do_retry_export(export=export, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -113,8 +108,8 @@ def export_retry(request: HttpRequest, export_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(*services.EXPORT_ROLES)
-def export_download(request: HttpRequest, export_id: int) -> FileResponse:
-    export = selectors.access_export_by_id(_user(request), export_id)
+def export_download(request: AuthenticatedHttpRequest, export_id: int) -> FileResponse:
+    export = selectors.access_export_by_id(request.user, export_id)
     if export.status != ExportStatus.READY or not export.file:
         raise Http404("This export is not ready.")
     return private_download(

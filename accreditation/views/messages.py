@@ -14,6 +14,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from kqm.access import role_required
+from kqm.http import add_service_errors
 from kqm.models import Role, User
 
 from .. import selectors
@@ -36,11 +37,7 @@ def message_list(request: HttpRequest, accreditation_id: int) -> HttpResponse:
                 author=user, accreditation=accreditation, body=form.cleaned_data["body"]
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             flash.success(request, "Message sent.")
             return redirect("accreditation:message-list", accreditation_id=accreditation.pk)

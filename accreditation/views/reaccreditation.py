@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
 from kqm.files import private_download
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
+from kqm.models import Role
 
 from .. import requirements, selectors_awards
 from .. import selectors_reaccreditation as selectors
@@ -39,20 +40,8 @@ PAGE_SIZE = 25
 READERS = selectors.READ_ROLES
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _requirement_url(reaccreditation: Reaccreditation, requirement: Requirement) -> str:
@@ -67,8 +56,8 @@ def _requirement_url(reaccreditation: Reaccreditation, requirement: Requirement)
 
 @require_GET
 @role_required(*READERS)
-def reaccreditation_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.reaccreditation_list(_user(request)), PAGE_SIZE).get_page(
+def reaccreditation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(selectors.reaccreditation_list(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "accreditation/reaccreditation/list.html", {"page_obj": page})
@@ -76,8 +65,10 @@ def reaccreditation_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*READERS)
-def reaccreditation_detail(request: HttpRequest, reaccreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def reaccreditation_detail(
+    request: AuthenticatedHttpRequest, reaccreditation_id: int
+) -> HttpResponse:
+    user = request.user
     reaccreditation = selectors.access_reaccreditation_by_id(user, reaccreditation_id)
     progress = requirements.Progress(requirements.requirement_rows(reaccreditation))
     return render(
@@ -100,9 +91,9 @@ def reaccreditation_detail(request: HttpRequest, reaccreditation_id: int) -> Htt
 
 @require_http_methods(["POST"])
 @role_required(Role.MANAGER)
-def reaccreditation_open(request: HttpRequest, award_id: int) -> HttpResponse:
+def reaccreditation_open(request: AuthenticatedHttpRequest, award_id: int) -> HttpResponse:
     """The KQM manager opens an award's re-accreditation early, from the award's page."""
-    user = _user(request)
+    user = request.user
     award = selectors_awards.access_award_by_id(user, award_id)
     try:
         reaccreditation = services.do_open_reaccreditation(award=award, opened_by=user)
@@ -126,8 +117,10 @@ def _record_context(reaccreditation: Reaccreditation, requirement: Requirement) 
 
 @require_GET
 @role_required(*READERS)
-def requirement_detail(request: HttpRequest, reaccreditation_id: int, kind: str) -> HttpResponse:
-    user = _user(request)
+def requirement_detail(
+    request: AuthenticatedHttpRequest, reaccreditation_id: int, kind: str
+) -> HttpResponse:
+    user = request.user
     reaccreditation, requirement = selectors.access_requirement(user, reaccreditation_id, kind)
     return render(
         request,
@@ -146,8 +139,10 @@ def requirement_detail(request: HttpRequest, reaccreditation_id: int, kind: str)
 
 @require_http_methods(["GET", "POST"])
 @role_required(*selectors.EVIDENCE_EDITORS)
-def requirement_edit(request: HttpRequest, reaccreditation_id: int, kind: str) -> HttpResponse:
-    user = _user(request)
+def requirement_edit(
+    request: AuthenticatedHttpRequest, reaccreditation_id: int, kind: str
+) -> HttpResponse:
+    user = request.user
     reaccreditation, requirement = selectors.access_requirement(user, reaccreditation_id, kind)
     back = _requirement_url(reaccreditation, requirement)
     if not services.can_edit_evidence(user, reaccreditation):
@@ -182,7 +177,7 @@ def requirement_edit(request: HttpRequest, reaccreditation_id: int, kind: str) -
                 audit=form.chosen_audit(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{requirement.get_kind_display()}” is saved.")
             return redirect(reaccreditation)
@@ -202,8 +197,10 @@ def requirement_edit(request: HttpRequest, reaccreditation_id: int, kind: str) -
 
 @require_http_methods(["GET", "POST"])
 @role_required(*selectors.JUDGES)
-def requirement_judge(request: HttpRequest, reaccreditation_id: int, kind: str) -> HttpResponse:
-    user = _user(request)
+def requirement_judge(
+    request: AuthenticatedHttpRequest, reaccreditation_id: int, kind: str
+) -> HttpResponse:
+    user = request.user
     reaccreditation, requirement = selectors.access_requirement(user, reaccreditation_id, kind)
     back = _requirement_url(reaccreditation, requirement)
     if not services.can_judge(user, reaccreditation):
@@ -229,7 +226,7 @@ def requirement_judge(request: HttpRequest, reaccreditation_id: int, kind: str) 
                 keep_previous_note=form.keep_previous_note,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -251,8 +248,10 @@ def requirement_judge(request: HttpRequest, reaccreditation_id: int, kind: str) 
 
 @require_GET
 @role_required(*READERS)
-def requirement_file(request: HttpRequest, reaccreditation_id: int, kind: str) -> FileResponse:
-    user = _user(request)
+def requirement_file(
+    request: AuthenticatedHttpRequest, reaccreditation_id: int, kind: str
+) -> FileResponse:
+    user = request.user
     _reaccreditation, requirement = selectors.access_requirement(user, reaccreditation_id, kind)
     if not requirement.evidence_file:
         raise Http404("This requirement has no file.")
@@ -268,8 +267,10 @@ def requirement_file(request: HttpRequest, reaccreditation_id: int, kind: str) -
 
 @require_http_methods(["GET", "POST"])
 @role_required(*selectors.JUDGES)
-def reaccreditation_visit(request: HttpRequest, reaccreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def reaccreditation_visit(
+    request: AuthenticatedHttpRequest, reaccreditation_id: int
+) -> HttpResponse:
+    user = request.user
     reaccreditation = selectors.access_reaccreditation_by_id(user, reaccreditation_id)
     if reaccreditation.visit is not None:
         messages.info(request, "The re-accreditation visit is already booked.")
@@ -292,7 +293,7 @@ def reaccreditation_visit(request: HttpRequest, reaccreditation_id: int) -> Http
                 end_time=form.cleaned_data["end_time"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -309,9 +310,11 @@ def reaccreditation_visit(request: HttpRequest, reaccreditation_id: int) -> Http
 
 @require_http_methods(["GET", "POST"])
 @role_required(*selectors.SUBMITTERS)
-def reaccreditation_submit(request: HttpRequest, reaccreditation_id: int) -> HttpResponse:
+def reaccreditation_submit(
+    request: AuthenticatedHttpRequest, reaccreditation_id: int
+) -> HttpResponse:
     """Check your answers: every requirement with its evidence, then submit."""
-    user = _user(request)
+    user = request.user
     reaccreditation = selectors.access_reaccreditation_by_id(user, reaccreditation_id)
     if reaccreditation.status != ReaccreditationStatus.OPEN:
         messages.info(
@@ -342,8 +345,10 @@ def reaccreditation_submit(request: HttpRequest, reaccreditation_id: int) -> Htt
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def reaccreditation_decide(request: HttpRequest, reaccreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def reaccreditation_decide(
+    request: AuthenticatedHttpRequest, reaccreditation_id: int
+) -> HttpResponse:
+    user = request.user
     reaccreditation = selectors.access_reaccreditation_by_id(user, reaccreditation_id)
     if reaccreditation.status not in services.LIVE:
         messages.info(
@@ -367,7 +372,7 @@ def reaccreditation_decide(request: HttpRequest, reaccreditation_id: int) -> Htt
                     f"The award is renewed as {award.number}. Its certificate is being prepared."
                 )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, outcome)
             return redirect(reaccreditation)
@@ -386,9 +391,11 @@ def reaccreditation_decide(request: HttpRequest, reaccreditation_id: int) -> Htt
 
 @require_http_methods(["GET", "POST"])
 @role_required(*selectors.JUDGES)
-def reaccreditation_return(request: HttpRequest, reaccreditation_id: int) -> HttpResponse:
+def reaccreditation_return(
+    request: AuthenticatedHttpRequest, reaccreditation_id: int
+) -> HttpResponse:
     """Send submitted evidence back to the setting, saying what is still needed."""
-    user = _user(request)
+    user = request.user
     reaccreditation = selectors.access_reaccreditation_by_id(user, reaccreditation_id)
     if reaccreditation.status != ReaccreditationStatus.SUBMITTED or not services.can_judge(
         user, reaccreditation
@@ -402,7 +409,7 @@ def reaccreditation_return(request: HttpRequest, reaccreditation_id: int) -> Htt
                 actor=user, reaccreditation=reaccreditation, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, "The evidence is back with the setting. Its managers have been told."

@@ -10,7 +10,8 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest
+from kqm.models import Role
 
 from .. import selectors_reminders
 from ..forms.reminders import ReminderSettingsForm
@@ -20,14 +21,10 @@ from ..services.reminders import do_update_reminder_settings
 PAGE_SIZE = 25
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @require_GET
 @role_required(Role.MANAGER, Role.SETTING_MANAGER)
-def reminder_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def reminder_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     search = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
     if kind not in ReminderKind.values:
@@ -49,11 +46,11 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def reminder_settings(request: HttpRequest) -> HttpResponse:
+def reminder_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     rules = ReminderSettings.load()
     form = ReminderSettingsForm(request.POST or None, instance=rules)
     if request.method == "POST" and form.is_valid():
-        do_update_reminder_settings(rules=form.instance, actor=_user(request))
+        do_update_reminder_settings(rules=form.instance, actor=request.user)
         messages.success(request, "Reminder settings saved")
         return redirect("accreditation:reminder-list")
     return render(request, "accreditation/reminders/settings.html", {"form": form, "rules": rules})

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
+from kqm.models import Role
 
 from .. import selectors, selectors_budget
 from .. import selectors_time as time_selectors
@@ -23,22 +23,10 @@ PAGE_SIZE = 25
 EXPENSES_SHOWN = 50
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @require_GET
 @role_required(Role.MANAGER, Role.EVALUATOR)
-def time_list(request: HttpRequest, accreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def time_list(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
+    user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
     entries = time_selectors.time_entries_of(accreditation, user)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -59,8 +47,8 @@ def time_list(request: HttpRequest, accreditation_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EVALUATOR)
-def time_new(request: HttpRequest, accreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def time_new(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
+    user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
     form = TimeEntryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -69,7 +57,7 @@ def time_new(request: HttpRequest, accreditation_id: int) -> HttpResponse:
                 evaluator=user, accreditation=accreditation, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"{entry.days.normalize():f} days on {entry.date:%-d %B %Y} logged."
@@ -84,8 +72,8 @@ def time_new(request: HttpRequest, accreditation_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EVALUATOR)
-def time_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
-    user = _user(request)
+def time_edit(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
+    user = request.user
     entry = time_selectors.access_time_entry_by_id(user, entry_id)
     initial = {
         "date": entry.date,
@@ -98,7 +86,7 @@ def time_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
         try:
             services.do_change_time_entry(evaluator=user, entry=entry, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Time entry changed.")
             return redirect("accreditation:time-list", accreditation_id=entry.accreditation_id)
@@ -111,9 +99,9 @@ def time_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EVALUATOR)
-def time_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
+def time_delete(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes the entry (the audit trail keeps it)."""
-    user = _user(request)
+    user = request.user
     entry = time_selectors.access_time_entry_by_id(user, entry_id)
     if request.method == "POST":
         services.do_delete_time_entry(evaluator=user, entry=entry)
@@ -136,8 +124,8 @@ def budget(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.MANAGER)
-def cohort_budget(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    cohort = time_selectors.access_cohort_for_budget(_user(request), cohort_id)
+def cohort_budget(request: AuthenticatedHttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = time_selectors.access_cohort_for_budget(request.user, cohort_id)
     page = Paginator(time_selectors.cohort_evaluators(cohort), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

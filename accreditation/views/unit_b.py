@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
 from kqm.files import private_download
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import User
 
 from .. import selectors_unit_b as selectors
@@ -46,10 +47,6 @@ STATUS_FILTERS = [
 ]
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _posted(request: HttpRequest) -> Any:
     """The submitted data, even when a POST is empty (so that it is checked, not ignored)."""
     return request.POST if request.method == "POST" else None
@@ -57,14 +54,6 @@ def _posted(request: HttpRequest) -> Any:
 
 def _files(request: HttpRequest) -> Any:
     return request.FILES if request.method == "POST" else None
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _refuse_if_finished(
@@ -89,8 +78,8 @@ def _sef_url(accreditation_id: int) -> str:
 
 @require_GET
 @role_required(*READERS)
-def self_evaluation(request: HttpRequest, accreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def self_evaluation(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
+    user = request.user
     accreditation = selectors.access_unit_b_accreditation(user, accreditation_id)
     rows = selectors.sef_overview(accreditation)
     return render(
@@ -108,8 +97,10 @@ def self_evaluation(request: HttpRequest, accreditation_id: int) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SEF_EDITORS)
-def self_evaluation_edit(request: HttpRequest, accreditation_id: int, section: str) -> HttpResponse:
-    user = _user(request)
+def self_evaluation_edit(
+    request: AuthenticatedHttpRequest, accreditation_id: int, section: str
+) -> HttpResponse:
+    user = request.user
     accreditation, sef_section, entry = selectors.access_sef_section(
         user, accreditation_id, section
     )
@@ -133,7 +124,7 @@ def self_evaluation_edit(request: HttpRequest, accreditation_id: int, section: s
             form.show_changed(changed)
             status = 409
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{sef_section.title}” has been saved.")
             return redirect(_sef_url(accreditation.pk) + f"#section-{sef_section.code}")
@@ -148,10 +139,10 @@ def self_evaluation_edit(request: HttpRequest, accreditation_id: int, section: s
 @require_GET
 @role_required(*READERS)
 def self_evaluation_history(
-    request: HttpRequest, accreditation_id: int, section: str
+    request: AuthenticatedHttpRequest, accreditation_id: int, section: str
 ) -> HttpResponse:
     accreditation, sef_section, entry = selectors.access_sef_section(
-        _user(request), accreditation_id, section
+        request.user, accreditation_id, section
     )
     versions = selectors.sef_versions(entry)
     for version in versions:
@@ -174,8 +165,8 @@ def _plan_url(accreditation_id: int) -> str:
 
 @require_GET
 @role_required(*READERS)
-def improvement_plan(request: HttpRequest, accreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def improvement_plan(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
+    user = request.user
     accreditation = selectors.access_unit_b_accreditation(user, accreditation_id)
     search = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
@@ -214,8 +205,8 @@ def _plan_choices(accreditation: Accreditation) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*PLAN_EDITORS)
-def plan_action_new(request: HttpRequest, accreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def plan_action_new(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
+    user = request.user
     accreditation = selectors.access_unit_b_accreditation(user, accreditation_id)
     refused = _refuse_if_finished(request, accreditation, _plan_url(accreditation.pk))
     if refused:
@@ -227,7 +218,7 @@ def plan_action_new(request: HttpRequest, accreditation_id: int) -> HttpResponse
                 actor=user, accreditation=accreditation, draft=form.draft()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The action has been added to the improvement plan.")
             return redirect(action)
@@ -251,8 +242,8 @@ def _action_context(user: User, action: ImprovementAction) -> dict[str, Any]:
 
 @require_GET
 @role_required(*READERS)
-def plan_action(request: HttpRequest, action_id: int) -> HttpResponse:
-    user = _user(request)
+def plan_action(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
+    user = request.user
     action = selectors.access_action_by_id(user, action_id)
     context = _action_context(user, action)
     context.update(
@@ -266,8 +257,8 @@ def plan_action(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*PLAN_EDITORS)
-def plan_action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
-    user = _user(request)
+def plan_action_edit(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
+    user = request.user
     action = selectors.access_action_by_id(user, action_id)
     refused = _refuse_if_finished(request, action.accreditation, action.get_absolute_url())
     if refused:
@@ -283,7 +274,7 @@ def plan_action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
             form.show_changed(changed)
             status = 409
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The action has been saved.")
             return redirect(action)
@@ -297,8 +288,8 @@ def plan_action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*REVIEWERS)
-def plan_action_review(request: HttpRequest, action_id: int) -> HttpResponse:
-    user = _user(request)
+def plan_action_review(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
+    user = request.user
     action = selectors.access_action_by_id(user, action_id)
     refused = _refuse_if_finished(request, action.accreditation, action.get_absolute_url())
     if refused:
@@ -313,7 +304,7 @@ def plan_action_review(request: HttpRequest, action_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your review note has been added.")
             return redirect(action.get_absolute_url() + "#reviews")
@@ -326,8 +317,8 @@ def plan_action_review(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*PLAN_EDITORS)
-def plan_evidence_upload(request: HttpRequest, action_id: int) -> HttpResponse:
-    user = _user(request)
+def plan_evidence_upload(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
+    user = request.user
     action = selectors.access_action_by_id(user, action_id)
     refused = _refuse_if_finished(request, action.accreditation, action.get_absolute_url())
     if refused:
@@ -342,7 +333,7 @@ def plan_evidence_upload(request: HttpRequest, action_id: int) -> HttpResponse:
                 title=form.cleaned_data["title"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{form.cleaned_data['title']}” has been added.")
             return redirect(action.get_absolute_url() + "#evidence")
@@ -355,8 +346,8 @@ def plan_evidence_upload(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*PLAN_EDITORS)
-def plan_evidence_link(request: HttpRequest, action_id: int) -> HttpResponse:
-    user = _user(request)
+def plan_evidence_link(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
+    user = request.user
     action = selectors.access_action_by_id(user, action_id)
     refused = _refuse_if_finished(request, action.accreditation, action.get_absolute_url())
     if refused:
@@ -376,7 +367,7 @@ def plan_evidence_link(request: HttpRequest, action_id: int) -> HttpResponse:
                 screening=screening,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{evidence.title}” has been linked.")
             return redirect(action.get_absolute_url() + "#evidence")
@@ -394,9 +385,11 @@ def plan_evidence_link(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(*READERS)
-def plan_evidence_file(request: HttpRequest, action_id: int, evidence_id: int) -> FileResponse:
+def plan_evidence_file(
+    request: AuthenticatedHttpRequest, action_id: int, evidence_id: int
+) -> FileResponse:
     """The file itself, only to those who may read the plan; always a download."""
-    evidence = selectors.access_action_evidence(_user(request), action_id, evidence_id)
+    evidence = selectors.access_action_evidence(request.user, action_id, evidence_id)
     if not evidence.file:
         raise Http404("This evidence is a link, not a file.")
     return private_download(
@@ -406,9 +399,11 @@ def plan_evidence_file(request: HttpRequest, action_id: int, evidence_id: int) -
 
 @require_http_methods(["GET", "POST"])
 @role_required(*PLAN_EDITORS)
-def plan_evidence_remove(request: HttpRequest, action_id: int, evidence_id: int) -> HttpResponse:
+def plan_evidence_remove(
+    request: AuthenticatedHttpRequest, action_id: int, evidence_id: int
+) -> HttpResponse:
     """GET asks for confirmation; POST removes the evidence (and deletes an uploaded file)."""
-    user = _user(request)
+    user = request.user
     evidence = selectors.access_action_evidence(user, action_id, evidence_id)
     action = evidence.action
     refused = _refuse_if_finished(request, action.accreditation, action.get_absolute_url())

@@ -9,7 +9,6 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audits.models import Occasion
 from kqm.access import public, role_required
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
+from kqm.models import Role
 from kqm.parsing import revision_of
 from kqm.pdf import html_to_pdf
 
@@ -43,18 +43,6 @@ PAGE_SIZE = 25
 EVERYONE_AT_THE_SETTING = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _saved_at(when: datetime.datetime) -> str:
     return timezone.localtime(when).strftime("%H:%M:%S")
 
@@ -64,8 +52,8 @@ def _saved_at(when: datetime.datetime) -> str:
 
 @require_GET
 @role_required(*EVERYONE_AT_THE_SETTING)
-def visit_list(request: HttpRequest, accreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def visit_list(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
+    user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
     visits = visit_selectors.visits_of(accreditation)
     booked = {v.visit_type for v in visits}
@@ -83,8 +71,8 @@ def visit_list(request: HttpRequest, accreditation_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER, Role.EVALUATOR)
-def visit_new(request: HttpRequest, accreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def visit_new(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
+    user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
     booked = {v.visit_type for v in visit_selectors.visits_of(accreditation)}
     available = [t for t in VisitType.values if t not in booked]
@@ -100,7 +88,7 @@ def visit_new(request: HttpRequest, accreditation_id: int) -> HttpResponse:
                 end_time=form.cleaned_data["end_time"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -125,8 +113,8 @@ AUDIT_VISITS: dict[str, str] = {
 
 @require_GET
 @role_required(*EVERYONE_AT_THE_SETTING)
-def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
-    user = _user(request)
+def visit_detail(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
+    user = request.user
     visit = visit_selectors.access_visit_by_id(user, visit_id)
     note = NoteOfVisit.objects.filter(visit=visit).first()
     return render(
@@ -155,8 +143,8 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER, Role.EVALUATOR)
-def visit_reschedule(request: HttpRequest, visit_id: int) -> HttpResponse:
-    user = _user(request)
+def visit_reschedule(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
+    user = request.user
     visit = visit_selectors.access_visit_by_id(user, visit_id)
     initial = {"date": visit.date, "start_time": visit.start_time, "end_time": visit.end_time}
     form = RescheduleVisitForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -171,7 +159,7 @@ def visit_reschedule(request: HttpRequest, visit_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -189,8 +177,8 @@ def visit_reschedule(request: HttpRequest, visit_id: int) -> HttpResponse:
 # --- Notes of visit ----------------------------------------------------------------------------
 
 
-def _note_or_404(request: HttpRequest, visit_id: int) -> tuple[Visit, NoteOfVisit]:
-    visit, note = visit_selectors.access_note_by_visit_id(_user(request), visit_id)
+def _note_or_404(request: AuthenticatedHttpRequest, visit_id: int) -> tuple[Visit, NoteOfVisit]:
+    visit, note = visit_selectors.access_note_by_visit_id(request.user, visit_id)
     if note is None:
         raise Http404("No note of visit has been started for this visit.")
     return visit, note
@@ -198,8 +186,8 @@ def _note_or_404(request: HttpRequest, visit_id: int) -> tuple[Visit, NoteOfVisi
 
 @require_GET
 @role_required(Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
-def note_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
-    user = _user(request)
+def note_detail(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
+    user = request.user
     visit, note = _note_or_404(request, visit_id)
     return render(
         request,
@@ -220,8 +208,8 @@ def note_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.MANAGER, Role.EVALUATOR)
-def note_start(request: HttpRequest, visit_id: int) -> HttpResponse:
-    user = _user(request)
+def note_start(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
+    user = request.user
     visit = visit_selectors.access_visit_by_id(user, visit_id)
     try:
         services.do_start_note(actor=user, visit=visit)
@@ -241,7 +229,11 @@ def _note_form(note: NoteOfVisit, data: Any = None) -> NoteForm:
 
 
 def _save_note_form(
-    request: HttpRequest, note: NoteOfVisit, form: NoteForm, *, valid_parts: bool = False
+    request: AuthenticatedHttpRequest,
+    note: NoteOfVisit,
+    form: NoteForm,
+    *,
+    valid_parts: bool = False,
 ) -> NoteOfVisit:
     """Save, checking for conflicts section by section (and the actions as one unit).
 
@@ -249,7 +241,7 @@ def _save_note_form(
     """
     bases = {key[5:]: str(value) for key, value in request.POST.items() if key.startswith("base:")}
     return services.do_save_note(
-        actor=_user(request),
+        actor=request.user,
         note=note,
         revision=form.cleaned_data["revision"],
         sections=form.valid_section_texts if valid_parts else form.section_texts,
@@ -260,7 +252,7 @@ def _save_note_form(
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER, Role.EVALUATOR)
-def note_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
+def note_edit(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     """The guided form. Without JavaScript “Save draft” saves; with it, it also autosaves."""
     visit, note = _note_or_404(request, visit_id)
     if note.status != NoteStatus.DRAFT:
@@ -275,7 +267,7 @@ def note_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
             form.show_conflict(conflict)
             status = 409
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if request.POST.get("next") == "share":
                 return redirect("accreditation:note-share", visit_id=visit.pk)
@@ -297,7 +289,7 @@ def note_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.MANAGER, Role.EVALUATOR)
-def note_autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
+def note_autosave(request: AuthenticatedHttpRequest, visit_id: int) -> JsonResponse:
     """The JSON twin of “Save draft”: 200 saved, 409 a newer version exists, 400 not valid."""
     _, note = _note_or_404(request, visit_id)
     if note.status != NoteStatus.DRAFT:
@@ -359,7 +351,7 @@ def note_autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER, Role.EVALUATOR)
-def note_share(request: HttpRequest, visit_id: int) -> HttpResponse:
+def note_share(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     """GET shows the note as the setting will see it; POST shares it."""
     visit, note = _note_or_404(request, visit_id)
     if note.status != NoteStatus.DRAFT:
@@ -369,7 +361,7 @@ def note_share(request: HttpRequest, visit_id: int) -> HttpResponse:
         revision = request.POST.get("revision", "")
         try:
             services.do_share_note(
-                actor=_user(request),
+                actor=request.user,
                 note=note,
                 revision=revision_of(revision),
             )
@@ -397,7 +389,7 @@ def note_share(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SETTING_MANAGER)
-def note_respond(request: HttpRequest, visit_id: int) -> HttpResponse:
+def note_respond(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     visit, note = _note_or_404(request, visit_id)
     if note.status != NoteStatus.SHARED:
         messages.info(request, "This note is not waiting for your agreement.")
@@ -407,10 +399,10 @@ def note_respond(request: HttpRequest, visit_id: int) -> HttpResponse:
         agree = form.cleaned_data["decision"] == "agree"
         try:
             services.do_respond_to_note(
-                actor=_user(request), note=note, agree=agree, comment=form.cleaned_data["comment"]
+                actor=request.user, note=note, agree=agree, comment=form.cleaned_data["comment"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if agree:
                 messages.success(
@@ -444,7 +436,7 @@ def note_respond(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
-def note_pdf(request: HttpRequest, visit_id: int) -> HttpResponse:
+def note_pdf(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     visit, note = _note_or_404(request, visit_id)
     html = render_to_string(
         "accreditation/visits/note_pdf.html",
@@ -472,8 +464,8 @@ def note_pdf(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(*EVERYONE_AT_THE_SETTING)
-def action_list(request: HttpRequest, accreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def action_list(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
+    user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
     state = request.GET.get("state", "")
     actions = visit_selectors.action_list(accreditation, state=state)
@@ -493,9 +485,11 @@ def action_list(request: HttpRequest, accreditation_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
-def action_set_closed(request: HttpRequest, action_id: int, closed: bool) -> HttpResponse:
-    action = visit_selectors.access_action_by_id(_user(request), action_id)
-    services.do_set_action_closed(actor=_user(request), action=action, closed=closed)
+def action_set_closed(
+    request: AuthenticatedHttpRequest, action_id: int, closed: bool
+) -> HttpResponse:
+    action = visit_selectors.access_action_by_id(request.user, action_id)
+    services.do_set_action_closed(actor=request.user, action=action, closed=closed)
     messages.success(request, "Action marked as done." if closed else "Action reopened.")
     return redirect("accreditation:action-list", accreditation_id=action.accreditation_id)
 
@@ -519,8 +513,10 @@ def note_template(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def note_template_section(request: HttpRequest, section_id: int | None = None) -> HttpResponse:
-    user = _user(request)
+def note_template_section(
+    request: AuthenticatedHttpRequest, section_id: int | None = None
+) -> HttpResponse:
+    user = request.user
     section = (
         visit_selectors.access_template_section_by_id(user, section_id) if section_id else None
     )
@@ -535,7 +531,7 @@ def note_template_section(request: HttpRequest, section_id: int | None = None) -
                 prompt=form.cleaned_data["prompt"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Section saved. New notes of visit will use it.")
             return redirect("accreditation:note-template")
@@ -546,8 +542,10 @@ def note_template_section(request: HttpRequest, section_id: int | None = None) -
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def note_template_section_delete(request: HttpRequest, section_id: int) -> HttpResponse:
-    user = _user(request)
+def note_template_section_delete(
+    request: AuthenticatedHttpRequest, section_id: int
+) -> HttpResponse:
+    user = request.user
     section = visit_selectors.access_template_section_by_id(user, section_id)
     if request.method == "POST":
         try:
@@ -564,8 +562,8 @@ def note_template_section_delete(request: HttpRequest, section_id: int) -> HttpR
 
 @require_POST
 @role_required(Role.MANAGER)
-def note_template_section_move(request: HttpRequest, section_id: int) -> HttpResponse:
-    user = _user(request)
+def note_template_section_move(request: AuthenticatedHttpRequest, section_id: int) -> HttpResponse:
+    user = request.user
     section = visit_selectors.access_template_section_by_id(user, section_id)
     services.do_move_template_section(
         actor=user, section=section, up=request.POST.get("direction") != "down"
@@ -578,8 +576,8 @@ def note_template_section_move(request: HttpRequest, section_id: int) -> HttpRes
 
 @require_GET
 @role_required(Role.EVALUATOR)
-def calendar(request: HttpRequest) -> HttpResponse:
-    feed = visit_selectors.feed_of(_user(request))
+def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
+    feed = visit_selectors.feed_of(request.user)
     url = (
         request.build_absolute_uri(reverse("accreditation:calendar-feed", args=[feed.token]))
         if feed
@@ -590,11 +588,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EVALUATOR)
-def calendar_regenerate(request: HttpRequest) -> HttpResponse:
+def calendar_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET asks for confirmation when a feed exists; POST makes a new private address."""
-    feed = visit_selectors.feed_of(_user(request))
+    feed = visit_selectors.feed_of(request.user)
     if request.method == "POST":
-        services.do_regenerate_calendar_feed(actor=_user(request))
+        services.do_regenerate_calendar_feed(actor=request.user)
         messages.success(
             request,
             "Your calendar has a new address. Add it to your calendar app"

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
+from kqm.models import Role
 from kqm.parsing import parse_id
 from settings.models import Setting
 
@@ -23,18 +23,6 @@ from ..models import Workshop, WorkshopBooking
 from ..services import workshops as services
 
 WORKSHOP_ROLES = (Role.MANAGER, Role.SETTING_MANAGER)
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _details(form: WorkshopForm) -> services.WorkshopDetails:
@@ -53,8 +41,8 @@ def _details(form: WorkshopForm) -> services.WorkshopDetails:
 
 @require_GET
 @role_required(*WORKSHOP_ROLES)
-def workshop_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def workshop_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     today = timezone.localdate()
     setting: Setting | None = None
     setting_id = parse_id(request.GET.get("setting", ""))
@@ -78,8 +66,8 @@ def workshop_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*WORKSHOP_ROLES)
-def workshop_detail(request: HttpRequest, workshop_id: int) -> HttpResponse:
-    user = _user(request)
+def workshop_detail(request: AuthenticatedHttpRequest, workshop_id: int) -> HttpResponse:
+    user = request.user
     workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
     today = timezone.localdate()
     if user.role == Role.MANAGER:
@@ -110,13 +98,13 @@ def workshop_detail(request: HttpRequest, workshop_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def workshop_new(request: HttpRequest) -> HttpResponse:
+def workshop_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = WorkshopForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            workshop = services.do_schedule_workshop(details=_details(form), by=_user(request))
+            workshop = services.do_schedule_workshop(details=_details(form), by=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Workshop scheduled for {workshop.date:%-d %B %Y}")
             return redirect(workshop)
@@ -125,8 +113,8 @@ def workshop_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def workshop_edit(request: HttpRequest, workshop_id: int) -> HttpResponse:
-    user = _user(request)
+def workshop_edit(request: AuthenticatedHttpRequest, workshop_id: int) -> HttpResponse:
+    user = request.user
     workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
     if workshop.is_cancelled:
         messages.info(request, "This workshop has been cancelled, so it cannot be changed.")
@@ -139,7 +127,7 @@ def workshop_edit(request: HttpRequest, workshop_id: int) -> HttpResponse:
                 workshop=workshop, details=_details(form), by=user
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Workshop changed")
             return redirect(workshop)
@@ -150,9 +138,9 @@ def workshop_edit(request: HttpRequest, workshop_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def workshop_cancel(request: HttpRequest, workshop_id: int) -> HttpResponse:
+def workshop_cancel(request: AuthenticatedHttpRequest, workshop_id: int) -> HttpResponse:
     """Confirm, then cancel: every booked setting is emailed."""
-    user = _user(request)
+    user = request.user
     workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
     error = ""
     if request.method == "POST":
@@ -175,8 +163,8 @@ def workshop_cancel(request: HttpRequest, workshop_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SETTING_MANAGER)
-def workshop_book(request: HttpRequest, workshop_id: int) -> HttpResponse:
-    user = _user(request)
+def workshop_book(request: AuthenticatedHttpRequest, workshop_id: int) -> HttpResponse:
+    user = request.user
     workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
     settings = workshop_selectors.bookable_settings(user, workshop)
     if not settings:
@@ -192,7 +180,7 @@ def workshop_book(request: HttpRequest, workshop_id: int) -> HttpResponse:
                 by=user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -207,8 +195,8 @@ def workshop_book(request: HttpRequest, workshop_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*WORKSHOP_ROLES)
-def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
-    user = _user(request)
+def booking_cancel(request: AuthenticatedHttpRequest, booking_id: int) -> HttpResponse:
+    user = request.user
     booking = workshop_selectors.access_booking_by_id(user, booking_id)
     error = ""
     if request.method == "POST":
@@ -229,9 +217,9 @@ def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def workshop_attendance(request: HttpRequest, workshop_id: int) -> HttpResponse:
+def workshop_attendance(request: AuthenticatedHttpRequest, workshop_id: int) -> HttpResponse:
     """One form for every booking: attended or did not attend."""
-    user = _user(request)
+    user = request.user
     workshop: Workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
     if workshop.is_cancelled or workshop.date > timezone.localdate():
         messages.info(request, "Attendance can be recorded from the day of the workshop.")
@@ -242,7 +230,7 @@ def workshop_attendance(request: HttpRequest, workshop_id: int) -> HttpResponse:
         try:
             services.do_record_attendance(workshop=workshop, attended=form.attendance, by=user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Attendance recorded")
             return redirect(workshop)
@@ -255,9 +243,9 @@ def workshop_attendance(request: HttpRequest, workshop_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def workshop_add_attendee(request: HttpRequest, workshop_id: int) -> HttpResponse:
+def workshop_add_attendee(request: AuthenticatedHttpRequest, workshop_id: int) -> HttpResponse:
     """Record a setting that came: for a workshop recorded after it took place."""
-    user = _user(request)
+    user = request.user
     workshop: Workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
     if workshop.is_cancelled or workshop.date > timezone.localdate():
         messages.info(request, "Attendance can be recorded from the day of the workshop.")
@@ -279,7 +267,7 @@ def workshop_add_attendee(request: HttpRequest, workshop_id: int) -> HttpRespons
                 by=user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

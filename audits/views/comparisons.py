@@ -10,7 +10,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from kqm.access import role_required
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest
+from kqm.models import Role
 
 from ..models import ScaleValue
 from ..ratings_reports import cohort_chart, cohort_csv, comparison_chart
@@ -21,14 +22,10 @@ from ..selectors.ratings import READ_ROLES
 PAGE_SIZE = 25
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @require_GET
 @role_required(*READ_ROLES)
-def setting_comparison(request: HttpRequest, setting_id: int) -> HttpResponse:
-    user = _user(request)
+def setting_comparison(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
+    user = request.user
     setting = selectors.access_setting_for_comparison(user, setting_id)
     comparison = selectors.setting_comparison(
         user,
@@ -61,8 +58,8 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.MANAGER, Role.VIEWER)
-def cohort_comparison(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    user = _user(request)
+def cohort_comparison(request: AuthenticatedHttpRequest, cohort_id: int) -> HttpResponse:
+    user = request.user
     cohort = selectors.access_cohort_by_id(user, cohort_id)
     comparison = selectors.cohort_comparison(
         cohort, instrument_code=request.GET.get("instrument", "")
@@ -91,8 +88,8 @@ def cohort_comparison(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.MANAGER)
-def cohort_audits_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    user = _user(request)
+def cohort_audits_csv(request: AuthenticatedHttpRequest, cohort_id: int) -> HttpResponse:
+    user = request.user
     cohort = selectors.access_cohort_by_id(user, cohort_id)
     instruments = selectors.cohort_instruments(cohort)
     code = request.GET.get("instrument", "")

@@ -12,29 +12,26 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
+from kqm.models import Role
 
 from ..forms_evaluation import EvaluationRoundForm
 from ..selectors import questionnaires as selectors
 from ..services import evaluation as services
-from .questionnaires import _add_errors, _cell, _posted
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+from .questionnaires import _cell, _posted
 
 
 @require_GET
 @role_required(*selectors.EVALUATION_READ_ROLES)
-def evaluation_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def evaluation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     rounds = list(selectors.evaluation_round_list(user))
     for questionnaire_round in rounds:
         questionnaire_round.rate = selectors.figures_of(questionnaire_round).rate  # type: ignore[attr-defined]
@@ -47,8 +44,8 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*selectors.EVALUATION_MANAGE_ROLES)
-def evaluation_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def evaluation_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = EvaluationRoundForm(_posted(request), cohorts=selectors.cohorts_for_evaluation())
     if request.method == "POST" and form.is_valid():
         try:
@@ -59,7 +56,7 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
                 closes_on=form.cleaned_data["closes_on"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             people = "person" if opened.invited == 1 else "people"
             messages.success(
@@ -73,8 +70,8 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*selectors.EVALUATION_READ_ROLES)
-def evaluation_detail(request: HttpRequest, round_id: int) -> HttpResponse:
-    user = _user(request)
+def evaluation_detail(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
+    user = request.user
     questionnaire_round = selectors.access_evaluation_round_by_id(user, round_id)
     is_manager = user.role == Role.MANAGER
     cohort = questionnaire_round.cohort
@@ -98,9 +95,9 @@ def evaluation_detail(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*selectors.EVALUATION_MANAGE_ROLES)
-def evaluation_close(request: HttpRequest, round_id: int) -> HttpResponse:
+def evaluation_close(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     """GET asks for confirmation; POST closes the round now."""
-    user = _user(request)
+    user = request.user
     questionnaire_round = selectors.access_evaluation_round_by_id(user, round_id)
     detail = redirect("audits:evaluation-detail", round_id=questionnaire_round.pk)
     if not questionnaire_round.is_open():
@@ -119,9 +116,9 @@ def evaluation_close(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(*selectors.EVALUATION_READ_ROLES)
-def evaluation_export(request: HttpRequest, round_id: int) -> HttpResponse:
+def evaluation_export(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     """The results as CSV: figures per statement only, never a response or a comment."""
-    questionnaire_round = selectors.access_evaluation_round_by_id(_user(request), round_id)
+    questionnaire_round = selectors.access_evaluation_round_by_id(request.user, round_id)
     results = selectors.round_results(questionnaire_round, with_comments=False)
     if not results.shown:
         messages.info(request, "There are no results to download yet.")

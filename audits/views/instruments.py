@@ -13,17 +13,14 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest
+from kqm.models import Role
 
 from .. import ratings_forms as forms
 from ..definitions import definition_of
 from ..selectors import ratings as selectors
 from ..selectors.ratings import READ_ROLES
 from ..services import ratings as services
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 @require_GET
@@ -38,8 +35,8 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*READ_ROLES)
-def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
-    version = selectors.access_version_by_id(_user(request), version_id)
+def version_detail(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
+    version = selectors.access_version_by_id(request.user, version_id)
     return render(
         request,
         "audits/ratings/version_detail.html",
@@ -49,8 +46,8 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def version_copy(request: HttpRequest, version_id: int) -> HttpResponse:
-    user = _user(request)
+def version_copy(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
+    user = request.user
     version = selectors.access_version_by_id(user, version_id)
     form = forms.CopyVersionForm(
         request.POST if request.method == "POST" else None, version=version
@@ -75,9 +72,9 @@ def version_copy(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def version_edit(request: HttpRequest, version_id: int) -> HttpResponse:
+def version_edit(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
     """Titles and N/A flags of a version no audit uses yet (old audits never change)."""
-    user = _user(request)
+    user = request.user
     version = selectors.access_version_by_id(user, version_id)
     in_use = selectors.version_in_use(version)
     form = forms.EditVersionForm(
@@ -103,8 +100,8 @@ def version_edit(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def version_make_current(request: HttpRequest, version_id: int) -> HttpResponse:
-    user = _user(request)
+def version_make_current(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
+    user = request.user
     version = selectors.access_version_by_id(user, version_id)
     if request.method == "POST":
         services.do_make_version_current(version=version, by=user)
@@ -115,8 +112,8 @@ def version_make_current(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.MANAGER)
-def version_definition(request: HttpRequest, version_id: int) -> HttpResponse:
-    version = selectors.access_version_by_id(_user(request), version_id)
+def version_definition(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
+    version = selectors.access_version_by_id(request.user, version_id)
     body = json.dumps(definition_of(version), indent=2, ensure_ascii=False)
     response = HttpResponse(body + "\n", content_type="application/json")
     filename = f"{version.instrument.code}-{version.pk}.json"
@@ -126,8 +123,8 @@ def version_definition(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def instrument_upload(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def instrument_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = forms.UploadDefinitionForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,

@@ -7,23 +7,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
+from kqm.models import Role
 from kqm.parsing import parse_int
 
 from .. import review_forms as forms
 from ..models import ReviewVerdict
 from ..selectors import leadership_review as selectors
 from ..services import leadership_review as services
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _review_url(audit_id: int, subscale: int | None = None) -> str:
@@ -52,9 +49,9 @@ def _initial(subscale: selectors.ReviewSubscale) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*selectors.REVIEWER_ROLES)
-def review(request: HttpRequest, audit_id: int) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """One subscale's items, each agreed or adjusted (with the agreed rating and why)."""
-    user = _user(request)
+    user = request.user
     audit, audit_review = selectors.access_audit_for_review(user, audit_id)
     sheet = selectors.review_sheet(audit, audit_review)
     requested = request.GET.get("subscale", "")
@@ -112,9 +109,9 @@ def review(request: HttpRequest, audit_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*selectors.REVIEWER_ROLES)
-def complete(request: HttpRequest, audit_id: int) -> HttpResponse:
+def complete(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """Check every item is reviewed, add a summary, then complete (which locks the review)."""
-    user = _user(request)
+    user = request.user
     audit, audit_review = selectors.access_audit_for_review(user, audit_id)
     sheet = selectors.review_sheet(audit, audit_review)
     form = forms.CompleteReviewForm(
@@ -145,9 +142,9 @@ def complete(request: HttpRequest, audit_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(*selectors.RESULT_ROLES)
-def results(request: HttpRequest, audit_id: int) -> HttpResponse:
+def results(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """Each item's self rating and agreed rating, the means of both, and the comments."""
-    user = _user(request)
+    user = request.user
     audit, audit_review = selectors.access_review_results(user, audit_id)
     sheet = selectors.review_sheet(audit, audit_review)
     refusal = selectors.review_refusal(user, audit, audit_review)
@@ -170,8 +167,8 @@ def results(request: HttpRequest, audit_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def reopen(request: HttpRequest, audit_id: int) -> HttpResponse:
-    user = _user(request)
+def reopen(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
+    user = request.user
     audit, audit_review = selectors.access_review_for_reopening(user, audit_id)
     if not audit_review.is_completed:
         messages.info(request, "This review is not completed, so there is nothing to reopen.")
@@ -181,11 +178,7 @@ def reopen(request: HttpRequest, audit_id: int) -> HttpResponse:
         try:
             services.do_reopen_review(audit=audit, by=user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The review is reopened: the evaluator can change it.")
             return redirect("audits:leadership-review-results", audit_id=audit.pk)

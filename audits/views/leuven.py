@@ -23,13 +23,14 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kqm.access import role_required
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import User
 from kqm.parsing import parse_id, parse_int, required
 
@@ -59,19 +60,16 @@ from .leuven_common import (
     E,
     M,
     P,
-    add_service_errors,
     log_child_data,
     programme_year,
-    user_of,
 )
 
 ZONE_LABELS = {str(value): str(label) for value, label in Zone.choices}
-_user = user_of
 _year = programme_year
 
 
-def _is_staff(request: HttpRequest) -> bool:
-    return _user(request).role in STAFF
+def _is_staff(request: AuthenticatedHttpRequest) -> bool:
+    return request.user.role in STAFF
 
 
 # --- Settings -------------------------------------------------------------------------------
@@ -79,13 +77,13 @@ def _is_staff(request: HttpRequest) -> bool:
 
 @require_GET
 @role_required(M, E, SM, P)
-def leuven_home(request: HttpRequest) -> HttpResponse:
+def leuven_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The settings whose screenings the user may open, with this year's figures."""
     search = request.GET.get("q", "").strip()
     year = _year(request)
     sort = request.GET.get("sort", "name")
     sort = sort if sort in selectors.SETTING_SORTS else "name"
-    settings = selectors.leuven_setting_list(_user(request), year=year, search=search, sort=sort)
+    settings = selectors.leuven_setting_list(request.user, year=year, search=search, sort=sort)
     page = Paginator(settings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -102,9 +100,9 @@ def leuven_home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(M, E, SM, P)
-def setting_overview(request: HttpRequest, setting_id: int) -> HttpResponse:
+def setting_overview(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     """A setting's groups in one programme year, with each term's screening. No child rows."""
-    setting = selectors.access_leuven_setting_by_id(_user(request), setting_id)
+    setting = selectors.access_leuven_setting_by_id(request.user, setting_id)
     current = selectors.current_programme_year()
     year = _year(request)
     groups = selectors.year_groups(setting, year)
@@ -122,8 +120,8 @@ def setting_overview(request: HttpRequest, setting_id: int) -> HttpResponse:
             "years": selectors.setting_programme_years(setting, also=current),
             "groups": groups,
             "can_edit": _is_staff(request),
-            "is_setting_manager": _user(request).role == SM,
-            "sees_children": _user(request).role in (E, SM, P),
+            "is_setting_manager": request.user.role == SM,
+            "sees_children": request.user.role in (E, SM, P),
         },
     )
 
@@ -133,17 +131,15 @@ def setting_overview(request: HttpRequest, setting_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM)
-def group_new(request: HttpRequest, setting_id: int) -> HttpResponse:
-    setting = selectors.access_leuven_setting_by_id(_user(request), setting_id)
+def group_new(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
+    setting = selectors.access_leuven_setting_by_id(request.user, setting_id)
     form = GroupForm(
         request.POST if request.method == "POST" else None,
         initial={"programme_year": _year(request)},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            group = services.do_save_group(
-                actor=_user(request), setting=setting, **form.cleaned_data
-            )
+            group = services.do_save_group(actor=request.user, setting=setting, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -154,8 +150,8 @@ def group_new(request: HttpRequest, setting_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM)
-def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = selectors.access_group_by_id(_user(request), group_id)
+def group_edit(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.access_group_by_id(request.user, group_id)
     form = GroupForm(
         request.POST if request.method == "POST" else None,
         initial={
@@ -167,7 +163,7 @@ def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.do_save_group(
-                actor=_user(request), setting=group.setting, group=group, **form.cleaned_data
+                actor=request.user, setting=group.setting, group=group, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -183,9 +179,9 @@ def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(E, SM, P)
-def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+def group_detail(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
     """The group's children (codes and flags) and its screenings: child-level, logged."""
-    group = selectors.access_group_by_id(_user(request), group_id)
+    group = selectors.access_group_by_id(request.user, group_id)
     children, left = selectors.group_children(group)
     screenings = selectors.group_screenings(group)
     taken = {s.term for s in screenings}
@@ -201,7 +197,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             "screenings": screenings,
             "terms_left": [label for term, label in selectors.TERM_CHOICES if term not in taken],
             "can_edit": _is_staff(request),
-            "is_setting_manager": _user(request).role == SM,
+            "is_setting_manager": request.user.role == SM,
         },
     )
 
@@ -211,13 +207,13 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM)
-def child_new(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = selectors.access_group_by_id(_user(request), group_id)
+def child_new(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.access_group_by_id(request.user, group_id)
     form = AddChildrenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             children = services.do_add_children(
-                actor=_user(request), group=group, **form.cleaned_data
+                actor=request.user, group=group, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -238,8 +234,8 @@ def child_new(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(E, SM, P)
-def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
-    child = selectors.access_child_by_id(_user(request), child_id)
+def child_detail(request: AuthenticatedHttpRequest, child_id: int) -> HttpResponse:
+    child = selectors.access_child_by_id(request.user, child_id)
     record = selectors.child_record(child)
     log_child_data(request, child.setting, f"Child: {child.code}")
     return render(
@@ -250,15 +246,15 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
             "record": record,
             "areas": AREAS,
             "setting": child.setting,
-            "is_setting_manager": _user(request).role == SM,
+            "is_setting_manager": request.user.role == SM,
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM)
-def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
-    child = selectors.access_child_by_id(_user(request), child_id)
+def child_edit(request: AuthenticatedHttpRequest, child_id: int) -> HttpResponse:
+    child = selectors.access_child_by_id(request.user, child_id)
     form = ChildForm(
         request.POST if request.method == "POST" else None,
         groups=selectors.setting_groups(child.setting),
@@ -266,7 +262,7 @@ def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_child(actor=_user(request), child=child, **form.cleaned_data)
+            services.do_update_child(actor=request.user, child=child, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -282,9 +278,9 @@ def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM)
-def child_leave(request: HttpRequest, child_id: int) -> HttpResponse:
+def child_leave(request: AuthenticatedHttpRequest, child_id: int) -> HttpResponse:
     """Ask when the child left, then archive them (kept until the retention rule)."""
-    child = selectors.access_child_by_id(_user(request), child_id)
+    child = selectors.access_child_by_id(request.user, child_id)
     form = LeaveForm(
         request.POST if request.method == "POST" else None,
         initial={"left_on": timezone.localdate()},
@@ -292,7 +288,7 @@ def child_leave(request: HttpRequest, child_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.do_archive_child(
-                actor=_user(request), child=child, left_on=form.cleaned_data["left_on"]
+                actor=request.user, child=child, left_on=form.cleaned_data["left_on"]
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -316,9 +312,9 @@ def child_leave(request: HttpRequest, child_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(SM)
-def child_export(request: HttpRequest, child_id: int) -> HttpResponse:
+def child_export(request: AuthenticatedHttpRequest, child_id: int) -> HttpResponse:
     """Everything held about one child as CSV, for a subject access request."""
-    child = selectors.access_child_by_id(_user(request), child_id)
+    child = selectors.access_child_by_id(request.user, child_id)
     record = selectors.child_record(child)
     log_child_data(request, child.setting, f"Subject access export: {child.code}")
     response = HttpResponse(leuven_csv.child_record_csv(record), content_type="text/csv")
@@ -329,7 +325,9 @@ def child_export(request: HttpRequest, child_id: int) -> HttpResponse:
 # --- Screenings -------------------------------------------------------------------------------
 
 
-def _screening_form(request: HttpRequest, group: Any, screening: Screening | None) -> ScreeningForm:
+def _screening_form(
+    request: AuthenticatedHttpRequest, group: Any, screening: Screening | None
+) -> ScreeningForm:
     initial: dict[str, Any] = {}
     if screening is not None:
         initial = {
@@ -339,8 +337,8 @@ def _screening_form(request: HttpRequest, group: Any, screening: Screening | Non
         }
     else:
         initial = {"term": request.GET.get("term", "")}
-        if _user(request).role == P:
-            initial["practitioners"] = [_user(request)]
+        if request.user.role == P:
+            initial["practitioners"] = [request.user]
     return ScreeningForm(
         request.POST if request.method == "POST" else None,
         group=group,
@@ -353,13 +351,13 @@ def _screening_form(request: HttpRequest, group: Any, screening: Screening | Non
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM, P)
-def screening_new(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = selectors.access_group_by_id(_user(request), group_id)
+def screening_new(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.access_group_by_id(request.user, group_id)
     form = _screening_form(request, group, None)
     if request.method == "POST" and form.is_valid():
         try:
             screening = services.do_save_screening(
-                actor=_user(request), group=group, **form.cleaned_data
+                actor=request.user, group=group, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -377,14 +375,14 @@ def screening_new(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM, P)
-def screening_edit(request: HttpRequest, screening_id: int) -> HttpResponse:
-    screening = selectors.access_screening_by_id(_user(request), screening_id)
+def screening_edit(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
+    screening = selectors.access_screening_by_id(request.user, screening_id)
     group = screening.group
     form = _screening_form(request, group, screening)
     if request.method == "POST" and form.is_valid():
         try:
             services.do_save_screening(
-                actor=_user(request), group=group, screening=screening, **form.cleaned_data
+                actor=request.user, group=group, screening=screening, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -400,9 +398,9 @@ def screening_edit(request: HttpRequest, screening_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(M, E, SM, P)
-def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
+def screening_detail(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     """Red and amber children first, with their action points; then everyone else."""
-    screening = selectors.access_screening_by_id(_user(request), screening_id)
+    screening = selectors.access_screening_by_id(request.user, screening_id)
     rows = selectors.rows_by_zone(selectors.screening_rows(screening))
     moderation = selectors.screening_agreement(selectors.moderation_rows(screening))
     log_child_data(request, screening.group.setting, f"Screening: {screening}")
@@ -420,7 +418,7 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
             "total": len(rows),
             "agreement": moderation,
             "can_edit": _is_staff(request),
-            "sees_children": _user(request).role in (E, SM, P),
+            "sees_children": request.user.role in (E, SM, P),
         },
     )
 
@@ -467,19 +465,19 @@ def _table_errors(form: ScoresForm) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM, P)
-def screening_scores(request: HttpRequest, screening_id: int) -> HttpResponse:
+def screening_scores(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     """Enter the whole room on one page: one row per child, one form, a Save button.
 
     With JavaScript each change is also saved as it is made (``screening_autosave``).
     """
-    screening = selectors.access_screening_by_id(_user(request), screening_id)
+    screening = selectors.access_screening_by_id(request.user, screening_id)
     children = list(selectors.screening_children(screening))
     form = ScoresForm(request.POST if request.method == "POST" else None, children=children)
     revision = screening.revision
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.do_save_scores(
-                actor=_user(request),
+                actor=request.user,
                 screening=screening,
                 children=children,
                 scores=form.scores(),
@@ -528,12 +526,12 @@ def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 @require_POST
 @role_required(SM, P)
-def screening_autosave(request: HttpRequest, screening_id: int) -> JsonResponse:
+def screening_autosave(request: AuthenticatedHttpRequest, screening_id: int) -> JsonResponse:
     """Save one change from the scores page: JSON in (child, scale, value, revision), JSON out.
 
     409 when the page's revision is out of date, with a message saying what to do.
     """
-    screening = selectors.access_screening_by_id(_user(request), screening_id)
+    screening = selectors.access_screening_by_id(request.user, screening_id)
     try:
         body = json.loads(request.body)
         child_id = required(parse_id(body["child"]))
@@ -555,7 +553,7 @@ def screening_autosave(request: HttpRequest, screening_id: int) -> JsonResponse:
         return _json_error("This child is not on this screening.", 400)
     try:
         saved = services.do_save_score(
-            actor=_user(request),
+            actor=request.user,
             screening=screening,
             child=child,
             scale=scale,
@@ -588,9 +586,9 @@ def screening_autosave(request: HttpRequest, screening_id: int) -> JsonResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM, P)
-def screening_upload(request: HttpRequest, screening_id: int) -> HttpResponse:
+def screening_upload(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     """Paste or upload a whole screening by child code. Any row error: nothing is saved."""
-    screening = selectors.access_screening_by_id(_user(request), screening_id)
+    screening = selectors.access_screening_by_id(request.user, screening_id)
     children = list(selectors.screening_children(screening))
     by_code = {child.code: child for child in children}
     form = UploadForm(
@@ -603,7 +601,7 @@ def screening_upload(request: HttpRequest, screening_id: int) -> HttpResponse:
         parsed: dict[str, tuple[int | None, int | None]] = form.cleaned_data["parsed"]
         try:
             changed = services.do_save_scores(
-                actor=_user(request),
+                actor=request.user,
                 screening=screening,
                 children=children,
                 scores={by_code[code].pk: scores for code, scores in parsed.items()},
@@ -632,8 +630,8 @@ def screening_upload(request: HttpRequest, screening_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(E, SM, P)
-def screening_export(request: HttpRequest, screening_id: int) -> HttpResponse:
-    screening = selectors.access_screening_by_id(_user(request), screening_id)
+def screening_export(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
+    screening = selectors.access_screening_by_id(request.user, screening_id)
     rows = selectors.screening_rows(screening)
     log_child_data(request, screening.group.setting, f"Screening CSV: {screening}")
     response = HttpResponse(leuven_csv.screening_csv(rows), content_type="text/csv")
@@ -648,13 +646,13 @@ def screening_export(request: HttpRequest, screening_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM, P)
-def action_new(request: HttpRequest, score_id: int) -> HttpResponse:
-    score = selectors.access_score_by_id(_user(request), score_id)
+def action_new(request: AuthenticatedHttpRequest, score_id: int) -> HttpResponse:
+    score = selectors.access_score_by_id(request.user, score_id)
     screening = score.screening
     form = ActionPointForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_add_action_point(actor=_user(request), score=score, **form.cleaned_data)
+            services.do_add_action_point(actor=request.user, score=score, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -676,9 +674,9 @@ def action_new(request: HttpRequest, score_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM, P)
-def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
     """Change an action point, record its follow-up outcome and close it."""
-    point = selectors.access_action_point_by_id(_user(request), action_id)
+    point = selectors.access_action_point_by_id(request.user, action_id)
     score = point.score
     screening = score.screening
     form = ActionPointUpdateForm(
@@ -693,7 +691,7 @@ def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_action_point(actor=_user(request), point=point, **form.cleaned_data)
+            services.do_update_action_point(actor=request.user, point=point, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -720,9 +718,9 @@ def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(M, E, SM, P)
-def moderation(request: HttpRequest, screening_id: int) -> HttpResponse:
+def moderation(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     """The evaluator's re-scores beside the setting's, and the agreement per scale."""
-    screening = selectors.access_screening_by_id(_user(request), screening_id)
+    screening = selectors.access_screening_by_id(request.user, screening_id)
     rows = selectors.moderation_rows(screening)
     agreement = selectors.screening_agreement(rows)
     log_child_data(request, screening.group.setting, f"Moderation: {screening}")
@@ -739,16 +737,16 @@ def moderation(request: HttpRequest, screening_id: int) -> HttpResponse:
                 ("Well-being", agreement.wellbeing),
                 ("Involvement", agreement.involvement),
             ],
-            "can_moderate": _user(request).role == E,
+            "can_moderate": request.user.role == E,
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(E)
-def moderation_edit(request: HttpRequest, screening_id: int) -> HttpResponse:
+def moderation_edit(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     """The evaluator re-scores a sample, without seeing the setting's scores (blind)."""
-    screening = selectors.access_screening_by_id(_user(request), screening_id)
+    screening = selectors.access_screening_by_id(request.user, screening_id)
     rows = selectors.moderation_rows(screening)
     children = [row.child for row in rows]
     posted = request.POST if request.method == "POST" else None
@@ -765,7 +763,7 @@ def moderation_edit(request: HttpRequest, screening_id: int) -> HttpResponse:
     if request.method == "POST" and date_form.is_valid() and form.is_valid():
         try:
             sampled = services.do_save_moderation(
-                actor=_user(request),
+                actor=request.user,
                 screening=screening,
                 children=children,
                 moderated_on=date_form.cleaned_data["moderated_on"],

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest
+from kqm.models import Role
 from kqm.parsing import parse_int
 from settings.models import Setting
 
@@ -20,14 +20,10 @@ M, E, SM, P = Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIO
 STAFF = (SM, P)
 
 
-def user_of(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def log_child_data(request: HttpRequest, setting: Setting, page: str) -> None:
+def log_child_data(request: AuthenticatedHttpRequest, setting: Setting, page: str) -> None:
     """Record that the signed-in user is viewing child-level data of ``setting``."""
     services.do_log_child_data_access(
-        user=user_of(request), setting=setting, page=page, path=request.get_full_path()
+        user=request.user, setting=setting, page=page, path=request.get_full_path()
     )
 
 
@@ -48,25 +44,16 @@ def dashboard_open_actions(request: HttpRequest) -> dict[str, Any]:
 
     They name children by code, so showing them is logged like any child-level page.
     """
-    actions = selectors.open_action_points_for(user_of(request))
+    signed_in = cast(AuthenticatedHttpRequest, request)  # the dashboard is for signed-in users
+    actions = selectors.open_action_points_for(signed_in.user)
     shown = list(actions[:DASHBOARD_ACTIONS])
     total = actions.count()
     settings = {point.score.screening.group.setting for point in shown}
     for setting in sorted(settings, key=lambda s: s.pk):
-        log_child_data(request, setting, "Dashboard: open action points")
+        log_child_data(signed_in, setting, "Dashboard: open action points")
     return {
         "open_actions": shown,
         "open_action_total": total,
         "several_settings": len(settings) > 1,
         "today": timezone.localdate(),
     }
-
-
-def add_service_errors(form: Any, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: beside the field it names, if the
-    form has that field, otherwise in the error summary."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages)

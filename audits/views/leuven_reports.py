@@ -7,7 +7,7 @@ Each page runs a fixed number of queries whatever the number of children.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path
@@ -15,18 +15,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from kqm.access import role_required
+from kqm.http import AuthenticatedHttpRequest
 from kqm.pdf import html_to_pdf
 
 from .. import leuven_analysis as analysis
 from ..leuven_charts import year_charts
 from ..selectors import leuven as selectors
-from .leuven_common import PAGE_SIZE, SM, E, M, P, log_child_data, programme_year, user_of
+from .leuven_common import PAGE_SIZE, SM, E, M, P, log_child_data, programme_year
 
 
 @require_GET
 @role_required(M, E, SM, P)
-def setting_analysis(request: HttpRequest, setting_id: int) -> HttpResponse:
-    setting = selectors.access_leuven_setting_by_id(user_of(request), setting_id)
+def setting_analysis(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
+    setting = selectors.access_leuven_setting_by_id(request.user, setting_id)
     year = programme_year(request)
     data = selectors.year_data(setting, year)
     report = selectors.setting_report(data)
@@ -48,8 +49,8 @@ def setting_analysis(request: HttpRequest, setting_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(M, E, SM, P)
-def group_analysis(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = selectors.access_group_by_id(user_of(request), group_id)
+def group_analysis(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
+    group = selectors.access_group_by_id(request.user, group_id)
     data = selectors.year_data(group.setting, group.programme_year)
     report = selectors.group_report(data, group)
     return render(
@@ -62,16 +63,16 @@ def group_analysis(request: HttpRequest, group_id: int) -> HttpResponse:
             "report": report,
             "charts": year_charts([s.figures for s in report.screenings], "group"),
             "definitions": analysis.DEFINITIONS,
-            "sees_children": user_of(request).role in (E, SM, P),
+            "sees_children": request.user.role in (E, SM, P),
         },
     )
 
 
 @require_GET
 @role_required(E, SM, P)
-def group_trends(request: HttpRequest, group_id: int) -> HttpResponse:
+def group_trends(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
     """Each child's scores per term and trend over the year: child-level, logged."""
-    group = selectors.access_group_by_id(user_of(request), group_id)
+    group = selectors.access_group_by_id(request.user, group_id)
     data = selectors.year_data(group.setting, group.programme_year)
     report = selectors.group_report(data, group)
     log_child_data(request, group.setting, f"Children's trends: {group}")
@@ -91,9 +92,9 @@ def group_trends(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(M, E, SM, P)
-def setting_summary_pdf(request: HttpRequest, setting_id: int) -> HttpResponse:
+def setting_summary_pdf(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     """The setting's year as a PDF: figures only, no child codes."""
-    setting = selectors.access_leuven_setting_by_id(user_of(request), setting_id)
+    setting = selectors.access_leuven_setting_by_id(request.user, setting_id)
     year = programme_year(request)
     data = selectors.year_data(setting, year)
     report = selectors.setting_report(data)
@@ -106,7 +107,7 @@ def setting_summary_pdf(request: HttpRequest, setting_id: int) -> HttpResponse:
             "charts": year_charts([t.figures for t in report.terms], "pdf"),
             "definitions": analysis.DEFINITIONS,
             "generated_at": timezone.localtime(),
-            "generated_by": user_of(request),
+            "generated_by": request.user,
         },
         request=request,
     )
@@ -120,9 +121,9 @@ def setting_summary_pdf(request: HttpRequest, setting_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(E, SM, P)
-def setting_actions(request: HttpRequest, setting_id: int) -> HttpResponse:
+def setting_actions(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     """The setting's action points, open first by default: child-level, logged."""
-    setting = selectors.access_leuven_setting_by_id(user_of(request), setting_id)
+    setting = selectors.access_leuven_setting_by_id(request.user, setting_id)
     status = request.GET.get("status", "open")
     if status not in dict(selectors.ACTION_STATUSES):
         status = "open"
@@ -144,16 +145,16 @@ def setting_actions(request: HttpRequest, setting_id: int) -> HttpResponse:
             "sort": sort,
             "sorts": selectors.ACTION_SORT_LABELS,
             "today": timezone.localdate(),
-            "can_edit": user_of(request).role in (SM, P),
+            "can_edit": request.user.role in (SM, P),
         },
     )
 
 
 @require_GET
 @role_required(M, SM)
-def access_log(request: HttpRequest, setting_id: int) -> HttpResponse:
+def access_log(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     """Who viewed the setting's child-level data, when and on which page."""
-    setting = selectors.access_leuven_setting_by_id(user_of(request), setting_id)
+    setting = selectors.access_leuven_setting_by_id(request.user, setting_id)
     search = request.GET.get("q", "").strip()
     log = selectors.child_data_access_log(setting, user_search=search)
     page = Paginator(log, PAGE_SIZE).get_page(request.GET.get("page"))

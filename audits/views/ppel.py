@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
 from kqm.access import role_required
-from kqm.models import User
+from kqm.http import AuthenticatedHttpRequest
 
 from ..charts import Chart, Series, grouped_bar_chart
 from ..ppel import PpelChange
 from ..selectors import ppel as selectors
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def change_chart(change: PpelChange) -> Chart:
@@ -41,8 +37,8 @@ def change_chart(change: PpelChange) -> Chart:
 
 @require_GET
 @role_required(*selectors.READ_ROLES)
-def ppel_change(request: HttpRequest, accreditation_id: int) -> HttpResponse:
-    user = _user(request)
+def ppel_change(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
+    user = request.user
     accreditation = selectors.access_accreditation_for_ppel(user, accreditation_id)
     page = selectors.ppel_page(user, accreditation)
     return render(

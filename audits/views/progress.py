@@ -15,13 +15,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kqm.access import role_required
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.parsing import parse_id, parse_int, required
 
 from .. import progress_analysis as analysis
@@ -34,15 +35,14 @@ from ..selectors import leuven as leuven_selectors
 from ..selectors import progress as selectors
 from ..services import leuven as leuven_services
 from ..services import progress as services
-from .leuven_common import SM, STAFF, E, M, P, add_service_errors, log_child_data, programme_year
-from .leuven_common import user_of as _user
+from .leuven_common import SM, STAFF, E, M, P, log_child_data, programme_year
 
 
 @require_GET
 @role_required(M, E, SM, P)
-def progress_setting(request: HttpRequest, setting_id: int) -> HttpResponse:
+def progress_setting(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     """A setting's groups in one programme year, with each term's checkpoint. No child rows."""
-    setting = leuven_selectors.access_leuven_setting_by_id(_user(request), setting_id)
+    setting = leuven_selectors.access_leuven_setting_by_id(request.user, setting_id)
     year = programme_year(request)
     groups = selectors.year_groups(setting, year)
     for group in groups:
@@ -60,17 +60,17 @@ def progress_setting(request: HttpRequest, setting_id: int) -> HttpResponse:
                 setting, also=leuven_selectors.current_programme_year()
             ),
             "groups": groups,
-            "can_edit": _user(request).role in STAFF,
-            "sees_children": _user(request).role in (E, SM, P),
+            "can_edit": request.user.role in STAFF,
+            "sees_children": request.user.role in (E, SM, P),
         },
     )
 
 
 @require_GET
 @role_required(M, E, SM, P)
-def progress_summary(request: HttpRequest, setting_id: int) -> HttpResponse:
+def progress_summary(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     """The setting's progress figures for one year beside well-being and involvement."""
-    setting = leuven_selectors.access_leuven_setting_by_id(_user(request), setting_id)
+    setting = leuven_selectors.access_leuven_setting_by_id(request.user, setting_id)
     year = programme_year(request)
     report = selectors.setting_progress(setting, year)
     return render(
@@ -91,8 +91,8 @@ def progress_summary(request: HttpRequest, setting_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM, P)
-def checkpoint_new(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = leuven_selectors.access_group_by_id(_user(request), group_id)
+def checkpoint_new(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
+    group = leuven_selectors.access_group_by_id(request.user, group_id)
     form = CheckpointForm(
         request.POST if request.method == "POST" else None,
         group=group,
@@ -101,7 +101,7 @@ def checkpoint_new(request: HttpRequest, group_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             checkpoint = services.do_save_checkpoint(
-                actor=_user(request), group=group, **form.cleaned_data
+                actor=request.user, group=group, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -119,9 +119,9 @@ def checkpoint_new(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM, P)
-def checkpoint_edit(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+def checkpoint_edit(request: AuthenticatedHttpRequest, checkpoint_id: int) -> HttpResponse:
     """Correct a checkpoint's term or date."""
-    checkpoint = selectors.access_checkpoint_by_id(_user(request), checkpoint_id)
+    checkpoint = selectors.access_checkpoint_by_id(request.user, checkpoint_id)
     group = checkpoint.group
     form = CheckpointForm(
         request.POST if request.method == "POST" else None,
@@ -131,7 +131,7 @@ def checkpoint_edit(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.do_save_checkpoint(
-                actor=_user(request), group=group, checkpoint=checkpoint, **form.cleaned_data
+                actor=request.user, group=group, checkpoint=checkpoint, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -156,9 +156,9 @@ def _context(checkpoint: ProgressCheckpoint) -> dict[str, Any]:
 
 @require_GET
 @role_required(E, SM, P)
-def checkpoint_detail(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+def checkpoint_detail(request: AuthenticatedHttpRequest, checkpoint_id: int) -> HttpResponse:
     """Each child's age band and judgements at the checkpoint: child-level, logged."""
-    checkpoint = selectors.access_checkpoint_by_id(_user(request), checkpoint_id)
+    checkpoint = selectors.access_checkpoint_by_id(request.user, checkpoint_id)
     rows = selectors.checkpoint_rows(checkpoint, selectors.checkpoint_children(checkpoint))
     log_child_data(request, checkpoint.group.setting, f"Progress checkpoint: {checkpoint}")
     return render(
@@ -168,7 +168,7 @@ def checkpoint_detail(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
             **_context(checkpoint),
             "rows": rows,
             "judged": sum(1 for row in rows if row.record and not row.record.is_empty),
-            "can_edit": _user(request).role in STAFF,
+            "can_edit": request.user.role in STAFF,
         },
     )
 
@@ -212,13 +212,13 @@ def _table_errors(form: ProgressTableForm) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM, P)
-def checkpoint_entry(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+def checkpoint_entry(request: AuthenticatedHttpRequest, checkpoint_id: int) -> HttpResponse:
     """Judge the whole room on one page: one row per child, one form, a Save button.
 
     With JavaScript each change is also saved as it is made (``checkpoint_autosave``),
     by the same script as the Leuven scores page.
     """
-    checkpoint = selectors.access_checkpoint_by_id(_user(request), checkpoint_id)
+    checkpoint = selectors.access_checkpoint_by_id(request.user, checkpoint_id)
     children = list(selectors.checkpoint_children(checkpoint))
     rows = selectors.checkpoint_rows(checkpoint, children)
     bands = selectors.current_bands()
@@ -231,7 +231,7 @@ def checkpoint_entry(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.do_save_progress(
-                actor=_user(request),
+                actor=request.user,
                 checkpoint=checkpoint,
                 children=children,
                 rows=form.rows(),
@@ -279,13 +279,13 @@ def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 @require_POST
 @role_required(SM, P)
-def checkpoint_autosave(request: HttpRequest, checkpoint_id: int) -> JsonResponse:
+def checkpoint_autosave(request: AuthenticatedHttpRequest, checkpoint_id: int) -> JsonResponse:
     """Save one change: JSON in (child, scale = band or area, value, base, revision).
 
     409 when someone else changed the same child's field (or, without ``base``, when the
     page's revision is out of date), with a message saying what to do.
     """
-    checkpoint = selectors.access_checkpoint_by_id(_user(request), checkpoint_id)
+    checkpoint = selectors.access_checkpoint_by_id(request.user, checkpoint_id)
     try:
         body = json.loads(request.body)
         child_id = required(parse_id(body["child"]))
@@ -301,7 +301,7 @@ def checkpoint_autosave(request: HttpRequest, checkpoint_id: int) -> JsonRespons
         return _json_error("This child is not on this checkpoint.", 400)
     try:
         saved = services.do_save_judgement(
-            actor=_user(request),
+            actor=request.user,
             checkpoint=checkpoint,
             child=child,
             name=name,
@@ -328,9 +328,9 @@ def checkpoint_autosave(request: HttpRequest, checkpoint_id: int) -> JsonRespons
 
 @require_http_methods(["GET", "POST"])
 @role_required(SM, P)
-def checkpoint_upload(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+def checkpoint_upload(request: AuthenticatedHttpRequest, checkpoint_id: int) -> HttpResponse:
     """Paste or upload a tracking system's export. Any row error: nothing is saved."""
-    checkpoint = selectors.access_checkpoint_by_id(_user(request), checkpoint_id)
+    checkpoint = selectors.access_checkpoint_by_id(request.user, checkpoint_id)
     children = list(selectors.checkpoint_children(checkpoint))
     by_code = {child.code: child for child in children}
     bands = list(services.bands_by_code().values())
@@ -345,7 +345,7 @@ def checkpoint_upload(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
         parsed: dict[str, dict[str, str]] = form.cleaned_data["parsed"]
         try:
             changed = services.do_save_progress(
-                actor=_user(request),
+                actor=request.user,
                 checkpoint=checkpoint,
                 children=children,
                 rows={by_code[code].pk: values for code, values in parsed.items()},
@@ -374,8 +374,8 @@ def checkpoint_upload(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(E, SM, P)
-def checkpoint_export(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
-    checkpoint = selectors.access_checkpoint_by_id(_user(request), checkpoint_id)
+def checkpoint_export(request: AuthenticatedHttpRequest, checkpoint_id: int) -> HttpResponse:
+    checkpoint = selectors.access_checkpoint_by_id(request.user, checkpoint_id)
     rows = selectors.checkpoint_rows(checkpoint, selectors.checkpoint_children(checkpoint))
     log_child_data(request, checkpoint.group.setting, f"Progress CSV: {checkpoint}")
     response = HttpResponse(checkpoint_csv(rows, services.bands_by_code()), content_type="text/csv")

@@ -25,7 +25,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import public, role_required
-from kqm.models import Role, User
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
+from kqm.models import Role
 
 from ..forms_questionnaires import AnswerForm, NewLinksForm, RoundForm
 from ..models import QuestionnaireKind, QuestionnaireRound
@@ -42,10 +43,6 @@ REFUSAL_STATUS = {
     LinkRefusal.WITHDRAWN: 410,
     LinkRefusal.CLOSED: 410,
 }
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _answer_url(token: str) -> str:
@@ -70,21 +67,13 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- Rounds (signed in) ----------------------------------------------------------------------
 
 
 @require_GET
 @role_required(*selectors.READ_ROLES)
-def questionnaire_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def questionnaire_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     filters = {
         key: request.GET.get(key, "").strip() for key in ("q", "kind", "state", "setting", "sort")
     }
@@ -117,8 +106,8 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SETTING_MANAGER)
-def questionnaire_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def questionnaire_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     questionnaires = selectors.current_questionnaires()
     # The task list names the accreditation the round is for; it is preselected.
     form = RoundForm(
@@ -143,7 +132,7 @@ def questionnaire_new(request: HttpRequest) -> HttpResponse:
                 link_count=form.cleaned_data["link_count"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             _keep_tokens_for_display(request, issued.round.pk, issued.tokens)
             return redirect("audits:questionnaire-links", round_id=issued.round.pk)
@@ -156,8 +145,8 @@ def questionnaire_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*selectors.READ_ROLES)
-def questionnaire_detail(request: HttpRequest, round_id: int) -> HttpResponse:
-    user = _user(request)
+def questionnaire_detail(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
+    user = request.user
     questionnaire_round = selectors.access_round_by_id(user, round_id)
     return render(
         request,
@@ -175,9 +164,9 @@ def questionnaire_detail(request: HttpRequest, round_id: int) -> HttpResponse:
 @never_cache
 @require_GET
 @role_required(Role.SETTING_MANAGER)
-def questionnaire_links(request: HttpRequest, round_id: int) -> HttpResponse:
+def questionnaire_links(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     """The links just issued, shown once, with a CSV download and a printable list."""
-    questionnaire_round = selectors.access_round_by_id(_user(request), round_id)
+    questionnaire_round = selectors.access_round_by_id(request.user, round_id)
     tokens = _take_tokens(request, questionnaire_round.pk)
     links = [_answer_url(token) for token in tokens]
     csv_text = io.StringIO()
@@ -201,9 +190,9 @@ def questionnaire_links(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SETTING_MANAGER)
-def questionnaire_new_links(request: HttpRequest, round_id: int) -> HttpResponse:
+def questionnaire_new_links(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     """Withdraw the unused links and issue new ones (after confirming what that means)."""
-    user = _user(request)
+    user = request.user
     questionnaire_round = selectors.access_round_by_id(user, round_id)
     if not questionnaire_round.is_open():
         messages.info(request, "This round has closed: no new links can be issued.")
@@ -217,7 +206,7 @@ def questionnaire_new_links(request: HttpRequest, round_id: int) -> HttpResponse
                 link_count=form.cleaned_data["link_count"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             _keep_tokens_for_display(request, issued.round.pk, issued.tokens)
             return redirect("audits:questionnaire-links", round_id=issued.round.pk)
@@ -234,9 +223,9 @@ def questionnaire_new_links(request: HttpRequest, round_id: int) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SETTING_MANAGER)
-def questionnaire_close(request: HttpRequest, round_id: int) -> HttpResponse:
+def questionnaire_close(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     """GET asks for confirmation; POST closes the round now."""
-    user = _user(request)
+    user = request.user
     questionnaire_round = selectors.access_round_by_id(user, round_id)
     if not questionnaire_round.is_open():
         messages.info(request, "This round has already closed.")
@@ -261,9 +250,9 @@ def _cell(value: Any) -> Any:
 
 @require_GET
 @role_required(*selectors.READ_ROLES)
-def questionnaire_export(request: HttpRequest, round_id: int) -> HttpResponse:
+def questionnaire_export(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     """The results as CSV: figures per statement only, never a response or a comment."""
-    questionnaire_round = selectors.access_round_by_id(_user(request), round_id)
+    questionnaire_round = selectors.access_round_by_id(request.user, round_id)
     setting = questionnaire_round.setting
     assert setting is not None  # access_round_by_id returns setting rounds only
     results = selectors.round_results(questionnaire_round)
@@ -342,7 +331,7 @@ def questionnaire_answer(request: HttpRequest, token: str) -> HttpResponse:
         except LinkRefused as refused:
             return _refused(request, refused.reason, refused.round)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("audits:questionnaire-thanks")
     response = render(

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kqm.access import role_required
+from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role, User
 from kqm.parsing import parse_id, parse_int, required
 
@@ -36,10 +37,6 @@ BLINDED = (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _local_time() -> str:
     return timezone.localtime().strftime("%H:%M")
 
@@ -49,8 +46,8 @@ def _local_time() -> str:
 
 @require_GET
 @role_required(*READ_ROLES)
-def audit_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     search = request.GET.get("q", "").strip()
     instrument = request.GET.get("instrument", "")
     occasion = request.GET.get("occasion", "")
@@ -83,9 +80,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SCORING_ROLES)
-def audit_new(request: HttpRequest) -> HttpResponse:
+def audit_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Choose the setting (a GET form), then the instrument, room, occasion and observers."""
-    user = _user(request)
+    user = request.user
     setting_id = request.GET.get("setting", "")
     if parse_id(setting_id) is None:
         choose = forms.ChooseSettingForm(
@@ -127,7 +124,7 @@ def audit_new(request: HttpRequest) -> HttpResponse:
                 observers=data.get("observers") or [],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The audit of {audit.room} has started.")
             return redirect("audits:audit-score", audit_id=audit.pk)
@@ -138,21 +135,13 @@ def audit_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- One audit ---------------------------------------------------------------------------------
 
 
 @require_GET
 @role_required(*READ_ROLES)
-def audit_detail(request: HttpRequest, audit_id: int) -> HttpResponse:
-    user = _user(request)
+def audit_detail(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
+    user = request.user
     audit = selectors.access_audit_by_id(user, audit_id)
     report = audit_report(audit)
     copies = selectors.paired_copies(audit)
@@ -192,9 +181,9 @@ def _first_open_subscale(sheet: selectors.ScoringSheet) -> int:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SCORING_ROLES)
-def audit_score(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit_score(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """One subscale's items. Works with a plain submit; autosave improves it with JavaScript."""
-    user = _user(request)
+    user = request.user
     audit = selectors.access_audit_for_scoring(user, audit_id)
     sheet = selectors.scoring_sheet(audit)
     requested = request.GET.get("subscale", "")
@@ -299,12 +288,12 @@ def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 @require_POST
 @role_required(*SCORING_ROLES)
-def audit_autosave(request: HttpRequest, audit_id: int) -> JsonResponse:
+def audit_autosave(request: AuthenticatedHttpRequest, audit_id: int) -> JsonResponse:
     """Save one item as it is scored: JSON in, JSON out; 409 when the audit changed meanwhile.
 
     Body: ``{"item": <id>, "score": "1".."7" | "na" | "", "note": "...", "revision": <n>}``.
     """
-    user = _user(request)
+    user = request.user
     audit = selectors.access_audit_by_id(user, audit_id)
     refusal = selectors.scoring_refusal(user, audit)
     if refusal:
@@ -379,9 +368,9 @@ def audit_autosave(request: HttpRequest, audit_id: int) -> JsonResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SCORING_ROLES)
-def audit_complete(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit_complete(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """Check every item is answered, confirm, then complete (which locks the audit)."""
-    user = _user(request)
+    user = request.user
     audit = selectors.access_audit_for_scoring(user, audit_id)
     sheet = selectors.scoring_sheet(audit)
     missing = missing_items(sheet.shape.items, sheet.entries)
@@ -415,8 +404,8 @@ def audit_complete(request: HttpRequest, audit_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def audit_reopen(request: HttpRequest, audit_id: int) -> HttpResponse:
-    user = _user(request)
+def audit_reopen(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
+    user = request.user
     audit = selectors.access_audit_by_id(user, audit_id)
     if not audit.is_completed:
         messages.info(request, "This audit is not completed, so there is nothing to reopen.")
@@ -426,7 +415,7 @@ def audit_reopen(request: HttpRequest, audit_id: int) -> HttpResponse:
         try:
             services.do_reopen_audit(audit=audit, by=user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The audit is reopened: its observers can change scores.")
             return redirect(audit)
@@ -435,9 +424,9 @@ def audit_reopen(request: HttpRequest, audit_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SCORING_ROLES)
-def audit_second_observation(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit_second_observation(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """Start an independent copy of an audit for a second observer (inter-rater reliability)."""
-    user = _user(request)
+    user = request.user
     audit = selectors.access_audit_by_id(user, audit_id)
     if request.method == "POST":
         try:
@@ -450,8 +439,10 @@ def audit_second_observation(request: HttpRequest, audit_id: int) -> HttpRespons
     return render(request, "audits/ratings/second_observation.html", {"audit": audit})
 
 
-def _paired(request: HttpRequest, audit_id: int) -> tuple[User, selectors.PairedScoring]:
-    user = _user(request)
+def _paired(
+    request: AuthenticatedHttpRequest, audit_id: int
+) -> tuple[User, selectors.PairedScoring]:
+    user = request.user
     audit = selectors.access_audit_by_id(user, audit_id)
     pair = selectors.paired_scoring(user, audit)
     if pair is None:
@@ -461,7 +452,7 @@ def _paired(request: HttpRequest, audit_id: int) -> tuple[User, selectors.Paired
 
 @require_GET
 @role_required(*READ_ROLES)
-def audit_agreement(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit_agreement(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     user, pair = _paired(request, audit_id)
     return render(
         request,
@@ -492,7 +483,7 @@ def agreement_overview(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SCORING_ROLES)
-def audit_consensus(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit_consensus(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """Both observers agree the score of every item; the agreed copy is the audit of record."""
     user, pair = _paired(request, audit_id)
     if pair.consensus is not None:
@@ -550,8 +541,8 @@ def _filename(audit: Any, extension: str) -> str:
     return f"audit-{audit.pk}-{name}.{extension}"
 
 
-def _exportable(request: HttpRequest, audit_id: int) -> Any:
-    user = _user(request)
+def _exportable(request: AuthenticatedHttpRequest, audit_id: int) -> Any:
+    user = request.user
     audit = selectors.access_audit_by_id(user, audit_id)
     if selectors.blinded_to(user, audit, selectors.paired_copies(audit)["second"]):
         raise PermissionDenied(BLINDED)
@@ -560,7 +551,7 @@ def _exportable(request: HttpRequest, audit_id: int) -> Any:
 
 @require_GET
 @role_required(*READ_ROLES)
-def audit_pdf_export(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit_pdf_export(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = _exportable(request, audit_id)
     pdf = audit_pdf(audit_report(audit))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -570,7 +561,7 @@ def audit_pdf_export(request: HttpRequest, audit_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(*READ_ROLES)
-def audit_csv_export(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit_csv_export(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = _exportable(request, audit_id)
     response = HttpResponse(audit_csv(audit_report(audit)), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{_filename(audit, "csv")}"'
