@@ -13,8 +13,9 @@ or, with the plain ``page`` fixture, ``login(page, live_server, user)`` and
 
 Every check (``axe_check`` in ``helpers``) runs axe-core and checks the title at the
 test's width, and once per kind of page also at a phone's width (no sideways scroll) and,
-for the scoring and Leuven pages, a tablet's. Every page any test loads has its title
-checked and must break no Content-Security-Policy rule.
+for the scoring and Leuven pages, a tablet's. Every other page any test's browser shows
+gets the same check once per kind of page (``PageVisits``), has its title checked and
+must break no Content-Security-Policy rule.
 
 A failing test leaves a full-page screenshot in
 ``test-artifacts/screenshots/<test-name>.png``.
@@ -34,6 +35,7 @@ from typing import Any, cast
 import pytest
 from playwright.sync_api import (
     Browser,
+    BrowserContext,
     BrowserType,
     Page,
     Playwright,
@@ -51,7 +53,9 @@ from .helpers import (
     PAGE_REPORT,
     PAGE_REPORT_PREFIX,
     LiveServerLike,
+    PageVisits,
     axe_check,
+    check_before_calls,
     login,
     screenshot_name,
     title_problems,
@@ -236,6 +240,37 @@ def _fail_on_csp_violations_and_bad_titles(
             "Page titles out of pattern:\n"
             + "\n".join(f"- {line}" for line in dict.fromkeys(titles))
         )
+
+
+@pytest.fixture(autouse=True)
+def _check_every_page_visited(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Generator[None, None, None]:
+    """Check every page a browser test's browser shows, once per kind of page per process,
+    whether or not the test checks it (``PageVisits``): the pages of the test's own
+    context and of any context it opens. A problem fails the test at its next
+    ``axe_check`` or, at the latest, when it ends."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page: Page = request.getfixturevalue("page")
+    visits = PageVisits()
+    visits.watch(page.context)
+    new_context = Browser.new_context
+
+    def new_watched_context(browser: Browser, *args: Any, **kwargs: Any) -> BrowserContext:
+        context = new_context(browser, *args, **kwargs)
+        visits.watch(context)
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", new_watched_context)
+    with check_before_calls(), visits:
+        yield
+        if _test_failed(request.node):
+            for problem in visits.problems:
+                print(problem)
+            return
+        visits.finish()
 
 
 @dataclass

@@ -1,28 +1,40 @@
-"""Helpers for browser tests: sign in through the real form, check a page.
+"""Helpers for browser tests: sign in through the real form, check every page visited.
 
 Import these from test modules (``from .helpers import axe_check, login``); the
 fixtures that wrap them live in ``conftest.py``.
 
-``axe_check`` is the one page check every visit of the suite goes through
-(``A11yPage.goto``/``check``, ``login``, and tests that call it directly). On each call it
-runs axe-core (WCAG 2.0, 2.1 and 2.2 A and AA, and axe's best practices) at the width
-the test uses and checks the page title. Once per kind of page per process (the path
-with its ids left out, which query parameters it has, how many tables, whether it shows
-errors) it also resizes the same document to a phone (320 x 800), runs axe-core again
-and fails if the page scrolls sideways; the scoring and Leuven pages also get the
-tablet (820 x 1180), and a page a test keeps at a tablet width is checked at 1280 too.
-The page is resized, never reloaded, and put back at the width the test chose.
+``axe_check`` is the page check a test asks for (``A11yPage.goto``/``check``, ``login``,
+and tests that call it directly). On each call it runs axe-core (WCAG 2.0, 2.1 and 2.2 A
+and AA, and axe's best practices) at the width the test uses and checks the page title.
+Once per kind of page per process (the Django URL name of its path, the role of whoever
+is signed in, which query parameters it has, how many tables, whether it shows errors)
+it also resizes the same document to a phone (320 x 800), runs axe-core again and fails
+if the page scrolls sideways; the scoring and Leuven pages also get the tablet
+(820 x 1180), and a page a test keeps at a tablet width is checked at 1280 too. The page
+is resized, never reloaded, and put back at the width the test chose.
+
+``PageVisits`` gives every other page a test's browser shows the same check, once per
+kind of page, whether or not the test asks: a page that has loaded is checked before the
+test's next Playwright call, or before the call acts on it if it loaded while the call
+waited, never while the test is in the middle of a step.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Page, ViewportSize
+import greenlet
+from django.urls import Resolver404, resolve
+from playwright._impl._sync_base import SyncBase
+from playwright.sync_api import BrowserContext, Page, ViewportSize
+from playwright.sync_api import Error as PlaywrightError
 
 from kqm.models import User
 from tests.factories import TEST_PASSWORD
@@ -84,12 +96,12 @@ _AXE_SOURCE: list[str] = []
 _CHECKED_KINDS: set[str] = set()
 
 
-class AxeViolationError(AssertionError):
-    """axe-core found accessibility violations on a page."""
-
-
 class PageCheckError(AssertionError):
-    """A page scrolls sideways on a phone or has a title out of pattern."""
+    """A page scrolls sideways on a phone, has a title out of pattern, or fails axe-core."""
+
+
+class AxeViolationError(PageCheckError):
+    """axe-core found accessibility violations on a page."""
 
 
 def run_axe(page: Page) -> list[dict[str, Any]]:
@@ -106,13 +118,41 @@ def run_axe(page: Page) -> list[dict[str, Any]]:
     return list(results["violations"])
 
 
-# What the title and shape checks need from the page, in one round trip.
-PAGE_FACTS = """() => ({
-  title: document.title,
-  summary: document.querySelector(".govuk-error-summary") !== null,
-  fieldErrors: document.querySelector(".govuk-error-message, .govuk-form-group--error") !== null,
-  tables: document.querySelectorAll("table").length,
-})"""
+# What the checks need from the page, in one round trip: the title and whether the page
+# shows errors (the title check), and what tells one kind of page from another.
+PAGE_FACTS = r"""() => {
+  const user = document.querySelector(".kqm-header__user");
+  const role = user ? user.textContent.match(/\(([^()]*)\)\s*$/) : null;
+  return {
+    title: document.title,
+    summary: document.querySelector(".govuk-error-summary") !== null,
+    fieldErrors: document.querySelector(".govuk-error-message, .govuk-form-group--error") !== null,
+    tables: document.querySelectorAll("table").length,
+    role: role ? role[1] : "",
+  };
+}"""
+# A document not yet checked. ``check_page`` marks each one it checks, and the width at
+# which it passed; ``unchanged`` says it passed at this width and nothing in it has changed
+# since (its check of a page the test checks just after passing through it is enough).
+NOT_CHECKED = "html:not([data-kqm-checked])"
+CHECKING = f"""() => {{
+  const root = document.documentElement;
+  const passedAt = root.getAttribute("data-kqm-checked");
+  if (passedAt === null) root.setAttribute("data-kqm-checked", "");
+  const unchanged = window.__kqmUnchanged === true && passedAt === String(innerWidth);
+  return {{ ...({PAGE_FACTS})(), unchanged }};
+}}"""
+PASSED = """() => {
+  document.documentElement.setAttribute("data-kqm-checked", String(innerWidth));
+  if (!window.__kqmChanges) {
+    window.__kqmChanges = new MutationObserver(() => { window.__kqmUnchanged = false; });
+    window.__kqmChanges.observe(document, {
+      subtree: true, childList: true, attributes: true, characterData: true,
+    });
+  }
+  window.__kqmChanges.takeRecords();
+  window.__kqmUnchanged = true;
+}"""
 # Every document a test's pages load reports its title (and whether it shows errors) to
 # the console, where the harness checks it: pages the test passes through without a
 # check (a redirect's target it clicks on from) have their title checked too.
@@ -191,10 +231,15 @@ def title_problems(title: str, *, summary: bool, field_errors: bool) -> list[str
 
 
 def page_kind(path: str, query: str, facts: dict[str, Any]) -> str:
-    """Pages of one kind look alike: same path (ids aside), query keys, tables, errors."""
+    """Pages of one kind look alike: one view, seen by one role, with the same query keys,
+    as many tables, and errors or none."""
+    try:
+        view = resolve(path).view_name
+    except Resolver404:
+        view = re.sub(r"\d+", "#", path)
     keys = sorted({part.split("=")[0] for part in query.split("&") if part})
-    return "{} ?{} tables={} errors={}".format(
-        re.sub(r"\d+", "#", path), ",".join(keys), facts["tables"], facts["summary"]
+    return "{} as {} ?{} tables={} errors={}".format(
+        view, facts["role"] or "nobody signed in", ",".join(keys), facts["tables"], facts["summary"]
     )
 
 
@@ -220,9 +265,7 @@ def check_widths(page: Page, name: str, path: str) -> None:
             page.set_viewport_size(size)
             _settle(page)
             label = f"{name} at {size['width']} x {size['height']}"
-            violations = run_axe(page)
-            if violations:
-                raise AxeViolationError(format_violations(label, page.url, violations))
+            _raise_violations(page, label)
             if size == PHONE:
                 overflow = page.evaluate(OVERFLOW)
                 if overflow:
@@ -235,35 +278,227 @@ def check_widths(page: Page, name: str, path: str) -> None:
         page.set_viewport_size(current)
 
 
+def _raise_violations(page: Page, name: str) -> None:
+    violations = run_axe(page)
+    if violations:
+        raise AxeViolationError(format_violations(name, page.url, violations))
+
+
+def check_page(page: Page, name: str = "", *, every_time: bool = True) -> None:
+    """Check the page as it is now; raise ``AxeViolationError`` or ``PageCheckError``.
+
+    ``every_time`` (the check a test asks for): axe-core at the current width and the
+    title on each call, the other widths once per kind of page. Otherwise (a page passed
+    through) all of it once per kind of page and nothing for a kind already checked, a
+    problem reported once; the title is left to the console report (``PAGE_REPORT``).
+    Either way the document is marked as checked (``NOT_CHECKED``), and axe-core is not
+    run again at a width where it passed on the document as it still is (``PASSED``).
+    """
+    facts = page.evaluate(CHECKING)
+    url = urlsplit(page.url)
+    if url.scheme not in ("http", "https"):
+        if every_time:
+            _raise_violations(page, name or page.url)
+        return  # a document a test wrote itself, or the blank page before the first
+    kind = page_kind(url.path, url.query, facts)
+    new = kind not in _CHECKED_KINDS
+    if every_time:
+        name = name or page.url
+        problems = title_problems(
+            facts["title"], summary=facts["summary"], field_errors=facts["fieldErrors"]
+        )
+        if problems:
+            raise PageCheckError(
+                f"The title of {name!r} ({page.url}), {facts['title']!r}: " + "; ".join(problems)
+            )
+        if not facts["unchanged"]:
+            _raise_violations(page, name)
+        if new:
+            check_widths(page, name, url.path)
+            _CHECKED_KINDS.add(kind)
+            _settle(page)
+        page.evaluate(PASSED)
+        return
+    if not new:
+        return
+    name = f"{url.path} ({kind}), a page the test passed through"
+    _CHECKED_KINDS.add(kind)  # what this finds is reported once
+    try:
+        _raise_violations(page, name)
+        check_widths(page, name, url.path)
+        _settle(page)
+        page.evaluate(PASSED)
+    except PlaywrightError:
+        _CHECKED_KINDS.discard(kind)  # the page went away: not checked after all
+        raise
+
+
 def axe_check(page: Page, name: str = "") -> None:
-    """The page check: fail the test on anything wrong with the page as it is now.
+    """The page check a test asks for: fail the test on anything wrong with the page now.
 
     axe-core at the current width and the title every time; the other widths and the
     sideways scroll once per kind of page (see the module's docstring). Call once per page
     visited (and again after a step that changes the page, such as a form submission that
-    re-renders it with errors).
+    re-renders it with errors). A problem ``PageVisits`` found on a page the test passed
+    through earlier fails the test here, before the page is checked.
     """
-    page.wait_for_load_state("load")
-    name = name or page.url
-    violations = run_axe(page)
-    if violations:
-        raise AxeViolationError(format_violations(name, page.url, violations))
-    url = urlsplit(page.url)
-    if url.scheme not in ("http", "https"):
-        return  # a document a test wrote itself
-    facts = page.evaluate(PAGE_FACTS)
-    problems = title_problems(
-        facts["title"], summary=facts["summary"], field_errors=facts["fieldErrors"]
-    )
-    if problems:
-        raise PageCheckError(
-            f"The title of {name!r} ({page.url}), {facts['title']!r}: " + "; ".join(problems)
-        )
-    kind = page_kind(url.path, url.query, facts)
-    if kind in _CHECKED_KINDS:
+    visits = PageVisits.active()
+    if visits is None:
+        page.wait_for_load_state("load")
+        check_page(page, name)
         return
-    check_widths(page, name, url.path)
-    _CHECKED_KINDS.add(kind)
+    visits.claim(page)  # checked here, not before this call or the next
+    page.wait_for_load_state("load")
+    visits.claim(page)
+    visits.raise_problems()
+    with visits.checking():
+        check_page(page, name)
+
+
+# What a Playwright call raises when the page it was checking went away meanwhile.
+PAGE_GONE = re.compile(
+    r"Execution context was destroyed|has been closed|detached|navigat", re.IGNORECASE
+)
+
+
+class PageVisits:
+    """Every page a test's browser shows gets ``check_page`` once per kind of page, at a
+    moment when the test is between two steps:
+
+    - a page whose document has loaded is checked at the start of the test's next
+      Playwright call (``before_call``, which every call of the sync API goes through
+      while ``check_before_calls`` is open);
+    - a page that loaded while a call was waiting (a click that waits for a button on the
+      page a previous click opened) is checked just before the call acts on it, by a
+      locator handler on every document not yet checked: Playwright runs it before an
+      action, and the action waits for it. Before an assertion it leaves the page to
+      ``before_call``, so that an assertion's timeout is never spent on a check.
+
+    Problems are collected, then fail the test at its next ``axe_check`` or at its end
+    (``finish``).
+    """
+
+    _active: ClassVar[list[PageVisits]] = []
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.main = greenlet.getcurrent()  # the test's greenlet
+        self.call = ""  # the Playwright call the test is in, if any
+        self._checking = False
+        self._pages: list[Page] = []
+        self._loaded: list[Page] = []
+
+    @classmethod
+    def active(cls) -> PageVisits | None:
+        return cls._active[-1] if cls._active else None
+
+    def __enter__(self) -> PageVisits:
+        self._active.append(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._active.remove(self)
+
+    def watch(self, context: BrowserContext) -> None:
+        """Check the pages of ``context``, those open now and those it opens later."""
+        context.on("page", self._watch_page)
+        for page in context.pages:
+            self._watch_page(page)
+
+    def _watch_page(self, page: Page) -> None:
+        if any(other is page for other in self._pages):
+            return
+        self._pages.append(page)
+        page.on("load", self._on_load)
+        page.add_locator_handler(
+            page.locator(NOT_CHECKED), lambda: self._before_action(page), no_wait_after=True
+        )
+
+    def _on_load(self, page: Page) -> None:
+        if not any(other is page for other in self._loaded):
+            self._loaded.append(page)
+
+    def _before_action(self, page: Page) -> None:
+        if "Assertions." not in self.call:
+            self.examine(page)
+
+    def claim(self, page: Page) -> None:
+        """``page`` is being checked now: no need to before the test's next call."""
+        self._loaded = [other for other in self._loaded if other is not page]
+
+    @contextmanager
+    def checking(self) -> Iterator[None]:
+        """A check is running: the calls it makes check nothing themselves."""
+        checking, self._checking = self._checking, True
+        try:
+            yield
+        finally:
+            self._checking = checking
+
+    def before_call(self) -> None:
+        """Before each Playwright call of the test: check the pages that have loaded."""
+        if not self._checking:
+            while self._loaded:
+                self.examine(self._loaded[0])
+
+    def examine(self, page: Page) -> None:
+        """``check_page`` for a page passed through; a problem is kept for the test."""
+        self.claim(page)
+        if page.is_closed():
+            return
+        with self.checking():
+            try:
+                page.wait_for_load_state("load")
+                check_page(page, every_time=False)
+            except PageCheckError as problem:  # and AxeViolationError
+                self.problems.append(str(problem))
+            except PlaywrightError as error:
+                if not (page.is_closed() or PAGE_GONE.search(str(error))):
+                    self.problems.append(f"Checking {page.url} failed: {error}")
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            problems, self.problems = self.problems, []
+            raise PageCheckError("\n\n".join(dict.fromkeys(problems)))
+
+    def finish(self) -> None:
+        """Check the pages still open as they are at the end of the test; raise problems."""
+        for page in self._pages:
+            self.examine(page)
+        self.raise_problems()
+
+
+_SYNC = SyncBase._sync
+
+
+def _sync_after_checks(self: SyncBase, awaitable: Any) -> Any:
+    """Playwright's ``SyncBase._sync``, which every call of the sync API goes through:
+    in the test's greenlet, ``PageVisits.before_call`` first, and the call's name noted."""
+    __tracebackhide__ = True
+    visits = PageVisits.active()
+    if visits is None or greenlet.getcurrent() is not visits.main:
+        return _SYNC(self, awaitable)
+    try:
+        visits.before_call()
+    except BaseException:
+        if asyncio.iscoroutine(awaitable):
+            awaitable.close()  # never started
+        raise
+    call, visits.call = visits.call, getattr(awaitable, "__qualname__", "")
+    try:
+        return _SYNC(self, awaitable)
+    finally:
+        visits.call = call
+
+
+@contextmanager
+def check_before_calls() -> Iterator[None]:
+    """Route Playwright's sync calls through ``PageVisits.before_call`` while open."""
+    SyncBase._sync = _sync_after_checks
+    try:
+        yield
+    finally:
+        SyncBase._sync = _SYNC
 
 
 def login(

@@ -8,7 +8,7 @@ import datetime
 import itertools
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from audits.models import ActionPoint, Child, Group, LeuvenScore, Screening, Term, zone_for
 from kqm.models import Role, User
@@ -188,3 +188,77 @@ def test_someone_elses_save_stops_the_autosave_with_a_clear_message(
     expect(page.locator("[data-conflict]")).to_contain_text("well-being score to 2")
     a11y_page.check("scores page after a conflict")
     assert LeuvenScore.objects.get(screening=screening, child=child).wellbeing == 2
+
+
+PHONE = ViewportSize(width=320, height=800)
+# Whether an element's text is in full view (a control, with no text, at least its middle):
+# inside the viewport, and at its corners and middle the element drawn is its own, not
+# something sticky or another cell, and not cut off by the table's scrolling box.
+SEEN = """(element) => {
+  const text = document.createRange();
+  text.selectNodeContents(element);
+  const control = !text.getBoundingClientRect().width;
+  const box = (control ? element : text).getBoundingClientRect();
+  const middle = [(box.left + box.right) / 2, (box.top + box.bottom) / 2];
+  const points = control ? [middle] : [
+    [box.left + 1, box.top + 1], [box.right - 1, box.top + 1],
+    [box.left + 1, box.bottom - 1], [box.right - 1, box.bottom - 1], middle,
+  ];
+  const hidden = points.map(([x, y]) => [x, y, document.elementFromPoint(x, y)])
+    .filter(([x, y, hit]) => hit === null || !element.contains(hit))
+    .map(([x, y, hit]) => `${Math.round(x)},${Math.round(y)}: ` +
+      (hit ? hit.outerHTML.slice(0, 60) : "nothing"));
+  return {
+    inside: box.left >= 0 && box.top >= 0 && box.right <= innerWidth && box.bottom <= innerHeight,
+    hidden,
+    box: [box.left, box.top, box.right, box.bottom].map(Math.round),
+  };
+}"""
+
+
+def assert_seen(locator: Locator, what: str) -> None:
+    seen = locator.evaluate(SEEN)
+    assert seen["inside"] and not seen["hidden"], f"{what} is out of view or covered: {seen}"
+
+
+def test_on_a_phone_the_childs_code_and_the_scale_headings_stay_in_view(
+    transactional_db: None, a11y_page: A11yPage, users: dict[str, User], setting: Setting
+) -> None:
+    """Scoring the involvement of the last of 20 children at 320 x 800: the table has
+    scrolled down and right, and the child's code and the headings are still there."""
+    group = Group.objects.create(setting=setting, name="Hedgehogs", programme_year=2026)
+    children = [
+        Child.objects.create(setting=setting, group=group, code=f"CPHONE{i:02d}") for i in range(20)
+    ]
+    screening = Screening.objects.create(
+        group=group, term=Term.AUTUMN, date=datetime.date(2026, 10, 6)
+    )
+    page = a11y_page.page
+    page.set_viewport_size(PHONE)
+    a11y_page.login(users[Role.PRACTITIONER])
+    a11y_page.goto(f"/audits/leuven/screenings/{screening.pk}/scores/", "scores page on a phone")
+    last = children[-1]
+    row = page.locator(f'tr[data-child="{last.pk}"]')
+    code = row.get_by_role("rowheader")
+    heading = page.get_by_role("columnheader", name="Involvement")
+
+    # By keyboard: Tab to the last child's involvement and score it.
+    tab_to(page, f"involvement-{last.pk}")
+    score_with_arrows(page, 4)
+    focused = page.locator(f"#involvement-{last.pk}-4")
+    expect(focused).to_be_focused()
+    wrapper = page.get_by_role("region", name="Scores of the children in Hedgehogs")
+    # Far down and to the right: the table (or the page) scrolled both ways to get there.
+    right, down = wrapper.evaluate("(box) => [box.scrollLeft, box.scrollTop + window.scrollY]")
+    assert right > 0 and down > 0, f"nothing scrolled: {right}, {down}"
+    assert_seen(focused, "the focused score")
+    assert_seen(code, f"{last.code}, the child being scored")
+    assert_seen(heading, "the Involvement heading")
+
+    # Scrolled by finger as far right and down as the table goes: the child's code, and
+    # the headings over the last column.
+    wrapper.evaluate("(box) => box.scrollTo(box.scrollWidth, box.scrollHeight)")
+    assert_seen(code, f"{last.code} with the table scrolled to its end")
+    assert_seen(page.get_by_role("columnheader", name="Zone"), "the Zone heading")
+    assert_seen(row.locator("[data-zone-cell] .govuk-tag"), f"the zone of {last.code}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

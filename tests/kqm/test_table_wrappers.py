@@ -50,3 +50,26 @@ def test_the_wrapper_style_is_in_the_shared_stylesheet_only():
     for sheet in STATIC_CSS.glob("*.css"):
         if sheet.name != "kqm.css":
             assert ".kqm-table-wrapper" not in sheet.read_text(encoding="utf-8"), sheet.name
+
+
+def test_tables_filled_in_row_by_row_keep_headings_and_first_column_in_view():
+    """Leuven scores, moderation and learning progress: the child's code and the column
+    headings stay in view on a phone (the shared modifier of the wrapper)."""
+    shared = (STATIC_CSS / "kqm.css").read_text(encoding="utf-8")
+    assert re.search(r"\.kqm-table-wrapper--sticky \{ overflow: auto; max-height:", shared)
+    assert re.search(r"\.kqm-table-wrapper--sticky thead th \{ position: sticky; top: 0;", shared)
+    assert re.search(
+        r"\.kqm-table-wrapper--sticky tr > :first-child \{ position: sticky; left: 0;", shared
+    )
+    entry_tables = []
+    for path in _screen_templates():
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r'<table class="[^"]*\bkqm-scores\b', text):
+            opening = OPENING_DIV.search(text[: match.start()])
+            assert opening and "kqm-table-wrapper--sticky" in opening.group(1), path.name
+            entry_tables.append(path.relative_to(TEMPLATES).as_posix())
+    assert sorted(entry_tables) == [
+        "audits/leuven/moderation_form.html",
+        "audits/leuven/scores.html",
+        "audits/progress/entry.html",
+    ]
