@@ -246,7 +246,7 @@ def _fail_on_csp_violations_and_bad_titles(
 def _check_every_page_visited(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Generator[None, None, None]:
-    """Check every page a browser test's browser shows, once per kind of page per process,
+    """Check every page a browser test's browser shows, once per kind of page per run,
     whether or not the test checks it (``PageVisits``): the pages of the test's own
     context and of any context it opens. A problem fails the test at its next
     ``axe_check`` or, at the latest, when it ends."""

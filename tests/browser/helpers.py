@@ -6,12 +6,13 @@ fixtures that wrap them live in ``conftest.py``.
 ``axe_check`` is the page check a test asks for (``A11yPage.goto``/``check``, ``login``,
 and tests that call it directly). On each call it runs axe-core (WCAG 2.0, 2.1 and 2.2 A
 and AA, and axe's best practices) at the width the test uses and checks the page title.
-Once per kind of page per process (the Django URL name of its path, the role of whoever
-is signed in, which query parameters it has, how many tables, whether it shows errors)
-it also resizes the same document to a phone (320 x 800), runs axe-core again and fails
-if the page scrolls sideways; the scoring and Leuven pages also get the tablet
-(820 x 1180), and a page a test keeps at a tablet width is checked at 1280 too. The page
-is resized, never reloaded, and put back at the width the test chose.
+Once per kind of page per run, whichever worker meets it first (``CheckedKinds``; a kind
+is the Django URL name of its path, the role of whoever is signed in, which query
+parameters it has, how many tables, whether it shows errors), it also resizes the same
+document to a phone (320 x 800), runs axe-core again and fails if the page scrolls
+sideways; the scoring and Leuven pages also get the tablet (820 x 1180), and a page a
+test keeps at a tablet width is checked at 1280 too. The page is resized, never
+reloaded, and put back at the width the test chose.
 
 ``PageVisits`` gives every other page a test's browser shows the same check, once per
 kind of page, whether or not the test asks: a page that has loaded is checked before the
@@ -22,12 +23,14 @@ waited, never while the test is in the middle of a step.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import IO, Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 import greenlet
@@ -92,8 +95,55 @@ TABLET_PATHS = re.compile(r"^/audits/(ratings/\d+/score/|leuven/)")
 # "Error: " once, at the start, and only there; " – KQM" at the end.
 TITLE = re.compile(r"^(Error: )?(?!Error: )\S.*\S – KQM$")
 _AXE_SOURCE: list[str] = []
-# Kinds of page already checked at the other widths by this process (see the docstring).
-_CHECKED_KINDS: set[str] = set()
+
+
+class CheckedKinds:
+    """The kinds of page already checked at the other widths, shared by the run's processes.
+
+    The pytest-xdist workers of a run claim each kind in a file of the run's folder
+    (``KQM_TEST_RUN_DIR``), so one of them checks it at the phone and tablet widths rather
+    than each of them (in the slow lane, four times over).
+    """
+
+    def __init__(self) -> None:
+        self.mine: set[str] = set()
+
+    @staticmethod
+    @contextmanager
+    def _shared() -> Iterator[IO[str] | None]:
+        run_dir = os.environ.get("KQM_TEST_RUN_DIR")
+        if not run_dir:
+            yield None
+            return
+        with (Path(run_dir) / "checked-page-kinds.txt").open("a+", encoding="utf-8") as shared:
+            fcntl.flock(shared, fcntl.LOCK_EX)
+            shared.seek(0)
+            yield shared
+
+    def claim(self, kind: str) -> bool:
+        """Whether ``kind`` is this process's to check: no process of the run claimed it."""
+        if kind in self.mine:
+            return False
+        with self._shared() as shared:
+            if shared is not None:
+                if kind in shared.read().splitlines():
+                    return False
+                shared.write(kind + "\n")
+        self.mine.add(kind)
+        return True
+
+    def release(self, kind: str) -> None:
+        """``kind`` was not checked after all (its page went away): another may claim it."""
+        self.mine.discard(kind)
+        with self._shared() as shared:
+            if shared is not None:
+                kinds = [line for line in shared.read().splitlines() if line != kind]
+                shared.seek(0)
+                shared.truncate()
+                shared.writelines(line + "\n" for line in kinds)
+
+
+_CHECKED_KINDS = CheckedKinds()
 
 
 class PageCheckError(AssertionError):
@@ -301,7 +351,6 @@ def check_page(page: Page, name: str = "", *, every_time: bool = True) -> None:
             _raise_violations(page, name or page.url)
         return  # a document a test wrote itself, or the blank page before the first
     kind = page_kind(url.path, url.query, facts)
-    new = kind not in _CHECKED_KINDS
     if every_time:
         name = name or page.url
         problems = title_problems(
@@ -313,23 +362,21 @@ def check_page(page: Page, name: str = "", *, every_time: bool = True) -> None:
             )
         if not facts["unchanged"]:
             _raise_violations(page, name)
-        if new:
+        if _CHECKED_KINDS.claim(kind):
             check_widths(page, name, url.path)
-            _CHECKED_KINDS.add(kind)
             _settle(page)
         page.evaluate(PASSED)
         return
-    if not new:
+    if not _CHECKED_KINDS.claim(kind):  # what this finds is reported once
         return
     name = f"{url.path} ({kind}), a page the test passed through"
-    _CHECKED_KINDS.add(kind)  # what this finds is reported once
     try:
         _raise_violations(page, name)
         check_widths(page, name, url.path)
         _settle(page)
         page.evaluate(PASSED)
     except PlaywrightError:
-        _CHECKED_KINDS.discard(kind)  # the page went away: not checked after all
+        _CHECKED_KINDS.release(kind)  # the page went away: not checked after all
         raise
 
 

@@ -69,3 +69,22 @@ def test_the_longest_tests_run_first_and_unknown_slow_ones_count_as_the_median()
         "unit_a",  # unknown and not slow: last, in collection order
         "unit_b",
     ]
+
+
+def test_each_kind_of_page_is_checked_at_other_widths_by_one_worker_of_the_run(
+    tmp_path, monkeypatch
+):
+    from tests.browser.helpers import CheckedKinds
+
+    monkeypatch.setenv("KQM_TEST_RUN_DIR", str(tmp_path))
+    first, second = CheckedKinds(), CheckedKinds()  # two workers of one run
+    assert first.claim("audits:score as Evaluator") is True
+    assert first.claim("audits:score as Evaluator") is False
+    assert second.claim("audits:score as Evaluator") is False
+    assert second.claim("kqm:dashboard as Viewer") is True
+    first.release("audits:score as Evaluator")  # its page went away before the check
+    assert second.claim("audits:score as Evaluator") is True
+    assert (tmp_path / "checked-page-kinds.txt").read_text().splitlines() == [
+        "kqm:dashboard as Viewer",
+        "audits:score as Evaluator",
+    ]
