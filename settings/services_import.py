@@ -7,11 +7,11 @@ rows, and CSV files holding every change, every warning and every rejected row.
 
 On PostgreSQL the import loads the rows the preview staged (``importer_sql``) with
 ``COPY`` and writes them with a few set-based statements in one transaction: all or
-nothing, at close to the speed of the database itself. Elsewhere (SQLite), and for an
-import checked before staging existed, it runs the same engine as the preview and
-writes in short batches, each in its own transaction, recording after each batch how
-far it has got. On SQLite other
-people's requests therefore wait a moment for a batch, never for the whole import.
+nothing, as fast as the database can write those rows with their indexes and history.
+Elsewhere (SQLite), and for an import staged in an earlier format, it runs the same
+engine as the preview and writes in short batches, each in its own transaction,
+recording after each batch how far it has got. On SQLite other people's requests
+therefore wait a moment for a batch, never for the whole import.
 If the import stops part-way (a worker killed, a database error), it is marked
 failed with how far it got, and confirming it again resumes from there: a row
 already written compares equal and is not written twice, so the register ends
@@ -164,13 +164,13 @@ def _fail(import_id: int, message: str) -> OfstedImport | None:
 
 
 class CsvSink(importer.Sink):
-    """Writes every change, rejected row and warning to temporary CSV files."""
+    """Writes every change, rejected row and warning to temporary CSV files, and every row
+    to the staging file (``importer_sql``'s format, for the set-based apply)."""
 
     HEADERS = {
         "changes": ("Provider URN", "Provider name", "Action", "Field", "Old value", "New value"),
         "rejected": ("Line", "Provider URN", "Reasons"),
         "warnings": ("Line", "Provider URN", "Warning"),
-        "staged": importer_sql.STAGED_HEADER,
     }
 
     def __init__(self) -> None:
@@ -178,9 +178,11 @@ class CsvSink(importer.Sink):
             kind: tempfile.TemporaryFile(mode="w+", newline="", encoding="utf-8")  # noqa: SIM115
             for kind in self.HEADERS
         }
-        self.writers = {kind: csv.writer(f) for kind, f in self.files.items()}
+        self.writers = {kind: csv.writer(self.files[kind]) for kind in self.HEADERS}
         for kind, header in self.HEADERS.items():
             self.writers[kind].writerow(header)
+        # The staging file's two sections, joined when the preview is stored.
+        self.staged = [tempfile.TemporaryFile() for _ in range(2)]  # noqa: SIM115
 
     def change(self, urn: str, name: str, action: str, what: str, old: str, new: str) -> None:
         self.writers["changes"].writerow([urn, name, action, what, old, new])
@@ -192,7 +194,8 @@ class CsvSink(importer.Sink):
         self.writers["warnings"].writerow([line, urn, message])
 
     def stage(self, row: importer.ParsedRow, kind: str) -> None:
-        self.writers["staged"].writerow(importer_sql.staged_row(row, kind))
+        for section, lines in zip(self.staged, importer_sql.staged_lines(row, kind), strict=True):
+            section.write(lines.encode())
 
     def store(self, ofsted_import: OfstedImport) -> None:
         """Save the files beside the upload (under MEDIA_ROOT/imports) on the import."""
@@ -202,9 +205,13 @@ class CsvSink(importer.Sink):
             getattr(ofsted_import, f"{kind}_file").save(
                 f"{stem}-{kind}.csv", File(handle), save=False
             )
+        with tempfile.TemporaryFile() as staged:
+            importer_sql.write_staged(staged, *self.staged)
+            staged.seek(0)
+            ofsted_import.staged_file.save(f"{stem}-staged.tsv", File(staged), save=False)
 
     def close(self) -> None:
-        for handle in self.files.values():
+        for handle in [*self.files.values(), *self.staged]:
             handle.close()
 
 

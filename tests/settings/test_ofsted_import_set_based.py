@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -247,3 +248,68 @@ def test_the_apply_runs_the_same_queries_whatever_the_files_size(manager):
         assert done.to_create == count, done.error_message
         queries.append(len(captured))
     assert queries[0] == queries[1] < 50
+
+
+HOSTILE = [
+    row(
+        "EY400031",
+        **{
+            "Provider name": 'Tab\there \\N back\\slash "quoted" <b>Ünïcode</b>',
+            "Provider address line 1": "1 Mill Lane\\",
+            "Provider address line 2": "\\.",
+            "Registered person name": "Line\rbreak",
+        },
+    ),
+    row("EY400032", **{"Registration date": "", "Places": "", "Provider town": ""}),
+]
+
+
+def test_text_the_staging_file_must_escape_reaches_the_register_as_the_batches_write_it(
+    manager, monkeypatch
+):
+    SettingFactory(urn="EY400032", town="Dover", places=12)
+    fields = ("name", "address", "registered_person_name", "registration_date", "places", "town")
+    results = {}
+    for engine in ("batches", "set-based"):
+        with transaction.atomic(), monkeypatch.context() as patch:
+            if engine == "batches":
+                use_batches(patch)
+            done = applied(to_csv(HOSTILE), manager)
+            assert done.status == ImportStatus.IMPORTED, done.error_message
+            written = {
+                urn: tuple(values) for urn, *values in Setting.objects.values_list("urn", *fields)
+            }
+            results[engine] = (register_state(), written)
+            transaction.set_rollback(True)
+
+    assert results["set-based"] == results["batches"]
+    written = results["set-based"][1]
+    assert written["EY400031"] == (
+        'Tab\there \\N back\\slash "quoted" <b>Ünïcode</b>',
+        "1 Mill Lane\\\n\\.",
+        "Line\rbreak",
+        datetime.date(2010, 9, 1),
+        40,
+        "Canterbury",
+    )
+    # Blank cells blank the stored values; nothing is left as the factory made it.
+    assert written["EY400032"][3:] == (None, None, "")
+
+
+def test_an_import_staged_in_an_earlier_format_is_applied_in_batches(manager):
+    before = Setting.objects.count()
+    checked = previewed(to_csv(FIRST), manager)
+    assert importer_sql.can_apply(checked)
+    checked.staged_file.save(
+        "earlier-staged.csv",
+        ContentFile(b"line,urn,kind,sector,maintained_only,vals,inspections\r\n"),
+        save=True,
+    )
+    assert not importer_sql.can_apply(checked)
+    services_import.do_confirm_ofsted_import(
+        ofsted_import=checked, confirmed_by=manager, run_in_background=False
+    )
+    done = services_import.do_apply_ofsted_import(import_id=checked.pk)
+    assert done is not None
+    assert done.status == ImportStatus.IMPORTED, done.error_message
+    assert done.to_create == checked.to_create == Setting.objects.count() - before == 8
