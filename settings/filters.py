@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import django_filters
@@ -52,11 +51,11 @@ class RegisterFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("local_authority", "district"):
-            # Kept until a setting changes (the reports' cache, with its invalidation).
-            values = reports_cache.cached(
-                "register-areas", name, partial(selectors.register_area_choices, name)
-            )
+        # Kept until a setting changes (the reports' cache, with its invalidation).
+        areas = reports_cache.cached(
+            "register-areas", "", selectors.register_areas, reports_cache.REGISTER
+        )
+        for name, values in areas.items():
             self.filters[name].extra["choices"] = [(v, v) for v in values]
 
     def filter_search(

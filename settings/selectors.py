@@ -134,19 +134,97 @@ def kqm_status_expression() -> Case:
     )
 
 
+# The register's computed columns from the latest Early Years Register inspection.
+LATEST_INSPECTION_FIELDS = {
+    "latest_inspection_date": "inspection_date",
+    "latest_framework": "framework",
+    "latest_outcome": "overall_effectiveness",
+}
+
+
+def with_columns(settings: QuerySet[Setting], *names: str) -> QuerySet[Setting]:
+    """``settings`` with the register's computed columns ``names`` annotated in SQL (those
+    a filter or a sort needs), unless they already are."""
+    annotations: dict[str, Any] = {}
+    for name in names:
+        if name in settings.query.annotations:
+            continue
+        if name == "kqm_status":
+            annotations[name] = kqm_status_expression()
+        else:
+            field = LATEST_INSPECTION_FIELDS[name]
+            annotations[name] = Subquery(_latest_eyr_inspection().values(field)[:1])
+    return settings.annotate(**annotations) if annotations else settings
+
+
+REGISTER_COLUMNS = (*LATEST_INSPECTION_FIELDS, "kqm_status")
+
+
 def register_rows() -> QuerySet[Setting]:
     """Every setting with its latest Early Years Register inspection and its KQM status.
 
-    Annotated in SQL (one subquery per column) so that a page, a filter, a sort
-    or a 70,000-row export costs a fixed number of queries.
+    Annotated in SQL (one subquery per column) so that a filter, a sort or a 70,000-row
+    export costs a fixed number of queries. A page of the register reads the columns of
+    its own rows instead (``add_register_columns``): compiling these subqueries costs a
+    page more than running them.
     """
-    latest = _latest_eyr_inspection()
-    return Setting.objects.annotate(
-        latest_inspection_date=Subquery(latest.values("inspection_date")[:1]),
-        latest_framework=Subquery(latest.values("framework")[:1]),
-        latest_outcome=Subquery(latest.values("overall_effectiveness")[:1]),
-        kqm_status=kqm_status_expression(),
-    )
+    return with_columns(Setting.objects.all(), *REGISTER_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Opened:
+    status: str
+    when: datetime.datetime
+
+
+def kqm_statuses(setting_ids: list[int]) -> dict[int, str | None]:
+    """The settings' KQM statuses as ``kqm_status_expression`` works them out, in two
+    queries for any number of settings (a page of the register): their accreditations,
+    and their applications that opened none."""
+    accreditation: dict[int, _Opened] = {}
+    for setting_id, status, created_at in (
+        Accreditation.objects.filter(setting_id__in=setting_ids)
+        .order_by("setting_id", "-created_at", "-pk")
+        .values_list("setting_id", "status", "created_at")
+    ):
+        accreditation.setdefault(setting_id, _Opened(status, created_at))
+    application: dict[int, _Opened] = {}
+    for setting_id, status, submitted_at in (
+        Application.objects.filter(setting_id__in=setting_ids, accreditation__isnull=True)
+        .order_by("setting_id", "-submitted_at", "-pk")
+        .values_list("setting_id", "status", "submitted_at")
+    ):
+        shown = Status.APPLIED.value if status == ApplicationStatus.SUBMITTED else status
+        application.setdefault(setting_id, _Opened(shown, submitted_at))
+    statuses: dict[int, str | None] = {}
+    for setting_id in setting_ids:
+        opened, applied = accreditation.get(setting_id), application.get(setting_id)
+        if opened is None or (applied is not None and applied.when > opened.when):
+            statuses[setting_id] = applied.status if applied is not None else None
+        else:
+            statuses[setting_id] = opened.status
+    return statuses
+
+
+def add_register_columns(settings: list[Setting]) -> list[Setting]:
+    """Give a page of settings the register's computed columns (``register_rows``): three
+    queries whatever the page's length, each a plain read of the page's own rows."""
+    ids = [setting.pk for setting in settings]
+    latest: dict[int, tuple[datetime.date | None, str | None, str | None]] = {}
+    for setting_id, day, framework, outcome in (
+        Inspection.objects.filter(setting_id__in=ids, register=Register.EYR)
+        .order_by("setting_id", "-inspection_date")
+        .values_list("setting_id", "inspection_date", "framework", "overall_effectiveness")
+    ):
+        latest.setdefault(setting_id, (day, framework, outcome))
+    statuses = kqm_statuses(ids)
+    never: tuple[None, None, None] = (None, None, None)
+    for setting in settings:
+        values = dict(zip(LATEST_INSPECTION_FIELDS, latest.get(setting.pk, never), strict=True))
+        values["kqm_status"] = statuses[setting.pk]
+        for name, value in values.items():
+            setattr(setting, name, value)
+    return settings
 
 
 # A whole Ofsted URN as typed: two letters and six digits, or seven digits.
@@ -174,14 +252,16 @@ def search_register(settings: QuerySet[Setting], search: str) -> QuerySet[Settin
 
 
 def filter_by_kqm_status(settings: QuerySet[Setting], status: str) -> QuerySet[Setting]:
-    """Filter ``register_rows()`` on the annotated KQM status."""
+    """Settings whose KQM status (``kqm_status_expression``) is ``status``."""
+    settings = with_columns(settings, "kqm_status")
     if status == NEVER_APPLIED:
         return settings.filter(Q(kqm_status__isnull=True))
     return settings.filter(Q(kqm_status=status))
 
 
 def filter_by_ofsted_outcome(settings: QuerySet[Setting], outcome: str) -> QuerySet[Setting]:
-    """Filter ``register_rows()`` on the annotated latest Early Years Register inspection."""
+    """Settings whose latest Early Years Register inspection had ``outcome``."""
+    settings = with_columns(settings, *LATEST_INSPECTION_FIELDS)
     if outcome == NOT_INSPECTED:
         return settings.filter(Q(latest_inspection_date__isnull=True))
     if outcome == RENEWED_NO_GRADE:
@@ -205,6 +285,8 @@ def sort_register(
     expression no index holds, so that PostgreSQL sorts the few matches the trigram
     indexes find instead of walking the name index until it has met a page of them
     (matches bunched under one letter, "Rainbow ...", would cost a walk of most of it)."""
+    if key == "inspected":
+        settings = with_columns(settings, "latest_inspection_date")
     ordering = []
     for name in REGISTER_SORTS[key]:
         expression: Any = F(name)
@@ -245,6 +327,11 @@ def register_area_choices(field: str) -> list[str]:
         .values_list(field, flat=True)
         .distinct()
     )
+
+
+def register_areas() -> dict[str, list[str]]:
+    """Each area field's values on the register (``register_area_choices``)."""
+    return {field: register_area_choices(field) for field in AREA_FIELDS}
 
 
 # --- One setting's story -----------------------------------------------------------------

@@ -13,12 +13,14 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accreditation.reports import cache as reports_cache
 from kqm.access import role_required
 from kqm.models import Role, User
 
 from . import selectors, services
 from .filters import RegisterFilter
 from .forms import SettingForm
+from .models import Setting
 from .register_csv import register_csv_lines
 
 PAGE_SIZE = 25
@@ -35,8 +37,13 @@ COLUMNS = [
 ]
 
 
-def _filtered_register(request: HttpRequest) -> tuple[RegisterFilter, Any, str, bool]:
-    filterset = RegisterFilter(request.GET or None, queryset=selectors.register_rows())
+def _filtered_register(
+    request: HttpRequest, *, columns: bool = False
+) -> tuple[RegisterFilter, Any, str, bool]:
+    """The register as searched, filtered and sorted; ``columns``: every row with its
+    computed columns in SQL (the export), else only those a filter or the sort needs."""
+    base = selectors.register_rows() if columns else Setting.objects.all()
+    filterset = RegisterFilter(request.GET or None, queryset=base)
     key, descending = selectors.parse_register_sort(request.GET.get("sort", ""))
     searching = bool(filterset.form.is_valid() and filterset.form.cleaned_data.get("q"))
     rows = selectors.sort_register(filterset.qs, key, descending, searching=searching)
@@ -64,11 +71,33 @@ def _sort_headers(key: str, descending: bool) -> list[dict[str, str]]:
     return headers
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told how many rows there are, so that it does not count them."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
+def _count(filterset: RegisterFilter, rows: Any) -> int:
+    """How many settings the search and filters find, kept until the register changes:
+    counting 70,000 settings costs PostgreSQL more than the rest of the page."""
+    applied = filterset.form.cleaned_data if filterset.is_bound else {}
+    parts = repr(sorted((name, value) for name, value in applied.items() if value))
+    return reports_cache.cached("register-count", parts, rows.count, reports_cache.REGISTER)
+
+
 @require_GET
 @role_required(Role.MANAGER)
 def setting_list(request: HttpRequest) -> HttpResponse:
     filterset, rows, key, descending = _filtered_register(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = _CountedPaginator(rows, PAGE_SIZE, _count(filterset, rows))
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.add_register_columns(list(page.object_list))
     filtered = any(value for name, value in request.GET.items() if name not in ("sort", "page"))
     return render(
         request,
@@ -88,7 +117,7 @@ def setting_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MANAGER)
 def setting_export(request: HttpRequest) -> StreamingHttpResponse:
     """The list as filtered and sorted on screen, every page of it, as CSV."""
-    _, rows, _, _ = _filtered_register(request)
+    _, rows, _, _ = _filtered_register(request, columns=True)
     response = StreamingHttpResponse(
         register_csv_lines(rows), content_type="text/csv; charset=utf-8"
     )
