@@ -38,8 +38,7 @@ from accreditation.selectors import (
 from accreditation.selectors_todo import todo_for
 from audits.models import ActionPoint
 from audits.views.leuven_common import dashboard_open_actions
-from settings.models import Setting
-from settings.selectors import settings_by_sector, settings_visible_to
+from settings.selectors import register_size, settings_by_sector, settings_visible_to
 
 from . import forms, selectors, services, two_factor
 from .access import any_signed_in, public, role_required
@@ -175,7 +174,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
     }
     if user.role == Role.MANAGER:
-        context["setting_count"] = Setting.objects.count()
+        context["setting_count"] = register_size()
         context["users_by_role"] = selectors.users_by_role()
         context["applications_waiting"] = applications_awaiting_decision()
         context["accreditations_by_status"] = accreditations_by_status()

@@ -8,7 +8,6 @@ import django_filters
 from django.db.models import QuerySet
 
 from accreditation.models import Status
-from accreditation.reports import cache as reports_cache
 
 from . import selectors
 from .models import ProviderType, Sector, Setting
@@ -51,11 +50,7 @@ class RegisterFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Kept until a setting changes (the reports' cache, with its invalidation).
-        areas = reports_cache.cached(
-            "register-areas", "", selectors.register_areas, reports_cache.REGISTER
-        )
-        for name, values in areas.items():
+        for name, values in selectors.register_areas().items():
             self.filters[name].extra["choices"] = [(v, v) for v in values]
 
     def filter_search(

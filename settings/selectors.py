@@ -35,6 +35,7 @@ from accreditation.models import (
     ApplicationStatus,
     Status,
 )
+from accreditation.reports import cache as reports_cache
 from accreditation.selectors import accreditations_visible_to, applications_visible_to
 from kqm.models import Role, User
 
@@ -67,10 +68,27 @@ def access_setting_by_id(user: User, setting_id: int) -> Setting:
 
 
 def settings_by_sector() -> list[dict[str, object]]:
-    """Settings per sector, with the sector's label."""
+    """Settings per sector, with the sector's label; kept until the register changes."""
+    return reports_cache.cached("register-sectors", "", _settings_by_sector, reports_cache.REGISTER)
+
+
+def _settings_by_sector() -> list[dict[str, object]]:
     labels = dict(Sector.choices)
     rows = Setting.objects.values("sector").annotate(count=Count("id")).order_by("sector")
     return [{"sector": labels.get(r["sector"], r["sector"]), "count": r["count"]} for r in rows]
+
+
+def counted(filters: dict[str, Any], settings: QuerySet[Setting]) -> int:
+    """How many settings the register searched and filtered by ``filters`` holds
+    (``settings``), kept until the register changes: counting 70,000 settings costs
+    PostgreSQL more than all the rest of a register page."""
+    parts = repr(sorted((name, value) for name, value in filters.items() if value))
+    return reports_cache.cached("register-count", parts, settings.count, reports_cache.REGISTER)
+
+
+def register_size() -> int:
+    """How many settings are on the register (``counted``)."""
+    return counted({}, Setting.objects.all())
 
 
 # --- The register list ------------------------------------------------------------------
@@ -330,8 +348,14 @@ def register_area_choices(field: str) -> list[str]:
 
 
 def register_areas() -> dict[str, list[str]]:
-    """Each area field's values on the register (``register_area_choices``)."""
-    return {field: register_area_choices(field) for field in AREA_FIELDS}
+    """Each area field's values on the register (``register_area_choices``), kept until
+    the register changes."""
+    return reports_cache.cached(
+        "register-areas",
+        "",
+        lambda: {field: register_area_choices(field) for field in AREA_FIELDS},
+        reports_cache.REGISTER,
+    )
 
 
 # --- One setting's story -----------------------------------------------------------------

@@ -13,7 +13,6 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accreditation.reports import cache as reports_cache
 from kqm.access import role_required
 from kqm.models import Role, User
 
@@ -83,19 +82,12 @@ class _CountedPaginator(Paginator):
         return self._count
 
 
-def _count(filterset: RegisterFilter, rows: Any) -> int:
-    """How many settings the search and filters find, kept until the register changes:
-    counting 70,000 settings costs PostgreSQL more than the rest of the page."""
-    applied = filterset.form.cleaned_data if filterset.is_bound else {}
-    parts = repr(sorted((name, value) for name, value in applied.items() if value))
-    return reports_cache.cached("register-count", parts, rows.count, reports_cache.REGISTER)
-
-
 @require_GET
 @role_required(Role.MANAGER)
 def setting_list(request: HttpRequest) -> HttpResponse:
     filterset, rows, key, descending = _filtered_register(request)
-    paginator = _CountedPaginator(rows, PAGE_SIZE, _count(filterset, rows))
+    applied = filterset.form.cleaned_data if filterset.is_bound else {}
+    paginator = _CountedPaginator(rows, PAGE_SIZE, selectors.counted(applied, rows))
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.add_register_columns(list(page.object_list))
     filtered = any(value for name, value in request.GET.items() if name not in ("sort", "page"))

@@ -8,9 +8,14 @@ for the KQM manager only. Figures, charts, CSV and PDF come from
 
 from __future__ import annotations
 
+from crispy_forms.utils import render_crispy_form
+from django.conf import settings as django_settings
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from audits.progress_charts import progress_charts
@@ -18,6 +23,7 @@ from kqm.access import role_required
 from kqm.models import Role
 
 from ..forms.reports import OutcomesFilterForm, ProgrammeFilterForm
+from ..reports import cache as reports_cache
 from ..reports.builders import (
     OutcomesReport,
     ProgrammeReport,
@@ -31,6 +37,8 @@ from ..reports.builders import (
     render_outcomes_report_pdf,
     render_programme_report_pdf,
 )
+from ..reports.cache import OUTCOMES
+from ..reports.outcomes import Filters
 
 REPORT_ROLES = (Role.MANAGER, Role.VIEWER)
 
@@ -54,26 +62,58 @@ def _outcomes(request: HttpRequest) -> tuple[OutcomesFilterForm, OutcomesReport 
     return form, outcomes_report(form.filters())
 
 
+def _form_html(request: HttpRequest, name: str, form: Form, topic: str) -> SafeString:
+    """A report's filter form as HTML. Its fields and choices (cohorts, local authorities)
+    come from the records ``topic`` watches, so the same query gives the same form until
+    they change: it is kept, for crispy takes longer to write it than the rest of the page.
+    A form with errors is written afresh, the errors beside its fields."""
+    if form.is_bound and not form.is_valid():
+        return mark_safe(render_crispy_form(form))  # crispy escapes what it writes
+    parts = f"{sorted(request.GET.lists())!r} for {django_settings.KQM_LOCAL_AUTHORITY!r}"
+    html = reports_cache.cached(f"{name}-form", parts, lambda: render_crispy_form(form), topic)
+    return mark_safe(html)  # crispy escaped it when it wrote it
+
+
 def _bad_outcomes(request: HttpRequest, form: OutcomesFilterForm) -> HttpResponse:
     return render(
         request,
         "accreditation/reports/outcomes.html",
-        {"form": form, "report": None, "query": ""},
+        {"form": form, "form_html": _form_html(request, "outcomes", form, OUTCOMES)},
         status=400,
     )
+
+
+def _outcomes_html(filters: Filters) -> SafeString:
+    """The report below its filters and downloads, as HTML, kept like the report it shows
+    (``outcomes_report``): its tables and charts take longer to write than the report
+    takes to read, and a page whose HTML is kept does not read the report at all."""
+
+    def write() -> str:
+        report = outcomes_report(filters)
+        return render_to_string(
+            "accreditation/reports/_outcomes_body.html",
+            {"report": report, "charts": outcome_charts(report)},
+        )
+
+    parts = f"{filters!r} as at {filters.snapshot_date}"
+    # The template escaped what it wrote.
+    return mark_safe(reports_cache.cached("outcomes-page", parts, write, OUTCOMES))
 
 
 @require_GET
 @role_required(*REPORT_ROLES)
 def outcomes_report_page(request: HttpRequest) -> HttpResponse:
-    form, report = _outcomes(request)
+    form = OutcomesFilterForm(request.GET or None)
+    valid = not request.GET or form.is_valid()  # else the errors, beside the fields
+    filters = form.filters() if valid else None
     return render(
         request,
         "accreditation/reports/outcomes.html",
         {
             "form": form,
-            "report": report,
-            "charts": outcome_charts(report) if report is not None else [],
+            "form_html": _form_html(request, "outcomes", form, OUTCOMES),
+            "filters": filters,
+            "report_html": _outcomes_html(filters) if filters is not None else "",
             "query": request.GET.urlencode(),
         },
     )

@@ -1,6 +1,7 @@
 """The outcomes report is kept between changes and never served stale after one: a setting or
 an inspection saved, an Ofsted import applied (set-based on PostgreSQL, in batches on
-SQLite), a decision (an accreditation and its award)."""
+SQLite), a decision (an accreditation and its award). Its page keeps its HTML the same way,
+and each topic of the cache follows its own records only."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from accreditation.reports import cache
 from accreditation.reports.builders import outcomes_report
@@ -17,6 +19,7 @@ from settings import importer, services_import
 from settings.models import ImportStatus, Sector
 from settings.ofsted import Grade
 from tests.accreditation.outcomes_fixtures import award, inspect, make_settings
+from tests.factories import ApplicationFactory, CohortFactory, SettingFactory
 from tests.settings.ofsted_files import eif, row, to_csv
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +107,74 @@ def test_without_a_cache_the_report_is_computed_each_time(monkeypatch):
 
     monkeypatch.setattr(cache.cache, "get", unreachable)
     assert served() == fresh()
+
+
+def test_the_report_page_is_kept_as_html_and_written_again_after_a_decision(
+    client, manager, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """The page keeps its filter form and its report as HTML; both follow the data."""
+    (kent,) = make_settings(Sector.PVI, [Grade.GOOD], local_authority="Kent")
+    url = reverse("accreditation:report-outcomes")
+    query = {"snapshot_0": "31", "snapshot_1": "3", "snapshot_2": "2026"}
+    client.force_login(manager)
+    first = client.get(url, query).content.decode()
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">1</td>' in first
+    with django_assert_num_queries(3):  # session, user, cohorts: the rest is kept
+        again = client.get(url, query).content.decode()
+    # The same page, but for the sign-out and export forms' fresh CSRF tokens.
+    assert again.split('id="definitions"')[1] == first.split('id="definitions"')[1]
+    assert again.count("csrfmiddlewaretoken") == first.count("csrfmiddlewaretoken") == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        (medway,) = make_settings(Sector.PVI, [Grade.OUTSTANDING], local_authority="Medway")
+        inspect(medway, Grade.OUTSTANDING, day=datetime.date(2024, 5, 1))
+    html = client.get(url, query).content.decode()
+    assert '<option value="Medway">Medway</option>' in html  # the form follows the register
+    assert "Outstanding: no KQM setting with an overall grade" in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        award(kent, datetime.date(2025, 7, 31))  # the decision: accredited, awarded
+    decided = client.get(url, query).content.decode()
+    assert "Outstanding: 0.0% of KQM settings (0 of 1)" in decided
+    assert decided != html
+
+
+def test_each_topic_is_worked_out_again_only_after_its_own_records_change(
+    django_capture_on_commit_callbacks,
+):
+    """An application changes the register's figures, not the outcomes report's; a
+    cohort the outcomes report's, not the register's; a setting both."""
+    computed: list[str] = []
+
+    def kept(topic: str) -> str:
+        def compute() -> str:
+            computed.append(topic)
+            return topic
+
+        return cache.cached(f"test-{topic}", "", compute, topic)
+
+    def recomputed() -> list[str]:
+        computed.clear()
+        kept(cache.OUTCOMES), kept(cache.REGISTER)
+        return sorted(computed)
+
+    assert recomputed() == [cache.OUTCOMES, cache.REGISTER]
+    assert recomputed() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        ApplicationFactory()  # its setting and cohort too
+    assert recomputed() == [cache.OUTCOMES, cache.REGISTER]
+    setting = SettingFactory()
+    cohort = CohortFactory()
+    recomputed()
+    with django_capture_on_commit_callbacks(execute=True):
+        ApplicationFactory(setting=setting, cohort=cohort)
+    assert recomputed() == [cache.REGISTER]
+    with django_capture_on_commit_callbacks(execute=True):
+        cohort.save()
+    assert recomputed() == [cache.OUTCOMES]
+    with django_capture_on_commit_callbacks(execute=True):
+        setting.save()
+    assert recomputed() == [cache.OUTCOMES, cache.REGISTER]
+    with django_capture_on_commit_callbacks(execute=True):
+        cache.data_changed()  # a write that sends no signal: every topic
+    assert recomputed() == [cache.OUTCOMES, cache.REGISTER]
