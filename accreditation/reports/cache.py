@@ -10,7 +10,11 @@ anything but what it changed:
 - ``OUTCOMES``: the outcomes report (settings, inspections, accreditations, awards,
   cohorts);
 - ``REGISTER``: the register's pages: its area lists and the number of settings each
-  search or filter finds (settings, inspections, accreditations, applications).
+  search or filter finds (settings, inspections, accreditations, applications);
+- ``PROGRAMME``: the programme report (cohorts, accreditations and their status changes,
+  awards, evaluators' time and rates, case studies, self-evaluation, improvement plans,
+  audits and their scores, rooms, children, Leuven screenings, progress records, and the
+  users, whose names and roles it shows).
 
 Changes through a model's ``save()`` or ``delete()`` replace the tokens of the topics
 watching it by themselves (``connect``, from the app's ``ready``). Writes that bypass
@@ -40,7 +44,8 @@ T = TypeVar("T")
 
 OUTCOMES = "outcomes"
 REGISTER = "register"
-# A topic's records: "app.Model", or "app" for every model of the app (its history too).
+PROGRAMME = "programme"
+# A topic's records: "app.Model", or "app" for every model of the app.
 TOPICS: dict[str, tuple[str, ...]] = {
     OUTCOMES: (
         "settings.Setting",
@@ -54,6 +59,31 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "settings.Inspection",
         "accreditation.Accreditation",
         "accreditation.Application",
+    ),
+    PROGRAMME: (
+        "accreditation.Cohort",
+        "accreditation.Accreditation",
+        "accreditation.AccreditationStatusChange",
+        "accreditation.Award",
+        "accreditation.TimeEntry",
+        "accreditation.EvaluatorProfile",
+        "accreditation.CaseStudy",
+        "accreditation.SelfEvaluationEntry",
+        "accreditation.ImprovementAction",
+        "audits.Instrument",
+        "audits.InstrumentVersion",
+        "audits.Subscale",
+        "audits.Item",
+        "audits.Audit",
+        "audits.ItemScore",
+        "audits.Group",
+        "audits.Child",
+        "audits.Screening",
+        "audits.LeuvenScore",
+        "audits.ProgressCheckpoint",
+        "audits.ProgressRecord",
+        "audits.DevelopmentBand",
+        "kqm.User",
     ),
 }
 TIMEOUT = 60 * 60  # a figure not asked for within the hour is dropped

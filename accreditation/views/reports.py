@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
@@ -23,6 +24,7 @@ from kqm.access import role_required
 from kqm.models import Role
 
 from ..forms.reports import OutcomesFilterForm, ProgrammeFilterForm
+from ..models import Cohort
 from ..reports import cache as reports_cache
 from ..reports.builders import (
     OutcomesReport,
@@ -37,7 +39,7 @@ from ..reports.builders import (
     render_outcomes_report_pdf,
     render_programme_report_pdf,
 )
-from ..reports.cache import OUTCOMES
+from ..reports.cache import OUTCOMES, PROGRAMME
 from ..reports.outcomes import Filters
 
 REPORT_ROLES = (Role.MANAGER, Role.VIEWER)
@@ -156,27 +158,54 @@ def _bad_programme(request: HttpRequest, form: ProgrammeFilterForm) -> HttpRespo
     return render(
         request,
         "accreditation/reports/programme.html",
-        {"form": form, "report": None, "query": ""},
+        {"form": form, "form_html": _programme_form_html(request, form)},
         status=400,
     )
+
+
+def _programme_form_html(request: HttpRequest, form: ProgrammeFilterForm) -> SafeString:
+    # The current cohort, chosen by default, changes with the date.
+    return _form_html(request, f"programme-{timezone.localdate()}", form, PROGRAMME)
+
+
+def _programme_html(cohort: Cohort | None, include_evaluators: bool) -> SafeString:
+    """The report below its filter and downloads, as HTML, kept until the records it reads
+    change (``PROGRAMME``): a dozen grouped queries and their charts on every view would
+    cost the page six times what showing it kept does."""
+
+    def write() -> str:
+        report = programme_report_for(cohort, include_evaluators=include_evaluators)
+        return render_to_string(
+            "accreditation/reports/_programme_body.html",
+            {
+                "report": report,
+                "cohort": report.cohort,
+                "charts": cohort_charts(report.cohort) if report.cohort is not None else {},
+                "progress_charts": progress_charts(report.progress, "cohort-progress")
+                if report.progress is not None
+                else None,
+            },
+        )
+
+    parts = repr((cohort.pk if cohort else None, include_evaluators, timezone.localdate()))
+    # The template escaped what it wrote.
+    return mark_safe(reports_cache.cached("programme-page", parts, write, PROGRAMME))
 
 
 @require_GET
 @role_required(*REPORT_ROLES)
 def programme_report_page(request: HttpRequest) -> HttpResponse:
-    form, report = _programme(request)
-    cohort = report.cohort if report is not None else None
+    """Evaluators by name for the KQM manager only; the current cohort unless one is chosen."""
+    form = ProgrammeFilterForm(request.GET or None)
+    valid = not request.GET or form.is_valid()  # else the error, beside the field
+    is_manager = request.user.role == Role.MANAGER  # type: ignore[union-attr]
     return render(
         request,
         "accreditation/reports/programme.html",
         {
             "form": form,
-            "report": report,
-            "cohort": cohort,
-            "charts": cohort_charts(cohort) if cohort is not None else {},
-            "progress_charts": progress_charts(report.progress, "cohort-progress")
-            if report is not None and report.progress is not None
-            else None,
+            "form_html": _programme_form_html(request, form),
+            "report_html": _programme_html(form.chosen_cohort(), is_manager) if valid else "",
             "query": request.GET.urlencode(),
         },
     )

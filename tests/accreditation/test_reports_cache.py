@@ -1,17 +1,19 @@
 """The outcomes report is kept between changes and never served stale after one: a setting or
 an inspection saved, an Ofsted import applied (set-based on PostgreSQL, in batches on
 SQLite), a decision (an accreditation and its award). Its page keeps its HTML the same way,
-and each topic of the cache follows its own records only."""
+as does the programme report's, and each topic of the cache follows its own records only."""
 
 from __future__ import annotations
 
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accreditation.models import Accreditation, Status
 from accreditation.reports import cache
 from accreditation.reports.builders import outcomes_report
 from accreditation.reports.outcomes import Filters, outcomes
@@ -19,6 +21,8 @@ from settings import importer, services_import
 from settings.models import ImportStatus, Sector
 from settings.ofsted import Grade
 from tests.accreditation.outcomes_fixtures import award, inspect, make_settings
+from tests.accreditation.programme_factories import TimeEntryFactory
+from tests.accreditation.report_worlds import programme_world
 from tests.factories import ApplicationFactory, CohortFactory, SettingFactory
 from tests.settings.ofsted_files import eif, row, to_csv
 
@@ -178,3 +182,38 @@ def test_each_topic_is_worked_out_again_only_after_its_own_records_change(
     with django_capture_on_commit_callbacks(execute=True):
         cache.data_changed()  # a write that sends no signal: every topic
     assert recomputed() == [cache.OUTCOMES, cache.REGISTER]
+
+
+def test_the_programme_report_page_follows_decisions_time_and_scores(
+    client, manager, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """Kept as HTML, with no query but the page's own; written again after a decision,
+    an evaluator's time, or scores written in bulk (a consensus audit)."""
+    _, people = programme_world()
+    url = reverse("accreditation:report-programme")
+    client.force_login(manager)
+    first = client.get(url).content.decode()
+    assert "In progress: 2" in first and "£860.00" in first
+    with django_assert_num_queries(3):  # session, user, the cohorts to choose from
+        assert (
+            client.get(url).content.decode().split('id="cohorts"')[1]
+            == first.split('id="cohorts"')[1]
+        )
+
+    accreditation = Accreditation.objects.filter(status=Status.IN_PROGRESS).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        accreditation.transition(Status.SUBMITTED, by=manager)
+    decided = client.get(url).content.decode()
+    assert "In progress: 1" in decided and "Submitted: 1" in decided
+
+    with django_capture_on_commit_callbacks(execute=True):
+        TimeEntryFactory(
+            accreditation=accreditation, evaluator=people[0], days=Decimal("1.0"), expenses=0
+        )
+    assert "£965.00" in client.get(url).content.decode()  # 860 and a day at £105
+
+    client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        cache.data_changed(cache.PROGRAMME)  # as the consensus scores' bulk write does
+    with django_assert_num_queries(15):  # the page's 3, the report's 12
+        client.get(url)
