@@ -195,6 +195,20 @@ class _Opened:
     when: datetime.datetime
 
 
+def _kqm_status(opened: _Opened | None, applied: _Opened | None) -> str | None:
+    """``kqm_status_expression`` for one setting, from its latest accreditation and its
+    latest application that opened none (the application's status as the column shows it)."""
+    if opened is None or (applied is not None and applied.when > opened.when):
+        return applied.status if applied is not None else None
+    return opened.status
+
+
+def _applied(application: Application) -> _Opened:
+    status = application.status
+    shown = Status.APPLIED.value if status == ApplicationStatus.SUBMITTED else status
+    return _Opened(shown, application.submitted_at)
+
+
 def kqm_statuses(setting_ids: list[int]) -> dict[int, str | None]:
     """The settings' KQM statuses as ``kqm_status_expression`` works them out, in two
     queries for any number of settings (a page of the register): their accreditations,
@@ -207,21 +221,30 @@ def kqm_statuses(setting_ids: list[int]) -> dict[int, str | None]:
     ):
         accreditation.setdefault(setting_id, _Opened(status, created_at))
     application: dict[int, _Opened] = {}
-    for setting_id, status, submitted_at in (
+    for found in (
         Application.objects.filter(setting_id__in=setting_ids, accreditation__isnull=True)
         .order_by("setting_id", "-submitted_at", "-pk")
-        .values_list("setting_id", "status", "submitted_at")
+        .only("setting_id", "status", "submitted_at")
     ):
-        shown = Status.APPLIED.value if status == ApplicationStatus.SUBMITTED else status
-        application.setdefault(setting_id, _Opened(shown, submitted_at))
-    statuses: dict[int, str | None] = {}
-    for setting_id in setting_ids:
-        opened, applied = accreditation.get(setting_id), application.get(setting_id)
-        if opened is None or (applied is not None and applied.when > opened.when):
-            statuses[setting_id] = applied.status if applied is not None else None
-        else:
-            statuses[setting_id] = opened.status
-    return statuses
+        application.setdefault(found.setting_id, _applied(found))
+    return {
+        setting_id: _kqm_status(accreditation.get(setting_id), application.get(setting_id))
+        for setting_id in setting_ids
+    }
+
+
+def kqm_status_of(
+    accreditations: list[Accreditation], applications: list[Application]
+) -> str | None:
+    """A setting's KQM status from all of its accreditations and applications, each list
+    newest first (as ``setting_story`` reads them for the KQM manager): no query."""
+    opened_any = {a.application_id for a in accreditations}
+    opened = accreditations[0] if accreditations else None
+    applied = next((a for a in applications if a.pk not in opened_any), None)
+    return _kqm_status(
+        _Opened(opened.status, opened.created_at) if opened is not None else None,
+        _applied(applied) if applied is not None else None,
+    )
 
 
 def add_register_columns(settings: list[Setting]) -> list[Setting]:
@@ -415,8 +438,9 @@ def _event(
 def setting_story(user: User, setting: Setting) -> SettingStory:
     """The setting's inspections, applications and accreditations, as one timeline.
 
-    A fixed number of queries however long the story: one per kind of record,
-    one for all status changes, one for the current KQM status.
+    A fixed number of queries however long the story: one per kind of record, one
+    for all status changes; the current KQM status is worked out from the records read
+    for the KQM manager, who sees them all, and costs two more queries for anyone else.
     """
     inspections = list(setting.inspections.order_by("-inspection_date", "-pk"))
     applications = list(
@@ -436,12 +460,10 @@ def setting_story(user: User, setting: Setting) -> SettingStory:
         )
         .order_by("-created_at", "-pk")
     )
-    kqm_status = (
-        Setting.objects.filter(pk=setting.pk)
-        .annotate(kqm_status=kqm_status_expression())
-        .values_list("kqm_status", flat=True)
-        .first()
-    )
+    if user.role == Role.MANAGER:  # who sees every accreditation and application
+        kqm_status = kqm_status_of(accreditations, applications)
+    else:
+        kqm_status = kqm_statuses([setting.pk])[setting.pk]
     events: list[TimelineEvent] = [
         _event(EventKind.INSPECTION, i.inspection_date, i) for i in inspections
     ]

@@ -11,18 +11,18 @@ anything but what it changed:
   cohorts);
 - ``REGISTER``: the register's pages: its area lists and the number of settings each
   search or filter finds (settings, inspections, accreditations, applications);
-- ``PROGRAMME``: the programme report (cohorts, accreditations and their status changes,
-  awards, evaluators' time and rates, case studies, self-evaluation, improvement plans,
-  audits and their scores, rooms, children, Leuven screenings, progress records, and the
-  users, whose names and roles it shows).
+- ``PROGRAMME``: the programme report, the KQM manager's dashboard and each
+  accreditation's task list (every record of the programme and its audits but for the
+  bookkeeping in ``UNWATCHED``, the settings and the users, whose names, roles and
+  settings they show).
 
-Changes through a model's ``save()`` or ``delete()`` replace the tokens of the topics
-watching it by themselves (``connect``, from the app's ``ready``). Writes that bypass
-the models' signals (bulk writes, ``QuerySet.update()``, the Ofsted import's set-based
-SQL) call ``data_changed()``, for every topic or the ones named. The token is replaced
-once the transaction commits, so a figure computed while the change was in flight is
-filed under the old token and never served again. If the cache cannot be reached the
-figures are computed every time.
+Changes through a model's ``save()`` or ``delete()`` (or its many-to-many links) replace
+the tokens of the topics watching it by themselves (``connect``, from the app's
+``ready``). Writes that bypass the models' signals (bulk writes, ``QuerySet.update()``,
+the Ofsted import's set-based SQL) call ``data_changed()``, for every topic or the ones
+named. The token is replaced once the transaction commits, so a figure computed while
+the change was in flight is filed under the old token and never served again. If the
+cache cannot be reached the figures are computed every time.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from typing import Any, TypeVar, cast
 from django.apps import apps
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from simple_history.models import HistoricalChanges
 
 logger = logging.getLogger(__name__)
 
@@ -60,32 +61,21 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "accreditation.Accreditation",
         "accreditation.Application",
     ),
-    PROGRAMME: (
-        "accreditation.Cohort",
-        "accreditation.Accreditation",
-        "accreditation.AccreditationStatusChange",
-        "accreditation.Award",
-        "accreditation.TimeEntry",
-        "accreditation.EvaluatorProfile",
-        "accreditation.CaseStudy",
-        "accreditation.SelfEvaluationEntry",
-        "accreditation.ImprovementAction",
-        "audits.Instrument",
-        "audits.InstrumentVersion",
-        "audits.Subscale",
-        "audits.Item",
-        "audits.Audit",
-        "audits.ItemScore",
-        "audits.Group",
-        "audits.Child",
-        "audits.Screening",
-        "audits.LeuvenScore",
-        "audits.ProgressCheckpoint",
-        "audits.ProgressRecord",
-        "audits.DevelopmentBand",
-        "kqm.User",
-    ),
+    PROGRAMME: ("accreditation", "audits", "settings.Setting", "kqm.User"),
 }
+# Bookkeeping that no kept figure reads, left out so that it never throws the figures away
+# (a child's page logs its viewing; exports and reminders record their progress).
+UNWATCHED = frozenset(
+    {
+        "accreditation.ReportExport",
+        "accreditation.Message",
+        "accreditation.Reminder",
+        "accreditation.ReminderRun",
+        "accreditation.ReminderSettings",
+        "accreditation.CalendarFeed",
+        "audits.ChildDataAccess",
+    }
+)
 TIMEOUT = 60 * 60  # a figure not asked for within the hour is dropped
 
 
@@ -156,7 +146,12 @@ def cached(name: str, parts: str, compute: Callable[[], T], topic: str = OUTCOME
 def _watched(entry: str) -> list[type[models.Model]]:
     if "." in entry:
         return [apps.get_model(entry)]
-    return list(apps.get_app_config(entry).get_models())
+    return [
+        model
+        for model in apps.get_app_config(entry).get_models()
+        # A record's history row is written with the record, whose own signal counts.
+        if model._meta.label not in UNWATCHED and not issubclass(model, HistoricalChanges)
+    ]
 
 
 def watchers() -> dict[type[models.Model], tuple[str, ...]]:
@@ -180,10 +175,24 @@ def _changed(sender: type[models.Model], **kwargs: Any) -> None:
 WATCHERS: dict[type[models.Model], tuple[str, ...]] = {}
 
 
+def _m2m_changed(sender: type[models.Model], action: str, **kwargs: Any) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        _changed(sender)
+
+
 def connect() -> None:
     WATCHERS.clear()
     WATCHERS.update(watchers())
+    for model in list(WATCHERS):
+        # A watched record's many-to-many links (a user's settings) change its topics too.
+        for field in model._meta.many_to_many:
+            through = field.remote_field.through
+            if through is not None:
+                WATCHERS.setdefault(through, WATCHERS[model])
     for model in WATCHERS:
         label = model._meta.label
+        if model._meta.auto_created:
+            m2m_changed.connect(_m2m_changed, sender=model, dispatch_uid=f"reports-cache-{label}")
+            continue
         post_save.connect(_changed, sender=model, dispatch_uid=f"reports-cache-save-{label}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"reports-cache-delete-{label}")

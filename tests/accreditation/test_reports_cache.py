@@ -17,13 +17,20 @@ from accreditation.models import Accreditation, Status
 from accreditation.reports import cache
 from accreditation.reports.builders import outcomes_report
 from accreditation.reports.outcomes import Filters, outcomes
+from kqm.models import Role
 from settings import importer, services_import
 from settings.models import ImportStatus, Sector
 from settings.ofsted import Grade
 from tests.accreditation.outcomes_fixtures import award, inspect, make_settings
 from tests.accreditation.programme_factories import TimeEntryFactory
 from tests.accreditation.report_worlds import programme_world
-from tests.factories import ApplicationFactory, CohortFactory, SettingFactory
+from tests.factories import (
+    ApplicationFactory,
+    CohortFactory,
+    InspectionFactory,
+    SettingFactory,
+    UserFactory,
+)
 from tests.settings.ofsted_files import eif, row, to_csv
 
 pytestmark = pytest.mark.django_db
@@ -146,42 +153,40 @@ def test_the_report_page_is_kept_as_html_and_written_again_after_a_decision(
 def test_each_topic_is_worked_out_again_only_after_its_own_records_change(
     django_capture_on_commit_callbacks,
 ):
-    """An application changes the register's figures, not the outcomes report's; a
-    cohort the outcomes report's, not the register's; a setting both."""
+    """An application changes the register's and the programme's figures, not the outcomes
+    report's; an inspection the register's and the outcomes report's, not the programme's;
+    a user's settings the programme's only; a setting all three."""
     computed: list[str] = []
-
-    def kept(topic: str) -> str:
-        def compute() -> str:
-            computed.append(topic)
-            return topic
-
-        return cache.cached(f"test-{topic}", "", compute, topic)
+    topics = (cache.OUTCOMES, cache.PROGRAMME, cache.REGISTER)
 
     def recomputed() -> list[str]:
         computed.clear()
-        kept(cache.OUTCOMES), kept(cache.REGISTER)
+        for topic in topics:
+            cache.cached(f"test-{topic}", "", lambda topic=topic: computed.append(topic), topic)
         return sorted(computed)
 
-    assert recomputed() == [cache.OUTCOMES, cache.REGISTER]
+    setting, cohort = SettingFactory(), CohortFactory()
+    member = UserFactory(role=Role.SETTING_MANAGER)
+    assert recomputed() == sorted(topics)
     assert recomputed() == []
     with django_capture_on_commit_callbacks(execute=True):
-        ApplicationFactory()  # its setting and cohort too
-    assert recomputed() == [cache.OUTCOMES, cache.REGISTER]
-    setting = SettingFactory()
-    cohort = CohortFactory()
-    recomputed()
+        ApplicationFactory(setting=setting, cohort=cohort, submitted_by=member)
+    assert recomputed() == [cache.PROGRAMME, cache.REGISTER]
     with django_capture_on_commit_callbacks(execute=True):
-        ApplicationFactory(setting=setting, cohort=cohort)
-    assert recomputed() == [cache.REGISTER]
+        InspectionFactory(setting=setting)
+    assert recomputed() == [cache.OUTCOMES, cache.REGISTER]
+    with django_capture_on_commit_callbacks(execute=True):
+        member.settings.add(setting)
+    assert recomputed() == [cache.PROGRAMME]
     with django_capture_on_commit_callbacks(execute=True):
         cohort.save()
-    assert recomputed() == [cache.OUTCOMES]
+    assert recomputed() == [cache.OUTCOMES, cache.PROGRAMME]
     with django_capture_on_commit_callbacks(execute=True):
         setting.save()
-    assert recomputed() == [cache.OUTCOMES, cache.REGISTER]
+    assert recomputed() == sorted(topics)
     with django_capture_on_commit_callbacks(execute=True):
         cache.data_changed()  # a write that sends no signal: every topic
-    assert recomputed() == [cache.OUTCOMES, cache.REGISTER]
+    assert recomputed() == sorted(topics)
 
 
 def test_the_programme_report_page_follows_decisions_time_and_scores(

@@ -20,6 +20,7 @@ from tests.factories import (
     ApplicationFactory,
     InspectionFactory,
     SettingFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -394,6 +395,13 @@ def test_a_page_shows_the_columns_the_filters_and_the_export_use(client, manager
     assert expected["Never Applied"][3] is None
     shown = selectors.add_register_columns(list(Setting.objects.all()))
     assert {s.name: tuple(getattr(s, c) for c in columns) for s in shown} == expected
+    # A setting's own page, for the KQM manager and for its setting manager.
+    member = UserFactory(role=Role.SETTING_MANAGER)
+    for setting in Setting.objects.all():
+        member.settings.add(setting)
+        for user in (manager_alone, member):
+            story = selectors.setting_story(user, setting)
+            assert story.kqm_status == expected[setting.name][3], (setting.name, user.role)
 
     client.force_login(manager_alone)
     html = client.get(reverse("settings:list")).content.decode()
