@@ -86,6 +86,28 @@ def counted(filters: dict[str, Any], settings: QuerySet[Setting]) -> int:
     return reports_cache.cached("register-count", parts, settings.count, reports_cache.REGISTER)
 
 
+# Filters on the register's computed columns (``with_columns``).
+COMPUTED_FILTERS = ("kqm_status", "ofsted")
+
+
+def kept_page(
+    filters: dict[str, Any], sort: str, number: int, page: QuerySet[Setting]
+) -> list[Setting]:
+    """A page of the register sorted or filtered by a computed column (its latest
+    inspection or KQM status): PostgreSQL has to work the column out for every setting to
+    find the page (0.2 to 0.4 s over 70,000), so the page's ids are kept until the
+    register changes, and its rows read by id. ``page`` is the page's slice of the rows."""
+    parts = repr((sorted((name, value) for name, value in filters.items() if value), sort, number))
+    ids = reports_cache.cached(
+        "register-page",
+        parts,
+        lambda: list(page.values_list("pk", flat=True)),
+        reports_cache.REGISTER,
+    )
+    found = Setting.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
 def register_size() -> int:
     """How many settings are on the register (``counted``)."""
     return counted({}, Setting.objects.all())

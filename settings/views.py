@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -89,6 +90,10 @@ def setting_list(request: HttpRequest) -> HttpResponse:
     applied = filterset.form.cleaned_data if filterset.is_bound else {}
     paginator = _CountedPaginator(rows, PAGE_SIZE, selectors.counted(applied, rows))
     page = paginator.get_page(request.GET.get("page"))
+    if key == "inspected" or any(applied.get(name) for name in selectors.COMPUTED_FILTERS):
+        sort = f"-{key}" if descending else key
+        rows_of_page = cast(QuerySet[Setting], page.object_list)
+        page.object_list = selectors.kept_page(applied, sort, page.number, rows_of_page)
     page.object_list = selectors.add_register_columns(list(page.object_list))
     filtered = any(value for name, value in request.GET.items() if name not in ("sort", "page"))
     return render(

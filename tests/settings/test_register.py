@@ -302,13 +302,14 @@ def test_the_list_runs_a_constant_number_of_queries(
     client.force_login(manager)
     url = reverse("settings:list")
     query = {"sort": "-inspected", "ofsted": Grade.GOOD}
-    # session, user, local authorities, districts, count, the page of settings, and the
-    # page's latest inspections, accreditations and applications
-    with django_assert_num_queries(9):
+    # session, user, local authorities, districts, count, the page's settings (sorted and
+    # filtered by computed columns: their ids, then the rows), and the page's latest
+    # inspections, accreditations and applications
+    with django_assert_num_queries(10):
         response = client.get(url, query)
     assert response.status_code == 200
     assert len(response.context["page_obj"].object_list) == min(rows, 25)
-    # The areas and the count are kept until the register changes.
+    # The areas, the count and that page's ids are kept until the register changes.
     with django_assert_num_queries(6):
         assert client.get(url, query).status_code == 200
     # Another search is counted once, then kept too.
@@ -329,6 +330,7 @@ def test_the_counts_and_areas_kept_change_with_the_register(
     assert "1 setting</h2>" in client.get(url).content.decode()
     assert names_on(client.get(url, {"kqm_status": Status.APPLIED})) == []
     assert names_on(client.get(url, {"ofsted": Grade.GOOD})) == []
+    assert names_on(client.get(url, {"sort": "-inspected"})) == ["Kent Nursery"]
 
     with django_capture_on_commit_callbacks(execute=True):
         SettingFactory(name="Medway Nursery", local_authority="Medway")
@@ -341,9 +343,15 @@ def test_the_counts_and_areas_kept_change_with_the_register(
     assert names_on(response) == ["Kent Nursery"]
     assert "1 setting found" in response.content.decode()
 
+    # Neither inspected: by name, the other way round.
+    assert names_on(client.get(url, {"sort": "-inspected"})) == ["Medway Nursery", "Kent Nursery"]
     with django_capture_on_commit_callbacks(execute=True):
-        InspectionFactory(setting=kent, overall_effectiveness=Grade.GOOD)
-    assert names_on(client.get(url, {"ofsted": Grade.GOOD})) == ["Kent Nursery"]
+        InspectionFactory(setting=kent, inspection_date=datetime.date(2026, 1, 5))
+        medway = Setting.objects.get(name="Medway Nursery")
+        InspectionFactory(setting=medway, inspection_date=datetime.date(2025, 1, 1))
+    assert names_on(client.get(url, {"ofsted": Grade.GOOD})) == ["Kent Nursery", "Medway Nursery"]
+    # Sorted by inspection: kept, then in the new order once the inspections are in.
+    assert names_on(client.get(url, {"sort": "-inspected"})) == ["Kent Nursery", "Medway Nursery"]
 
     with django_capture_on_commit_callbacks(execute=True):
         Setting.objects.get(name="Medway Nursery").delete()
