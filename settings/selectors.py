@@ -90,6 +90,10 @@ def counted(filters: dict[str, Any], settings: QuerySet[Setting]) -> int:
 COMPUTED_FILTERS = ("kqm_status", "ofsted")
 
 
+# What a page of the register shows of each setting (the rest is read by the setting's page).
+LIST_FIELDS = ("urn", "name", "postcode", "sector", "provider_type", "local_authority", "district")
+
+
 def kept_page(
     filters: dict[str, Any], sort: str, number: int, page: QuerySet[Setting]
 ) -> list[Setting]:
@@ -104,7 +108,7 @@ def kept_page(
         lambda: list(page.values_list("pk", flat=True)),
         reports_cache.REGISTER,
     )
-    found = Setting.objects.in_bulk(ids)
+    found = Setting.objects.only(*LIST_FIELDS).in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -232,25 +236,31 @@ def _applied(application: Application) -> _Opened:
 
 
 def kqm_statuses(setting_ids: list[int]) -> dict[int, str | None]:
-    """The settings' KQM statuses as ``kqm_status_expression`` works them out, in two
-    queries for any number of settings (a page of the register): their accreditations,
-    and their applications that opened none."""
-    accreditation: dict[int, _Opened] = {}
-    for setting_id, status, created_at in (
+    """The settings' KQM statuses as ``kqm_status_expression`` works them out, in one
+    query for any number of settings (a page of the register): their accreditations and
+    their applications that opened none, side by side."""
+    opened = (
         Accreditation.objects.filter(setting_id__in=setting_ids)
-        .order_by("setting_id", "-created_at", "-pk")
-        .values_list("setting_id", "status", "created_at")
-    ):
-        accreditation.setdefault(setting_id, _Opened(status, created_at))
-    application: dict[int, _Opened] = {}
-    for found in (
+        .order_by()
+        .values_list("setting_id", "status", "created_at", "pk", Value(False))
+    )
+    applied = (
         Application.objects.filter(setting_id__in=setting_ids, accreditation__isnull=True)
-        .order_by("setting_id", "-submitted_at", "-pk")
-        .only("setting_id", "status", "submitted_at")
-    ):
-        application.setdefault(found.setting_id, _applied(found))
+        .order_by()
+        .values_list("setting_id", "status", "submitted_at", "pk", Value(True))
+    )
+    latest: dict[tuple[int, bool], tuple[datetime.datetime, int, str]] = {}
+    for setting_id, status, when, pk, is_application in opened.union(applied, all=True):
+        key = (setting_id, is_application)
+        if key not in latest or (when, pk) > latest[key][:2]:
+            latest[key] = (when, pk, status)
+    found: dict[tuple[int, bool], _Opened] = {}
+    for (setting_id, is_application), (when, _, status) in latest.items():
+        if is_application and status == ApplicationStatus.SUBMITTED:
+            status = Status.APPLIED.value
+        found[setting_id, is_application] = _Opened(status, when)
     return {
-        setting_id: _kqm_status(accreditation.get(setting_id), application.get(setting_id))
+        setting_id: _kqm_status(found.get((setting_id, False)), found.get((setting_id, True)))
         for setting_id in setting_ids
     }
 
@@ -462,7 +472,7 @@ def setting_story(user: User, setting: Setting) -> SettingStory:
 
     A fixed number of queries however long the story: one per kind of record, one
     for all status changes; the current KQM status is worked out from the records read
-    for the KQM manager, who sees them all, and costs two more queries for anyone else.
+    for the KQM manager, who sees them all, and costs one more query for anyone else.
     """
     inspections = list(setting.inspections.order_by("-inspection_date", "-pk"))
     applications = list(

@@ -42,7 +42,7 @@ def _filtered_register(
 ) -> tuple[RegisterFilter, Any, str, bool]:
     """The register as searched, filtered and sorted; ``columns``: every row with its
     computed columns in SQL (the export), else only those a filter or the sort needs."""
-    base = selectors.register_rows() if columns else Setting.objects.all()
+    base = selectors.register_rows() if columns else Setting.objects.only(*selectors.LIST_FIELDS)
     filterset = RegisterFilter(request.GET or None, queryset=base)
     key, descending = selectors.parse_register_sort(request.GET.get("sort", ""))
     searching = bool(filterset.form.is_valid() and filterset.form.cleaned_data.get("q"))

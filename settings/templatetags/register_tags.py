@@ -57,18 +57,53 @@ def sector_short(value: str | None) -> str:
     return SECTOR_LABELS.get(value or "", value or "")
 
 
-@register.simple_tag
-def filter_options(field: Any) -> SafeString:
-    """A filter's ``<option>`` elements, the chosen one selected. Built here rather than in
-    a template loop: the local authority filter alone has about 150 of them."""
+def _options(field: Any) -> list[tuple[str, str]]:
+    return [(str(key), str(label)) for key, label in field.field.choices]
+
+
+def _select(field: Any, options: list[tuple[str, str]]) -> str:
+    """A filter's labelled ``<select>``, its chosen option selected."""
     value = field.value()
     chosen = "" if value is None else str(value)
-    options = []
-    for key, label in field.field.choices:
-        key = str(key)
+    html = [
+        '<div class="govuk-form-group kqm-filter__item">\n'
+        f'  <label class="govuk-label" for="{escape(field.id_for_label)}">'
+        f"{escape(str(field.label))}</label>\n"
+        f'  <select class="govuk-select govuk-!-width-full" id="{escape(field.id_for_label)}"'
+        f' name="{escape(field.html_name)}">'
+    ]
+    for key, label in options:
         selected = " selected" if key == chosen and key != "" else ""
-        options.append(f'<option value="{escape(key)}"{selected}>{escape(str(label))}</option>')
-    return mark_safe("".join(options))  # every value escaped above
+        html.append(f'<option value="{escape(key)}"{selected}>{escape(label)}</option>')
+    html.append("</select>\n</div>")
+    return "".join(html)
+
+
+# The register's filters in the order the page shows them; an area filter only when the
+# register has areas to choose from.
+REGISTER_FILTERS = (
+    "sector",
+    "provider_type",
+    "local_authority",
+    "district",
+    "kqm_status",
+    "ofsted",
+)
+AREA_FILTERS = ("local_authority", "district")
+
+
+@register.simple_tag
+def register_filters(form: Any) -> SafeString:
+    """The register's filter selects. Built here rather than with a template for each: the
+    local authority filter alone has about 150 options."""
+    selects = []
+    for name in REGISTER_FILTERS:
+        field = form[name]
+        options = _options(field)
+        if name in AREA_FILTERS and len(options) <= 1:
+            continue
+        selects.append(_select(field, options))
+    return mark_safe("\n".join(selects))  # every value escaped above
 
 
 PROVIDER_TYPES = {str(key): str(label) for key, label in ProviderType.choices}

@@ -176,7 +176,7 @@ def test_the_setting_page_runs_a_constant_number_of_queries(
         response = client.get(url)
     assert _timeline(response.content.decode()).count("kqm-timeline__item") == items * 4
     client.force_login(users[Role.SETTING_MANAGER])
-    # ... and for setting staff, who may not see every record, the KQM status's own two
-    # queries (every accreditation, every application) instead of the history.
-    with django_assert_num_queries(9):
+    # ... and for setting staff, who may not see every record, the KQM status's own query
+    # (every accreditation and application) instead of the history.
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
