@@ -325,6 +325,9 @@ def create_version(
             )
             for item in subscale_data["items"]
         )
+    from accreditation.reports import cache as reports_cache
+
+    reports_cache.data_changed(reports_cache.PROGRAMME)  # bulk writes send no signal
     return version
 
 

@@ -132,5 +132,8 @@ def refile(
     already = set(unfiled_model.objects.values_list("kind", "record_id"))
     fresh = [u for u in listed if (u.kind, u.record_id) not in already]
     unfiled_model.objects.bulk_create(fresh)
+    from accreditation.reports import cache as reports_cache
+
+    reports_cache.data_changed(reports_cache.PROGRAMME)  # bulk writes send no signal
     report.listed = len(fresh)
     return report

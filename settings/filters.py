@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
 
 from accreditation.models import Status
-from accreditation.reports import cache as reports_cache
 
 from . import selectors
 from .models import ProviderType, Sector, Setting
@@ -52,11 +50,7 @@ class RegisterFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("local_authority", "district"):
-            # Kept until a setting changes (the reports' cache, with its invalidation).
-            values = reports_cache.cached(
-                "register-areas", name, partial(selectors.register_area_choices, name)
-            )
+        for name, values in selectors.register_areas().items():
             self.filters[name].extra["choices"] = [(v, v) for v in values]
 
     def filter_search(

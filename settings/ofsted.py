@@ -213,5 +213,8 @@ RANK = {
 GOOD_OR_BETTER = frozenset({Grade.OUTSTANDING, Grade.GOOD})
 
 
+GRADE_LABELS = {str(grade.value): str(grade.label) for grade in Grade}
+
+
 def grade_label(value: str) -> str:
-    return Grade(value).label if value in Grade.values else value
+    return GRADE_LABELS.get(value, value)

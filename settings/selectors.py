@@ -35,6 +35,7 @@ from accreditation.models import (
     ApplicationStatus,
     Status,
 )
+from accreditation.reports import cache as reports_cache
 from accreditation.selectors import accreditations_visible_to, applications_visible_to
 from kqm.models import Role, User
 
@@ -67,10 +68,53 @@ def access_setting_by_id(user: User, setting_id: int) -> Setting:
 
 
 def settings_by_sector() -> list[dict[str, object]]:
-    """Settings per sector, with the sector's label."""
+    """Settings per sector, with the sector's label; kept until the register changes."""
+    return reports_cache.cached("register-sectors", "", _settings_by_sector, reports_cache.REGISTER)
+
+
+def _settings_by_sector() -> list[dict[str, object]]:
     labels = dict(Sector.choices)
     rows = Setting.objects.values("sector").annotate(count=Count("id")).order_by("sector")
     return [{"sector": labels.get(r["sector"], r["sector"]), "count": r["count"]} for r in rows]
+
+
+def counted(filters: dict[str, Any], settings: QuerySet[Setting]) -> int:
+    """How many settings the register searched and filtered by ``filters`` holds
+    (``settings``), kept until the register changes: counting 70,000 settings costs
+    PostgreSQL more than all the rest of a register page."""
+    parts = repr(sorted((name, value) for name, value in filters.items() if value))
+    return reports_cache.cached("register-count", parts, settings.count, reports_cache.REGISTER)
+
+
+# Filters on the register's computed columns (``with_columns``).
+COMPUTED_FILTERS = ("kqm_status", "ofsted")
+
+
+# What a page of the register shows of each setting (the rest is read by the setting's page).
+LIST_FIELDS = ("urn", "name", "postcode", "sector", "provider_type", "local_authority", "district")
+
+
+def kept_page(
+    filters: dict[str, Any], sort: str, number: int, page: QuerySet[Setting]
+) -> list[Setting]:
+    """A page of the register sorted or filtered by a computed column (its latest
+    inspection or KQM status): PostgreSQL has to work the column out for every setting to
+    find the page (0.2 to 0.4 s over 70,000), so the page's ids are kept until the
+    register changes, and its rows read by id. ``page`` is the page's slice of the rows."""
+    parts = repr((sorted((name, value) for name, value in filters.items() if value), sort, number))
+    ids = reports_cache.cached(
+        "register-page",
+        parts,
+        lambda: list(page.values_list("pk", flat=True)),
+        reports_cache.REGISTER,
+    )
+    found = Setting.objects.only(*LIST_FIELDS).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def register_size() -> int:
+    """How many settings are on the register (``counted``)."""
+    return counted({}, Setting.objects.all())
 
 
 # --- The register list ------------------------------------------------------------------
@@ -134,19 +178,126 @@ def kqm_status_expression() -> Case:
     )
 
 
+# The register's computed columns from the latest Early Years Register inspection.
+LATEST_INSPECTION_FIELDS = {
+    "latest_inspection_date": "inspection_date",
+    "latest_framework": "framework",
+    "latest_outcome": "overall_effectiveness",
+}
+
+
+def with_columns(settings: QuerySet[Setting], *names: str) -> QuerySet[Setting]:
+    """``settings`` with the register's computed columns ``names`` annotated in SQL (those
+    a filter or a sort needs), unless they already are."""
+    annotations: dict[str, Any] = {}
+    for name in names:
+        if name in settings.query.annotations:
+            continue
+        if name == "kqm_status":
+            annotations[name] = kqm_status_expression()
+        else:
+            field = LATEST_INSPECTION_FIELDS[name]
+            annotations[name] = Subquery(_latest_eyr_inspection().values(field)[:1])
+    return settings.annotate(**annotations) if annotations else settings
+
+
+REGISTER_COLUMNS = (*LATEST_INSPECTION_FIELDS, "kqm_status")
+
+
 def register_rows() -> QuerySet[Setting]:
     """Every setting with its latest Early Years Register inspection and its KQM status.
 
-    Annotated in SQL (one subquery per column) so that a page, a filter, a sort
-    or a 70,000-row export costs a fixed number of queries.
+    Annotated in SQL (one subquery per column) so that a filter, a sort or a 70,000-row
+    export costs a fixed number of queries. A page of the register reads the columns of
+    its own rows instead (``add_register_columns``): compiling these subqueries costs a
+    page more than running them.
     """
-    latest = _latest_eyr_inspection()
-    return Setting.objects.annotate(
-        latest_inspection_date=Subquery(latest.values("inspection_date")[:1]),
-        latest_framework=Subquery(latest.values("framework")[:1]),
-        latest_outcome=Subquery(latest.values("overall_effectiveness")[:1]),
-        kqm_status=kqm_status_expression(),
+    return with_columns(Setting.objects.all(), *REGISTER_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Opened:
+    status: str
+    when: datetime.datetime
+
+
+def _kqm_status(opened: _Opened | None, applied: _Opened | None) -> str | None:
+    """``kqm_status_expression`` for one setting, from its latest accreditation and its
+    latest application that opened none (the application's status as the column shows it)."""
+    if opened is None or (applied is not None and applied.when > opened.when):
+        return applied.status if applied is not None else None
+    return opened.status
+
+
+def _applied(application: Application) -> _Opened:
+    status = application.status
+    shown = Status.APPLIED.value if status == ApplicationStatus.SUBMITTED else status
+    return _Opened(shown, application.submitted_at)
+
+
+def kqm_statuses(setting_ids: list[int]) -> dict[int, str | None]:
+    """The settings' KQM statuses as ``kqm_status_expression`` works them out, in one
+    query for any number of settings (a page of the register): their accreditations and
+    their applications that opened none, side by side."""
+    opened = (
+        Accreditation.objects.filter(setting_id__in=setting_ids)
+        .order_by()
+        .values_list("setting_id", "status", "created_at", "pk", Value(False))
     )
+    applied = (
+        Application.objects.filter(setting_id__in=setting_ids, accreditation__isnull=True)
+        .order_by()
+        .values_list("setting_id", "status", "submitted_at", "pk", Value(True))
+    )
+    latest: dict[tuple[int, bool], tuple[datetime.datetime, int, str]] = {}
+    for setting_id, status, when, pk, is_application in opened.union(applied, all=True):
+        key = (setting_id, is_application)
+        if key not in latest or (when, pk) > latest[key][:2]:
+            latest[key] = (when, pk, status)
+    found: dict[tuple[int, bool], _Opened] = {}
+    for (setting_id, is_application), (when, _, status) in latest.items():
+        if is_application and status == ApplicationStatus.SUBMITTED:
+            status = Status.APPLIED.value
+        found[setting_id, is_application] = _Opened(status, when)
+    return {
+        setting_id: _kqm_status(found.get((setting_id, False)), found.get((setting_id, True)))
+        for setting_id in setting_ids
+    }
+
+
+def kqm_status_of(
+    accreditations: list[Accreditation], applications: list[Application]
+) -> str | None:
+    """A setting's KQM status from all of its accreditations and applications, each list
+    newest first (as ``setting_story`` reads them for the KQM manager): no query."""
+    opened_any = {a.application_id for a in accreditations}
+    opened = accreditations[0] if accreditations else None
+    applied = next((a for a in applications if a.pk not in opened_any), None)
+    return _kqm_status(
+        _Opened(opened.status, opened.created_at) if opened is not None else None,
+        _applied(applied) if applied is not None else None,
+    )
+
+
+def add_register_columns(settings: list[Setting]) -> list[Setting]:
+    """Give a page of settings the register's computed columns (``register_rows``): three
+    queries whatever the page's length, each a plain read of the page's own rows."""
+    ids = [setting.pk for setting in settings]
+    latest: dict[int, tuple[datetime.date | None, str | None, str | None]] = {}
+    for setting_id, day, framework, outcome in (
+        Inspection.objects.filter(setting_id__in=ids, register=Register.EYR)
+        .order_by("setting_id", "-inspection_date")
+        .values_list("setting_id", "inspection_date", "framework", "overall_effectiveness")
+    ):
+        latest.setdefault(setting_id, (day, framework, outcome))
+    statuses = kqm_statuses(ids)
+    never: tuple[None, None, None] = (None, None, None)
+    for setting in settings:
+        values = dict(zip(LATEST_INSPECTION_FIELDS, latest.get(setting.pk, never), strict=True))
+        values["kqm_status"] = statuses[setting.pk]
+        for name, value in values.items():
+            setattr(setting, name, value)
+    return settings
 
 
 # A whole Ofsted URN as typed: two letters and six digits, or seven digits.
@@ -174,14 +325,16 @@ def search_register(settings: QuerySet[Setting], search: str) -> QuerySet[Settin
 
 
 def filter_by_kqm_status(settings: QuerySet[Setting], status: str) -> QuerySet[Setting]:
-    """Filter ``register_rows()`` on the annotated KQM status."""
+    """Settings whose KQM status (``kqm_status_expression``) is ``status``."""
+    settings = with_columns(settings, "kqm_status")
     if status == NEVER_APPLIED:
         return settings.filter(Q(kqm_status__isnull=True))
     return settings.filter(Q(kqm_status=status))
 
 
 def filter_by_ofsted_outcome(settings: QuerySet[Setting], outcome: str) -> QuerySet[Setting]:
-    """Filter ``register_rows()`` on the annotated latest Early Years Register inspection."""
+    """Settings whose latest Early Years Register inspection had ``outcome``."""
+    settings = with_columns(settings, *LATEST_INSPECTION_FIELDS)
     if outcome == NOT_INSPECTED:
         return settings.filter(Q(latest_inspection_date__isnull=True))
     if outcome == RENEWED_NO_GRADE:
@@ -205,6 +358,8 @@ def sort_register(
     expression no index holds, so that PostgreSQL sorts the few matches the trigram
     indexes find instead of walking the name index until it has met a page of them
     (matches bunched under one letter, "Rainbow ...", would cost a walk of most of it)."""
+    if key == "inspected":
+        settings = with_columns(settings, "latest_inspection_date")
     ordering = []
     for name in REGISTER_SORTS[key]:
         expression: Any = F(name)
@@ -244,6 +399,17 @@ def register_area_choices(field: str) -> list[str]:
         .order_by(field)
         .values_list(field, flat=True)
         .distinct()
+    )
+
+
+def register_areas() -> dict[str, list[str]]:
+    """Each area field's values on the register (``register_area_choices``), kept until
+    the register changes."""
+    return reports_cache.cached(
+        "register-areas",
+        "",
+        lambda: {field: register_area_choices(field) for field in AREA_FIELDS},
+        reports_cache.REGISTER,
     )
 
 
@@ -304,8 +470,9 @@ def _event(
 def setting_story(user: User, setting: Setting) -> SettingStory:
     """The setting's inspections, applications and accreditations, as one timeline.
 
-    A fixed number of queries however long the story: one per kind of record,
-    one for all status changes, one for the current KQM status.
+    A fixed number of queries however long the story: one per kind of record, one
+    for all status changes; the current KQM status is worked out from the records read
+    for the KQM manager, who sees them all, and costs one more query for anyone else.
     """
     inspections = list(setting.inspections.order_by("-inspection_date", "-pk"))
     applications = list(
@@ -325,12 +492,10 @@ def setting_story(user: User, setting: Setting) -> SettingStory:
         )
         .order_by("-created_at", "-pk")
     )
-    kqm_status = (
-        Setting.objects.filter(pk=setting.pk)
-        .annotate(kqm_status=kqm_status_expression())
-        .values_list("kqm_status", flat=True)
-        .first()
-    )
+    if user.role == Role.MANAGER:  # who sees every accreditation and application
+        kqm_status = kqm_status_of(accreditations, applications)
+    else:
+        kqm_status = kqm_statuses([setting.pk])[setting.pk]
     events: list[TimelineEvent] = [
         _event(EventKind.INSPECTION, i.inspection_date, i) for i in inspections
     ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -19,6 +20,7 @@ from kqm.models import Role, User
 from . import selectors, services
 from .filters import RegisterFilter
 from .forms import SettingForm
+from .models import Setting
 from .register_csv import register_csv_lines
 
 PAGE_SIZE = 25
@@ -35,8 +37,13 @@ COLUMNS = [
 ]
 
 
-def _filtered_register(request: HttpRequest) -> tuple[RegisterFilter, Any, str, bool]:
-    filterset = RegisterFilter(request.GET or None, queryset=selectors.register_rows())
+def _filtered_register(
+    request: HttpRequest, *, columns: bool = False
+) -> tuple[RegisterFilter, Any, str, bool]:
+    """The register as searched, filtered and sorted; ``columns``: every row with its
+    computed columns in SQL (the export), else only those a filter or the sort needs."""
+    base = selectors.register_rows() if columns else Setting.objects.only(*selectors.LIST_FIELDS)
+    filterset = RegisterFilter(request.GET or None, queryset=base)
     key, descending = selectors.parse_register_sort(request.GET.get("sort", ""))
     searching = bool(filterset.form.is_valid() and filterset.form.cleaned_data.get("q"))
     rows = selectors.sort_register(filterset.qs, key, descending, searching=searching)
@@ -64,11 +71,30 @@ def _sort_headers(key: str, descending: bool) -> list[dict[str, str]]:
     return headers
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told how many rows there are, so that it does not count them."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
 @require_GET
 @role_required(Role.MANAGER)
 def setting_list(request: HttpRequest) -> HttpResponse:
     filterset, rows, key, descending = _filtered_register(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    applied = filterset.form.cleaned_data if filterset.is_bound else {}
+    paginator = _CountedPaginator(rows, PAGE_SIZE, selectors.counted(applied, rows))
+    page = paginator.get_page(request.GET.get("page"))
+    if key == "inspected" or any(applied.get(name) for name in selectors.COMPUTED_FILTERS):
+        sort = f"-{key}" if descending else key
+        rows_of_page = cast(QuerySet[Setting], page.object_list)
+        page.object_list = selectors.kept_page(applied, sort, page.number, rows_of_page)
+    page.object_list = selectors.add_register_columns(list(page.object_list))
     filtered = any(value for name, value in request.GET.items() if name not in ("sort", "page"))
     return render(
         request,
@@ -88,7 +114,7 @@ def setting_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MANAGER)
 def setting_export(request: HttpRequest) -> StreamingHttpResponse:
     """The list as filtered and sorted on screen, every page of it, as CSV."""
-    _, rows, _, _ = _filtered_register(request)
+    _, rows, _, _ = _filtered_register(request, columns=True)
     response = StreamingHttpResponse(
         register_csv_lines(rows), content_type="text/csv; charset=utf-8"
     )

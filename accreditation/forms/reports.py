@@ -9,7 +9,8 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from kqm.forms import GovForm
-from settings.models import Sector, Setting
+from settings.models import Sector
+from settings.selectors import register_areas
 
 from ..models import Cohort
 from ..reports.cohort import current_of
@@ -22,7 +23,8 @@ class OutcomesFilterForm(GovForm, forms.Form):
     configured local authority, today's snapshot, every inspection, every cohort, KQM
     settings in the programme or accredited, against every setting of the sector.
 
-    Two queries: the local authorities in the register and the cohorts.
+    Two queries: the local authorities in the register (kept until the register changes)
+    and the cohorts.
     """
 
     sector = forms.ChoiceField(
@@ -89,13 +91,7 @@ class OutcomesFilterForm(GovForm, forms.Form):
                     data[name] = self.base_fields[name].initial
         super().__init__(data, *args, **kwargs)
         authorities = sorted(
-            {
-                name.strip()
-                for name in Setting.objects.exclude(local_authority="")
-                .order_by()
-                .values_list("local_authority", flat=True)
-                .distinct()
-            }
+            {name.strip() for name in register_areas()["local_authority"]}
             | (
                 {django_settings.KQM_LOCAL_AUTHORITY}
                 if django_settings.KQM_LOCAL_AUTHORITY

@@ -39,6 +39,7 @@ from settings.models import Inspection
 from ..models import Accreditation, AnnualReview, Award, IllegalTransition, ReviewStatus, Status
 from ..models.awards import add_years
 from ..pipeline import ANNUAL_REVIEW, move
+from ..reports import cache as reports_cache
 from ..status_table import Check, StatusTable, Step
 from .common import evaluator_or_managers
 
@@ -99,6 +100,7 @@ def ensure_annual_reviews_for(awards: Sequence[Award]) -> dict[int, list[AnnualR
                 AnnualReview.history.bulk_history_create(
                     created, batch_size=CHUNK, default_change_reason="Scheduled for the award"
                 )
+                reports_cache.data_changed(reports_cache.PROGRAMME)  # bulk: no signal
         except IntegrityError:
             if attempt == 2:
                 raise

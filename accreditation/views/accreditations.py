@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kqm.access import role_required
@@ -22,6 +26,7 @@ from ..forms.lifecycle import AccreditationTransitionForm
 from ..models import Accreditation, Cohort, IllegalTransition, Status
 from ..models.accreditation import AWARDED_STATUSES, OPEN_STATUSES
 from ..pipeline import generic_moves, own_page_moves, submit_refusal
+from ..reports import cache as reports_cache
 from ..selectors_tasks import accreditation_tasks
 from ..services.accreditations import do_change_accreditation_status
 from ..services.applications import do_allow_concurrent_application
@@ -59,6 +64,14 @@ def accreditation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@functools.lru_cache(maxsize=len(Status.values))
+def _transition_form_html(status: str) -> SafeString:
+    """The status form, not yet filled in, as HTML: its choices are the moves from
+    ``status``, so it is written once for each status rather than on every page."""
+    form = AccreditationTransitionForm(accreditation=Accreditation(status=status))
+    return mark_safe(render_crispy_form(form))  # crispy escaped what it wrote
+
+
 def _detail(
     request: AuthenticatedHttpRequest,
     accreditation: Accreditation,
@@ -66,7 +79,13 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    groups = accreditation_tasks(accreditation, user)
+    # Kept until a record of the programme changes (the task list reads a dozen kinds).
+    groups = reports_cache.cached(
+        "task-list",
+        repr((accreditation.pk, user.pk, timezone.localdate())),
+        lambda: accreditation_tasks(accreditation, user),
+        reports_cache.PROGRAMME,
+    )
     context: dict[str, Any] = {
         "accreditation": accreditation,
         "changes": selectors.status_history(accreditation),
@@ -88,6 +107,8 @@ def _detail(
     )
     if user.role == Role.MANAGER and generic_moves(accreditation.status):
         context["form"] = form or AccreditationTransitionForm(accreditation=accreditation)
+        if form is None:
+            context["form_html"] = _transition_form_html(accreditation.status)
     if user.role == Role.MANAGER:
         context["own_pages"] = own_page_moves(accreditation)
     if user.role in AWARD_ROLES and accreditation.status in AWARDED_STATUSES:

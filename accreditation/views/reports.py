@@ -8,9 +8,15 @@ for the KQM manager only. Figures, charts, CSV and PDF come from
 
 from __future__ import annotations
 
+from crispy_forms.utils import render_crispy_form
+from django.conf import settings as django_settings
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from audits.progress_charts import progress_charts
@@ -18,6 +24,8 @@ from kqm.access import role_required
 from kqm.models import Role
 
 from ..forms.reports import OutcomesFilterForm, ProgrammeFilterForm
+from ..models import Cohort
+from ..reports import cache as reports_cache
 from ..reports.builders import (
     OutcomesReport,
     ProgrammeReport,
@@ -31,6 +39,8 @@ from ..reports.builders import (
     render_outcomes_report_pdf,
     render_programme_report_pdf,
 )
+from ..reports.cache import OUTCOMES, PROGRAMME
+from ..reports.outcomes import Filters
 
 REPORT_ROLES = (Role.MANAGER, Role.VIEWER)
 
@@ -54,26 +64,58 @@ def _outcomes(request: HttpRequest) -> tuple[OutcomesFilterForm, OutcomesReport 
     return form, outcomes_report(form.filters())
 
 
+def _form_html(request: HttpRequest, name: str, form: Form, topic: str) -> SafeString:
+    """A report's filter form as HTML. Its fields and choices (cohorts, local authorities)
+    come from the records ``topic`` watches, so the same query gives the same form until
+    they change: it is kept, for crispy takes longer to write it than the rest of the page.
+    A form with errors is written afresh, the errors beside its fields."""
+    if form.is_bound and not form.is_valid():
+        return mark_safe(render_crispy_form(form))  # crispy escapes what it writes
+    parts = f"{sorted(request.GET.lists())!r} for {django_settings.KQM_LOCAL_AUTHORITY!r}"
+    html = reports_cache.cached(f"{name}-form", parts, lambda: render_crispy_form(form), topic)
+    return mark_safe(html)  # crispy escaped it when it wrote it
+
+
 def _bad_outcomes(request: HttpRequest, form: OutcomesFilterForm) -> HttpResponse:
     return render(
         request,
         "accreditation/reports/outcomes.html",
-        {"form": form, "report": None, "query": ""},
+        {"form": form, "form_html": _form_html(request, "outcomes", form, OUTCOMES)},
         status=400,
     )
+
+
+def _outcomes_html(filters: Filters) -> SafeString:
+    """The report below its filters and downloads, as HTML, kept like the report it shows
+    (``outcomes_report``): its tables and charts take longer to write than the report
+    takes to read, and a page whose HTML is kept does not read the report at all."""
+
+    def write() -> str:
+        report = outcomes_report(filters)
+        return render_to_string(
+            "accreditation/reports/_outcomes_body.html",
+            {"report": report, "charts": outcome_charts(report)},
+        )
+
+    parts = f"{filters!r} as at {filters.snapshot_date}"
+    # The template escaped what it wrote.
+    return mark_safe(reports_cache.cached("outcomes-page", parts, write, OUTCOMES))
 
 
 @require_GET
 @role_required(*REPORT_ROLES)
 def outcomes_report_page(request: HttpRequest) -> HttpResponse:
-    form, report = _outcomes(request)
+    form = OutcomesFilterForm(request.GET or None)
+    valid = not request.GET or form.is_valid()  # else the errors, beside the fields
+    filters = form.filters() if valid else None
     return render(
         request,
         "accreditation/reports/outcomes.html",
         {
             "form": form,
-            "report": report,
-            "charts": outcome_charts(report) if report is not None else [],
+            "form_html": _form_html(request, "outcomes", form, OUTCOMES),
+            "filters": filters,
+            "report_html": _outcomes_html(filters) if filters is not None else "",
             "query": request.GET.urlencode(),
         },
     )
@@ -116,27 +158,54 @@ def _bad_programme(request: HttpRequest, form: ProgrammeFilterForm) -> HttpRespo
     return render(
         request,
         "accreditation/reports/programme.html",
-        {"form": form, "report": None, "query": ""},
+        {"form": form, "form_html": _programme_form_html(request, form)},
         status=400,
     )
+
+
+def _programme_form_html(request: HttpRequest, form: ProgrammeFilterForm) -> SafeString:
+    # The current cohort, chosen by default, changes with the date.
+    return _form_html(request, f"programme-{timezone.localdate()}", form, PROGRAMME)
+
+
+def _programme_html(cohort: Cohort | None, include_evaluators: bool) -> SafeString:
+    """The report below its filter and downloads, as HTML, kept until the records it reads
+    change (``PROGRAMME``): a dozen grouped queries and their charts on every view would
+    cost the page six times what showing it kept does."""
+
+    def write() -> str:
+        report = programme_report_for(cohort, include_evaluators=include_evaluators)
+        return render_to_string(
+            "accreditation/reports/_programme_body.html",
+            {
+                "report": report,
+                "cohort": report.cohort,
+                "charts": cohort_charts(report.cohort) if report.cohort is not None else {},
+                "progress_charts": progress_charts(report.progress, "cohort-progress")
+                if report.progress is not None
+                else None,
+            },
+        )
+
+    parts = repr((cohort.pk if cohort else None, include_evaluators, timezone.localdate()))
+    # The template escaped what it wrote.
+    return mark_safe(reports_cache.cached("programme-page", parts, write, PROGRAMME))
 
 
 @require_GET
 @role_required(*REPORT_ROLES)
 def programme_report_page(request: HttpRequest) -> HttpResponse:
-    form, report = _programme(request)
-    cohort = report.cohort if report is not None else None
+    """Evaluators by name for the KQM manager only; the current cohort unless one is chosen."""
+    form = ProgrammeFilterForm(request.GET or None)
+    valid = not request.GET or form.is_valid()  # else the error, beside the field
+    is_manager = request.user.role == Role.MANAGER  # type: ignore[union-attr]
     return render(
         request,
         "accreditation/reports/programme.html",
         {
             "form": form,
-            "report": report,
-            "cohort": cohort,
-            "charts": cohort_charts(cohort) if cohort is not None else {},
-            "progress_charts": progress_charts(report.progress, "cohort-progress")
-            if report is not None and report.progress is not None
-            else None,
+            "form_html": _programme_form_html(request, form),
+            "report_html": _programme_html(form.chosen_cohort(), is_manager) if valid else "",
             "query": request.GET.urlencode(),
         },
     )

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accreditation.models import Accreditation
+from accreditation.reports import cache as reports_cache
 from accreditation.status_table import StatusTable, Step
 from kqm.models import Role, User
 from settings.models import Setting
@@ -437,6 +438,7 @@ def do_agree_consensus(
         )
         for item in items
     )
+    reports_cache.data_changed(reports_cache.PROGRAMME)  # bulk writes send no signal
     AuditStatusChange.objects.create(
         audit=consensus,
         from_status=AuditStatus.IN_PROGRESS,

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accreditation.models import ApplicationStatus, Status
 from kqm.models import Role
+from settings import selectors
 from settings.models import Inspection, ProviderType, Register, Sector, Setting
 from settings.ofsted import Framework, Grade
 from tests.access import assert_access, assert_field_error
@@ -19,6 +20,7 @@ from tests.factories import (
     ApplicationFactory,
     InspectionFactory,
     SettingFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,16 @@ def renewed_inspection(setting: Setting, day: datetime.date) -> Inspection:
         overall_effectiveness="",
         safeguarding=Grade.MET,
         judgements=RENEWED_JUDGEMENTS,
+    )
+
+
+def childcare_register_inspection(setting: Setting, day: datetime.date) -> Inspection:
+    return InspectionFactory(
+        setting=setting,
+        register=Register.CR,
+        inspection_date=day,
+        overall_effectiveness=Grade.MET,
+        judgements={},
     )
 
 
@@ -209,13 +221,7 @@ def test_filters_by_the_latest_early_years_register_outcome(client, manager_alon
     )
     InspectionFactory(setting=good_now, inspection_date=datetime.date(2023, 5, 1))
     # A later Childcare Register inspection does not replace the EYR outcome.
-    InspectionFactory(
-        setting=good_now,
-        register=Register.CR,
-        inspection_date=datetime.date(2024, 5, 1),
-        overall_effectiveness=Grade.MET,
-        judgements={},
-    )
+    childcare_register_inspection(good_now, datetime.date(2024, 5, 1))
     outstanding = SettingFactory(name="Outstanding Now")
     InspectionFactory(
         setting=outstanding,
@@ -294,13 +300,133 @@ def test_the_list_runs_a_constant_number_of_queries(
         else:
             ApplicationFactory(setting=setting)
     client.force_login(manager)
-    # session, user, local authorities, districts, count, the page of settings
-    with django_assert_num_queries(6):
-        response = client.get(
-            reverse("settings:list"), {"sort": "-inspected", "ofsted": Grade.GOOD}
-        )
+    url = reverse("settings:list")
+    query = {"sort": "-inspected", "ofsted": Grade.GOOD}
+    # session, user, local authorities, districts, count, the page's settings (sorted and
+    # filtered by computed columns: their ids, then the rows), and the page's latest
+    # inspections, and its accreditations and applications (one query)
+    with django_assert_num_queries(9):
+        response = client.get(url, query)
     assert response.status_code == 200
     assert len(response.context["page_obj"].object_list) == min(rows, 25)
+    # The areas, the count and that page's ids are kept until the register changes.
+    with django_assert_num_queries(5):
+        assert client.get(url, query).status_code == 200
+    # Another search is counted once, then kept too.
+    with django_assert_num_queries(6):
+        assert client.get(url, {"q": "a"}).status_code == 200
+    with django_assert_num_queries(5):
+        assert client.get(url, {"q": "a"}).status_code == 200
+
+
+def test_the_counts_and_areas_kept_change_with_the_register(
+    client, manager_alone, django_capture_on_commit_callbacks
+):
+    """What the list keeps between requests is worked out again once a setting, an
+    inspection, an accreditation or an application changes."""
+    kent = SettingFactory(name="Kent Nursery", local_authority="Kent")
+    client.force_login(manager_alone)
+    url = reverse("settings:list")
+    assert "1 setting</h2>" in client.get(url).content.decode()
+    assert names_on(client.get(url, {"kqm_status": Status.APPLIED})) == []
+    assert names_on(client.get(url, {"ofsted": Grade.GOOD})) == []
+    assert names_on(client.get(url, {"sort": "-inspected"})) == ["Kent Nursery"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        SettingFactory(name="Medway Nursery", local_authority="Medway")
+    html = client.get(url).content.decode()
+    assert "2 settings</h2>" in html and '<option value="Medway">Medway</option>' in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ApplicationFactory(setting=kent)
+    response = client.get(url, {"kqm_status": Status.APPLIED})
+    assert names_on(response) == ["Kent Nursery"]
+    assert "1 setting found" in response.content.decode()
+
+    # Neither inspected: by name, the other way round.
+    assert names_on(client.get(url, {"sort": "-inspected"})) == ["Medway Nursery", "Kent Nursery"]
+    with django_capture_on_commit_callbacks(execute=True):
+        InspectionFactory(setting=kent, inspection_date=datetime.date(2026, 1, 5))
+        medway = Setting.objects.get(name="Medway Nursery")
+        InspectionFactory(setting=medway, inspection_date=datetime.date(2025, 1, 1))
+    assert names_on(client.get(url, {"ofsted": Grade.GOOD})) == ["Kent Nursery", "Medway Nursery"]
+    # Sorted by inspection: kept, then in the new order once the inspections are in.
+    assert names_on(client.get(url, {"sort": "-inspected"})) == ["Kent Nursery", "Medway Nursery"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Setting.objects.get(name="Medway Nursery").delete()
+    assert "1 setting</h2>" in client.get(url).content.decode()
+
+
+def test_a_page_shows_the_columns_the_filters_and_the_export_use(client, manager_alone):
+    """A page reads its rows' latest inspection and KQM status apart from the SQL that
+    filters, sorts and exports them: both say the same for every kind of history."""
+    day = datetime.date(2024, 3, 1)
+    cases = {
+        "Never Applied": [],
+        "Applied": [("application", ApplicationStatus.SUBMITTED)],
+        "Waitlisted": [("application", ApplicationStatus.WAITLISTED)],
+        "Accepted": [("accreditation", Status.ACCEPTED)],
+        "Lapsed Then Applied": [
+            ("accreditation", Status.LAPSED),
+            ("application", ApplicationStatus.WAITLISTED),
+        ],
+        "Applied Then Accredited": [
+            ("application", ApplicationStatus.DECLINED),
+            ("accreditation", Status.ACCREDITED),
+        ],
+        "Two Accreditations": [
+            ("accreditation", Status.DECLINED),
+            ("accreditation", Status.IN_PROGRESS),
+        ],
+    }
+    for name, history in cases.items():
+        setting = SettingFactory(name=name)
+        for kind, status in history:
+            if kind == "application":
+                ApplicationFactory(setting=setting, status=status)
+            else:
+                AccreditationFactory(setting=setting, status=status)
+    renewed = SettingFactory(name="Renewed Framework")
+    InspectionFactory(setting=renewed, inspection_date=day)
+    renewed_inspection(renewed, datetime.date(2026, 1, 20))
+    childcare_register_inspection(renewed, datetime.date(2026, 2, 1))
+    InspectionFactory(setting=SettingFactory(name="Good"), inspection_date=day)
+
+    columns = ("latest_inspection_date", "latest_framework", "latest_outcome", "kqm_status")
+    expected = {
+        row["name"]: tuple(row[c] for c in columns)
+        for row in selectors.register_rows().values("name", *columns)
+    }
+    assert expected["Applied"][3] == Status.APPLIED
+    assert expected["Lapsed Then Applied"][3] == ApplicationStatus.WAITLISTED
+    assert expected["Never Applied"][3] is None
+    shown = selectors.add_register_columns(list(Setting.objects.all()))
+    assert {s.name: tuple(getattr(s, c) for c in columns) for s in shown} == expected
+    # A setting's own page, for the KQM manager and for its setting manager.
+    member = UserFactory(role=Role.SETTING_MANAGER)
+    for setting in Setting.objects.all():
+        member.settings.add(setting)
+        for user in (manager_alone, member):
+            story = selectors.setting_story(user, setting)
+            assert story.kqm_status == expected[setting.name][3], (setting.name, user.role)
+
+    client.force_login(manager_alone)
+    html = client.get(reverse("settings:list")).content.decode()
+    renewed_row = html[html.index(">Renewed Framework<") :].split("</tr>")[0]
+    assert "20 Jan 2026" in renewed_row and "No overall grade (renewed framework)" in renewed_row
+    assert f'href="{reverse("settings:detail", args=[renewed.pk])}"' in html
+    lapsed_row = html[html.index(">Lapsed Then Applied<") :].split("</tr>")[0]
+    assert ">Waiting list</strong>" in lapsed_row and "Not inspected" in lapsed_row
+
+
+def test_user_text_on_the_list_is_escaped(client, manager_alone):
+    SettingFactory(name='<script>alert("x")</script> Nursery', local_authority="<b>Kent</b>")
+    client.force_login(manager_alone)
+    html = client.get(reverse("settings:list")).content.decode()
+    assert "<script>alert" not in html and "<b>Kent</b>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Nursery" in html
+    assert '<option value="&lt;b&gt;Kent&lt;/b&gt;">&lt;b&gt;Kent&lt;/b&gt;</option>' in html
 
 
 # --- CSV export ------------------------------------------------------------------------------
