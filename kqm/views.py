@@ -44,6 +44,7 @@ from settings.selectors import register_size, settings_by_sector, settings_visib
 from . import forms, selectors, services, two_factor
 from .access import any_signed_in, public, role_required
 from .health import healthz  # noqa: F401 (the URL)
+from .http import AuthenticatedHttpRequest
 from .models import Role, User
 from .net import client_address
 
@@ -179,8 +180,8 @@ def _manager_figures(today: datetime.date) -> dict[str, Any]:
 
 @require_GET
 @any_signed_in
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     today = timezone.localdate()
     context: dict[str, Any] = {"today": today}
     if user.role == Role.MANAGER:
