@@ -90,7 +90,7 @@ def setting_list(request: HttpRequest) -> HttpResponse:
     applied = filterset.form.cleaned_data if filterset.is_bound else {}
     paginator = _CountedPaginator(rows, PAGE_SIZE, selectors.counted(applied, rows))
     page = paginator.get_page(request.GET.get("page"))
-    if key == "inspected" or any(applied.get(name) for name in selectors.COMPUTED_FILTERS):
+    if key == "inspected" or any(applied.values()):
         sort = f"-{key}" if descending else key
         rows_of_page = cast(QuerySet[Setting], page.object_list)
         page.object_list = selectors.kept_page(applied, sort, page.number, rows_of_page)
