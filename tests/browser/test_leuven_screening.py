@@ -260,5 +260,7 @@ def test_on_a_phone_the_childs_code_and_the_scale_headings_stay_in_view(
     wrapper.evaluate("(box) => box.scrollTo(box.scrollWidth, box.scrollHeight)")
     assert_seen(code, f"{last.code} with the table scrolled to its end")
     assert_seen(page.get_by_role("columnheader", name="Zone"), "the Zone heading")
-    assert_seen(row.locator("[data-zone-cell] .govuk-tag"), f"the zone of {last.code}")
+    zone = row.locator("[data-zone-cell] .govuk-tag")
+    expect(zone).to_be_visible()  # shown once the autosave has answered
+    assert_seen(zone, f"the zone of {last.code}")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
