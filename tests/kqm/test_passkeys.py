@@ -16,7 +16,7 @@ from kqm.models import Role, User
 from tests.factories import TEST_PASSWORD
 
 from .passkey_helpers import SoftAuthenticator
-from .two_factor_helpers import code_for, enrol
+from .two_factor_helpers import enrol, next_code
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_a_second_passkey_needs_the_second_factor_first(client, manager):
     refused = _post(client, REGISTER_BEGIN)
     assert refused.status_code == 403
     assert not WebAuthnCredential.objects.exists()
-    client.post(reverse("two-factor-verify"), {"code": code_for(device.key, step_ahead=1)})
+    client.post(reverse("two-factor-verify"), {"code": next_code(device)})
     account = client.get(reverse("two-factor")).content.decode()
     assert "passkey-registration-placeholder" in account
     response = _register(client, SoftAuthenticator())
@@ -175,7 +175,7 @@ def test_a_managers_reset_removes_passkeys_too(client, users):
     client.logout()
     device, _ = enrol(manager)
     _sign_in(client, manager)
-    client.post(reverse("two-factor-verify"), {"code": code_for(device.key, step_ahead=1)})
+    client.post(reverse("two-factor-verify"), {"code": next_code(device)})
     detail = client.get(reverse("users:detail", args=[evaluator.pk])).content.decode()
     assert "1 passkey" in detail
     two_factor.do_reset_second_factor(actor=manager, user=evaluator)
@@ -193,7 +193,7 @@ def _remove_url(passkey) -> str:
 def test_a_passkey_is_removed_by_its_owner_with_a_trail(client, manager):
     device, _ = enrol(manager)
     _sign_in(client, manager)
-    client.post(reverse("two-factor-verify"), {"code": code_for(device.key, step_ahead=1)})
+    client.post(reverse("two-factor-verify"), {"code": next_code(device)})
     _register(client, SoftAuthenticator())
     passkey = two_factor.passkeys_of(manager).get()
     assert _remove_url(passkey) in client.get(reverse("two-factor")).content.decode()

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from django_otp.oath import totp
+from django_otp.oath import hotp, totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kqm import two_factor
 from kqm.models import User
 
 
-def code_for(hex_key: str, *, step_ahead: int = 0) -> str:
-    """The 6-digit code an authenticator app shows for ``hex_key`` now, or ``step_ahead``
-    30-second steps later (a code is accepted once, and one step either side of now)."""
-    return str(totp(bytes.fromhex(hex_key), step=30, t0=0, digits=6, drift=step_ahead)).zfill(6)
+def code_for(hex_key: str) -> str:
+    """The 6-digit code an authenticator app shows for ``hex_key`` now."""
+    return str(totp(bytes.fromhex(hex_key), step=30, t0=0, digits=6)).zfill(6)
+
+
+def next_code(device: TOTPDevice) -> str:
+    """The code of the 30-second step after the one ``device`` last accepted.
+
+    A code is accepted once, within one step of now as the device counts (its clock drift
+    included), so this is the code a second sign-in can use. It is computed from the
+    device's own record, not the clock: a step that ended between enrolling and signing in
+    (which leaves the device a step of drift) would make "the code after now" too late.
+    """
+    device.refresh_from_db()
+    return str(hotp(device.bin_key, device.last_t + 1, digits=6)).zfill(6)
 
 
 def enrol(user: User) -> tuple[TOTPDevice, list[str]]:
