@@ -18,7 +18,7 @@ from kqm.models import Role, User
 from settings.models import Setting
 
 from .database import create_test_database, destroy_test_database
-from .factories import SettingFactory, UserFactory
+from .factories import SettingFactory, one_user_per_role
 from .pdf import stand_in_write_pdf
 from .table_reset import remember_migrated_state, restore_migrated_state
 
@@ -185,13 +185,7 @@ def other_setting(db) -> Setting:
 @pytest.fixture
 def users(db, setting) -> dict[str, User]:
     """One active user per role; setting staff belong to ``setting``."""
-    result: dict[str, User] = {}
-    for role in Role.values:
-        kwargs = (
-            {"settings": [setting]} if role in (Role.SETTING_MANAGER, Role.PRACTITIONER) else {}
-        )
-        result[role] = UserFactory(role=role, full_name=f"{Role(role).label} user", **kwargs)
-    return result
+    return one_user_per_role(setting)
 
 
 @pytest.fixture

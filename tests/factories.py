@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 
 import factory
+from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from factory.django import DjangoModelFactory
+from simple_history.utils import bulk_create_with_history
 
 from accreditation.models import (
     Accreditation,
@@ -43,14 +47,51 @@ class UserFactory(DjangoModelFactory[User]):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     full_name = factory.Sequence(lambda n: f"Person {n}")
     role = Role.VIEWER
-    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+    # Hashed before the first save (with the hasher the test runs with), so a user is saved
+    # once: each save also writes a history row and reads the user's settings for it.
+    password = factory.LazyFunction(lambda: make_password(TEST_PASSWORD))
 
     @factory.post_generation
     def settings(self, create: bool, extracted: list[Setting] | None, **kwargs: object) -> None:
-        if create:
-            self.save()
-            if extracted:
-                self.settings.set(extracted)
+        if create and extracted:
+            self.settings.set(extracted)
+
+
+def one_user_per_role(setting: Setting) -> dict[str, User]:
+    """One active user per role, the setting staff belonging to ``setting``, as ``UserFactory``
+    would make them but in a few queries (most tests start with these: ``tests/conftest.py``).
+
+    Each gets the first history row a save writes, with the settings the user belongs to.
+    """
+    password = make_password(TEST_PASSWORD)
+    people = bulk_create_with_history(
+        [
+            User(
+                role=role,
+                full_name=f"{Role(role).label} user",
+                email=f"{role}.{next(_ADDRESS_NUMBERS)}@example.org",
+                password=password,
+            )
+            for role in Role.values
+        ],
+        User,
+    )
+    staff = [user for user in people if user.role in (Role.SETTING_MANAGER, Role.PRACTITIONER)]
+    links = User.settings.through.objects.bulk_create(
+        User.settings.through(user=user, setting=setting) for user in staff
+    )
+    first_rows = {row.id: row for row in User.history.filter(id__in=[user.pk for user in staff])}
+    linked_in_history = apps.get_model("kqm", "HistoricalUser_settings")
+    linked_in_history.objects.bulk_create(
+        linked_in_history(
+            history=first_rows[link.user_id], id=link.pk, user=link.user, setting=setting
+        )
+        for link in links
+    )
+    return {user.role: user for user in people}
+
+
+_ADDRESS_NUMBERS = itertools.count(1)
 
 
 class InspectionFactory(DjangoModelFactory[Inspection]):
