@@ -190,7 +190,7 @@ CHECKING = f"""() => {{
   const passedAt = root.getAttribute("data-kqm-checked");
   if (passedAt === null) root.setAttribute("data-kqm-checked", "");
   const unchanged = window.__kqmUnchanged === true && passedAt === String(innerWidth);
-  return {{ ...({PAGE_FACTS})(), unchanged }};
+  return {{ ...({PAGE_FACTS})(), unchanged, fresh: passedAt === null }};
 }}"""
 PASSED = """() => {
   document.documentElement.setAttribute("data-kqm-checked", String(innerWidth));
@@ -307,7 +307,11 @@ def _other_sizes(path: str, current: ViewportSize) -> list[ViewportSize]:
     return sizes
 
 
-def check_widths(page: Page, name: str, path: str) -> None:
+def _at_width(kind: str, width: int) -> str:
+    return f"{kind} at {width} px"
+
+
+def check_widths(page: Page, name: str, path: str, kind: str) -> None:
     """axe-core at the phone (and tablet or wide) width, and no sideways scroll on a phone."""
     current = page.viewport_size or WIDE
     try:
@@ -315,6 +319,7 @@ def check_widths(page: Page, name: str, path: str) -> None:
             page.set_viewport_size(size)
             _settle(page)
             label = f"{name} at {size['width']} x {size['height']}"
+            _CHECKED_KINDS.claim(_at_width(kind, size["width"]))
             _raise_violations(page, label)
             if size == PHONE:
                 overflow = page.evaluate(OVERFLOW)
@@ -360,10 +365,16 @@ def check_page(page: Page, name: str = "", *, every_time: bool = True) -> None:
             raise PageCheckError(
                 f"The title of {name!r} ({page.url}), {facts['title']!r}: " + "; ".join(problems)
             )
-        if not facts["unchanged"]:
+        width = (page.viewport_size or WIDE)["width"]
+        # A page just shown, of a kind that passed at this width earlier in the run, is not
+        # run again; a page the test changed since its last check is (a step of the test
+        # put something new on it: errors, an alert, a saved state).
+        if not facts["unchanged"] and (
+            _CHECKED_KINDS.claim(_at_width(kind, width)) or not facts["fresh"]
+        ):
             _raise_violations(page, name)
         if _CHECKED_KINDS.claim(kind):
-            check_widths(page, name, url.path)
+            check_widths(page, name, url.path, kind)
             _settle(page)
         page.evaluate(PASSED)
         return
@@ -371,12 +382,15 @@ def check_page(page: Page, name: str = "", *, every_time: bool = True) -> None:
         return
     name = f"{url.path} ({kind}), a page the test passed through"
     try:
+        _CHECKED_KINDS.claim(_at_width(kind, (page.viewport_size or WIDE)["width"]))
         _raise_violations(page, name)
-        check_widths(page, name, url.path)
+        check_widths(page, name, url.path, kind)
         _settle(page)
         page.evaluate(PASSED)
     except PlaywrightError:
-        _CHECKED_KINDS.release(kind)  # the page went away: not checked after all
+        # The page went away: not checked after all.
+        for key in (kind, *(_at_width(kind, size["width"]) for size in (PHONE, TABLET, WIDE))):
+            _CHECKED_KINDS.release(key)
         raise
 
 

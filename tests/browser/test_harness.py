@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
+from . import helpers
 from .helpers import (
     AxeViolationError,
     PageCheckError,
@@ -75,13 +76,13 @@ def test_sideways_scroll_on_a_phone_fails_and_names_what_sticks_out(page: Page) 
     """Visually hidden text in a scrolling wrapper that is not positioned escapes it."""
     page.set_content(TABLE_PAGE.replace("POSITION", ""))
     with pytest.raises(PageCheckError) as excinfo:
-        check_widths(page, "a wide table", "/sample/")
+        check_widths(page, "a wide table", "/sample/", "a sample table")
     assert "a wide table at 320 x 800" in str(excinfo.value)
     assert "span.hidden ends at" in str(excinfo.value)
     assert page.viewport_size == {"width": 1280, "height": 720}  # put back
 
     page.set_content(TABLE_PAGE.replace("POSITION", "position: relative;"))
-    check_widths(page, "a wide table in a positioned wrapper", "/sample/")
+    check_widths(page, "a wide table in a positioned wrapper", "/sample/", "a sample table")
 
 
 SITE = "http://pages.test"
@@ -209,3 +210,33 @@ def test_the_next_check_fails_on_a_problem_of_a_page_passed_through(page: Page) 
     with pytest.raises(PageCheckError, match=f"(?s)on '{folder}/photo/ .*image-alt"):
         axe_check(page, "the end page")
     axe_check(page, "the end page")  # the problem is reported once
+
+
+def test_a_page_shown_again_is_not_run_again_unless_the_test_changed_it(
+    page: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """axe-core runs on the first page of a kind at a width; a later page of that kind, just
+    shown, is not run again at that width, but a page the test has changed since is."""
+    runs: list[str] = []
+    run_axe = helpers.run_axe
+
+    def counted(checked: Page) -> list:
+        runs.append(checked.url)
+        return run_axe(checked)
+
+    monkeypatch.setattr(helpers, "run_axe", counted)
+    folder = _unique_folder()
+    _serve(page.context, {f"{folder}/list/": _html("List", "<p>Three settings.</p>")})
+
+    page.goto(f"{SITE}{folder}/list/")
+    axe_check(page, "the list")
+    first = len(runs)
+    assert first >= 2  # this width, then the phone's (the kind's first page)
+
+    page.goto(f"{SITE}{folder}/list/")  # a new document of the same kind
+    axe_check(page, "the list again")
+    assert len(runs) == first
+
+    page.evaluate("document.querySelector('p').textContent = 'Four settings.'")
+    axe_check(page, "the list, changed")
+    assert len(runs) == first + 1
