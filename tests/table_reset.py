@@ -18,7 +18,10 @@ exactly as before: ids, rows and all.
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+import threading
+import time
+
+from django.db import OperationalError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 # Where the copies live: a schema of their own on PostgreSQL; tables with this prefix on
@@ -89,7 +92,41 @@ def changed_tables(db: BaseDatabaseWrapper = connection) -> list[str]:
 
 
 def restore_migrated_state(db: BaseDatabaseWrapper = connection) -> list[str]:
-    """Empty the tables a test changed and refill those the migrations filled; return them."""
+    """Empty the tables a test changed and refill those the migrations filled; return them.
+
+    A request the browser left behind may still be writing (an autosave sent as the test
+    ended): ``wait_for_live_server_requests`` lets it finish first. Should PostgreSQL still
+    pick the reset as a deadlock's victim, the reset is tried again: a table left as the
+    test left it would show its rows to the next test.
+    """
+    wait_for_live_server_requests()
+    for attempt in range(3):
+        try:
+            return _restore(db)
+        except OperationalError as error:
+            if attempt == 2 or "deadlock" not in str(error):
+                raise
+            time.sleep(0.2)
+    raise AssertionError("unreachable")
+
+
+REQUEST_THREAD = "(process_request_thread)"
+
+
+def wait_for_live_server_requests(timeout: float = 10.0) -> None:
+    """Wait (a bounded time) for the live server's request threads to end.
+
+    Each connection the browser opened is served by a thread of its own, which ends once it
+    has answered the request it was reading and found the connection closed (the test's
+    browser context is closed before its database is reset).
+    """
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name.endswith(REQUEST_THREAD) and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def _restore(db: BaseDatabaseWrapper) -> list[str]:
     quote = db.ops.quote_name
     changed = changed_tables(db)
     if not changed:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from django_celery_beat.models import PeriodicTask
 
@@ -40,3 +43,24 @@ def test_a_changed_row_with_the_same_count_is_found() -> None:
     assert item is not None
     Item.objects.filter(pk=item.pk).update(na_allowed=not item.na_allowed)
     assert changed_tables() == ["audits_item"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_still_running_finishes_before_the_reset() -> None:
+    """A request the browser left behind (an autosave sent as the test ended) writes after
+    the test's last step: the reset waits for it, so its row does not reach the next test."""
+    from django.db import connection as main_connection
+    from django.db import connections
+
+    def late_request() -> None:
+        try:
+            time.sleep(0.5)
+            SettingFactory(name="Saved as the test ended")
+        finally:
+            connections.close_all()
+
+    request = threading.Thread(target=late_request, name="Thread-9 (process_request_thread)")
+    request.start()
+    restore_migrated_state(main_connection)
+    assert not request.is_alive()
+    assert not Setting.objects.exists()
