@@ -9,7 +9,6 @@ import factory
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from factory.django import DjangoModelFactory
-from simple_history.utils import bulk_create_with_history
 
 from accreditation.models import (
     Accreditation,
@@ -64,23 +63,20 @@ def one_user_per_role(setting: Setting) -> dict[str, User]:
     Each gets the first history row a save writes, with the settings the user belongs to.
     """
     password = make_password(TEST_PASSWORD)
-    people = bulk_create_with_history(
-        [
-            User(
-                role=role,
-                full_name=f"{Role(role).label} user",
-                email=f"{role}.{next(_ADDRESS_NUMBERS)}@example.org",
-                password=password,
-            )
-            for role in Role.values
-        ],
-        User,
+    people = User.objects.bulk_create(
+        User(
+            role=role,
+            full_name=f"{Role(role).label} user",
+            email=f"{role}.{next(_ADDRESS_NUMBERS)}@example.org",
+            password=password,
+        )
+        for role in Role.values
     )
+    first_rows = {row.id: row for row in User.history.bulk_history_create(people)}
     staff = [user for user in people if user.role in (Role.SETTING_MANAGER, Role.PRACTITIONER)]
     links = User.settings.through.objects.bulk_create(
         User.settings.through(user=user, setting=setting) for user in staff
     )
-    first_rows = {row.id: row for row in User.history.filter(id__in=[user.pk for user in staff])}
     linked_in_history = apps.get_model("kqm", "HistoricalUser_settings")
     linked_in_history.objects.bulk_create(
         linked_in_history(
