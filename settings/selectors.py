@@ -27,6 +27,7 @@ from django.db.models.functions import Concat, Replace
 from django.db.models.lookups import GreaterThan, IsNull
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accreditation.models import (
     Accreditation,
@@ -232,22 +233,38 @@ def _applied(application: Application) -> _Opened:
     return _Opened(shown, application.submitted_at)
 
 
+def _opened_and_applied(setting_ids: list[int]) -> list[tuple[Any, ...]]:
+    """The settings' accreditations and their applications that opened none, side by
+    side: setting, status, when, id, whether an application. Written out: compiling the
+    same query with the ORM took longer than running it, on every page of the register."""
+    if not setting_ids:
+        return []
+    accreditation = Accreditation._meta.db_table
+    application = Application._meta.db_table
+    among = ", ".join(["%s"] * len(setting_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setting_id, status, created_at, id, 0 FROM {accreditation}"
+            f" WHERE setting_id IN ({among}) UNION ALL"
+            f" SELECT p.setting_id, p.status, p.submitted_at, p.id, 1 FROM {application} p"
+            f" LEFT JOIN {accreditation} a ON a.application_id = p.id"
+            f" WHERE p.setting_id IN ({among}) AND a.id IS NULL",
+            [*setting_ids, *setting_ids],
+        )
+        return [
+            # SQLite hands a union's dates back as text.
+            (setting_id, status, parse_datetime(when) if isinstance(when, str) else when, pk, kind)
+            for setting_id, status, when, pk, kind in cursor.fetchall()
+        ]
+
+
 def kqm_statuses(setting_ids: list[int]) -> dict[int, str | None]:
     """The settings' KQM statuses as ``kqm_status_expression`` works them out, in one
     query for any number of settings (a page of the register): their accreditations and
     their applications that opened none, side by side."""
-    opened = (
-        Accreditation.objects.filter(setting_id__in=setting_ids)
-        .order_by()
-        .values_list("setting_id", "status", "created_at", "pk", Value(False))
-    )
-    applied = (
-        Application.objects.filter(setting_id__in=setting_ids, accreditation__isnull=True)
-        .order_by()
-        .values_list("setting_id", "status", "submitted_at", "pk", Value(True))
-    )
     latest: dict[tuple[int, bool], tuple[datetime.datetime, int, str]] = {}
-    for setting_id, status, when, pk, is_application in opened.union(applied, all=True):
+    for setting_id, status, when, pk, kind in _opened_and_applied(setting_ids):
+        is_application = bool(kind)
         key = (setting_id, is_application)
         if key not in latest or (when, pk) > latest[key][:2]:
             latest[key] = (when, pk, status)
@@ -470,7 +487,20 @@ def setting_story(user: User, setting: Setting) -> SettingStory:
     A fixed number of queries however long the story: one per kind of record, one
     for all status changes; the current KQM status is worked out from the records read
     for the KQM manager, who sees them all, and costs one more query for anyone else.
+    Kept, for each user (who may see only some of the records), until a record it reads
+    changes (``reports_cache.SETTING``).
     """
+    story = reports_cache.cached(
+        "setting-story",
+        f"{setting.pk}:{user.pk}:{user.role}",
+        lambda: _setting_story(user, setting),
+        reports_cache.SETTING,
+    )
+    story.setting = setting  # the one the view read, not a copy
+    return story
+
+
+def _setting_story(user: User, setting: Setting) -> SettingStory:
     inspections = list(setting.inspections.order_by("-inspection_date", "-pk"))
     applications = list(
         applications_visible_to(user)

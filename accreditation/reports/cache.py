@@ -14,7 +14,9 @@ anything but what it changed:
 - ``PROGRAMME``: the programme report, the KQM manager's dashboard and each
   accreditation's task list (every record of the programme and its audits but for the
   bookkeeping in ``UNWATCHED``, the settings and the users, whose names, roles and
-  settings they show).
+  settings they show);
+- ``SETTING``: a setting's own page, its story (the setting, its inspections, every
+  record of the programme, and the users whose names it shows).
 
 Changes through a model's ``save()`` or ``delete()`` (or its many-to-many links) replace
 the tokens of the topics watching it by themselves (``connect``, from the app's
@@ -46,6 +48,7 @@ T = TypeVar("T")
 OUTCOMES = "outcomes"
 REGISTER = "register"
 PROGRAMME = "programme"
+SETTING = "setting"
 # A topic's records: "app.Model", or "app" for every model of the app.
 TOPICS: dict[str, tuple[str, ...]] = {
     OUTCOMES: (
@@ -62,6 +65,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "accreditation.Application",
     ),
     PROGRAMME: ("accreditation", "audits", "settings.Setting", "kqm.User"),
+    SETTING: ("settings.Setting", "settings.Inspection", "accreditation", "kqm.User"),
 }
 # Bookkeeping that no kept figure reads, left out so that it never throws the figures away
 # (a child's page logs its viewing; exports and reminders record their progress).

@@ -155,9 +155,10 @@ def test_each_topic_is_worked_out_again_only_after_its_own_records_change(
 ):
     """An application changes the register's and the programme's figures, not the outcomes
     report's; an inspection the register's and the outcomes report's, not the programme's;
-    a user's settings the programme's only; a setting all three."""
+    a user's settings the programme's only; a setting all three. A setting's page follows
+    each of these changes."""
     computed: list[str] = []
-    topics = (cache.OUTCOMES, cache.PROGRAMME, cache.REGISTER)
+    topics = (cache.OUTCOMES, cache.PROGRAMME, cache.REGISTER, cache.SETTING)
 
     def recomputed() -> list[str]:
         computed.clear()
@@ -171,16 +172,16 @@ def test_each_topic_is_worked_out_again_only_after_its_own_records_change(
     assert recomputed() == []
     with django_capture_on_commit_callbacks(execute=True):
         ApplicationFactory(setting=setting, cohort=cohort, submitted_by=member)
-    assert recomputed() == [cache.PROGRAMME, cache.REGISTER]
+    assert recomputed() == [cache.PROGRAMME, cache.REGISTER, cache.SETTING]
     with django_capture_on_commit_callbacks(execute=True):
         InspectionFactory(setting=setting)
-    assert recomputed() == [cache.OUTCOMES, cache.REGISTER]
+    assert recomputed() == [cache.OUTCOMES, cache.REGISTER, cache.SETTING]
     with django_capture_on_commit_callbacks(execute=True):
         member.settings.add(setting)
-    assert recomputed() == [cache.PROGRAMME]
+    assert recomputed() == [cache.PROGRAMME, cache.SETTING]
     with django_capture_on_commit_callbacks(execute=True):
         cohort.save()
-    assert recomputed() == [cache.OUTCOMES, cache.PROGRAMME]
+    assert recomputed() == [cache.OUTCOMES, cache.PROGRAMME, cache.SETTING]
     with django_capture_on_commit_callbacks(execute=True):
         setting.save()
     assert recomputed() == sorted(topics)

@@ -153,6 +153,33 @@ def test_a_setting_with_no_story_says_so(client, manager, setting):
     assert 'data-testid="kqm-status">Never applied</strong>' in html
 
 
+def test_the_setting_page_is_kept_for_each_reader_until_its_records_change(
+    client, users, setting, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Its story is read once per reader, then served from the cache until an inspection,
+    a record of the programme, the setting or a user changes."""
+    url = reverse("settings:detail", args=[setting.pk])
+    client.force_login(users[Role.MANAGER])
+    assert 'data-testid="latest-outcome">Not inspected</p>' in client.get(url).content.decode()
+    with django_assert_num_queries(4):  # session, user, setting, history
+        assert "Not inspected" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        InspectionFactory(setting=setting, inspection_date=datetime.date(2024, 5, 1))
+    html = client.get(url).content.decode()
+    assert 'data-testid="latest-outcome">Not inspected</p>' not in html
+    assert "1 May 2024" in html
+    # Another reader's story is their own (setting staff see only some records).
+    client.force_login(users[Role.SETTING_MANAGER])
+    # session, user, setting, inspections, applications, accreditations, KQM status (no
+    # status changes to read, and no history for them)
+    with django_assert_num_queries(7):
+        assert "1 May 2024" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        setting.name = "Renamed Nursery"
+        setting.save()
+    assert "Renamed Nursery" in client.get(url).content.decode()
+
+
 @pytest.mark.parametrize("items", [1, 20])
 def test_the_setting_page_runs_a_constant_number_of_queries(
     client, users, setting, items, django_assert_num_queries
