@@ -58,10 +58,9 @@ if (form) {
     if (!cell) return;
     const now = zone in ZONE_TAGS ? zone : "";
     zoneChange = "";
-    if (cell.dataset.zone !== now) {
-      const code = row.querySelector("th").firstChild.textContent.trim();
-      zoneChange = now ? ` ${code} is now in the ${now} zone.` : ` ${code} is not scored.`;
-    }
+    if (cell.dataset.zone === now) return; // the tag stays as it is
+    const code = row.querySelector("th").firstChild.textContent.trim();
+    zoneChange = now ? ` ${code} is now in the ${now} zone.` : ` ${code} is not scored.`;
     cell.dataset.zone = now;
     cell.innerHTML = ZONE_TAGS[now];
   };

@@ -261,6 +261,10 @@ def test_on_a_phone_the_childs_code_and_the_scale_headings_stay_in_view(
     assert_seen(code, f"{last.code} with the table scrolled to its end")
     assert_seen(page.get_by_role("columnheader", name="Zone"), "the Zone heading")
     zone = row.locator("[data-zone-cell] .govuk-tag")
-    expect(zone).to_be_visible()  # shown once the autosave has answered
+    # Every score pressed on the way to 4 saved: the tag is no longer being replaced.
+    expect(page.locator("form[data-autosave-url]")).to_have_attribute(
+        "data-autosave-state", "saved"
+    )
+    expect(zone).to_be_visible()
     assert_seen(zone, f"the zone of {last.code}")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
