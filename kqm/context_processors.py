@@ -7,47 +7,32 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from . import policy
 from .models import Role
 
-# (label, url name, roles that see it)
-NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
-    ("Dashboard", "dashboard", tuple(Role.values)),
-    ("Settings", "settings:list", (Role.MANAGER,)),
-    ("Cohorts", "accreditation:cohort-list", (Role.MANAGER,)),
-    ("Applications", "accreditation:application-list", (Role.MANAGER, Role.SETTING_MANAGER)),
-    ("Evaluators", "accreditation:evaluator-list", (Role.MANAGER,)),
-    (
-        "Awards",
-        "accreditation:award-list",
-        (Role.MANAGER, Role.SETTING_MANAGER, Role.PRACTITIONER),
-    ),
-    ("Reminders", "accreditation:reminder-list", (Role.MANAGER, Role.SETTING_MANAGER)),
-    ("Annual reviews", "accreditation:annual-review-list", (Role.MANAGER, Role.EVALUATOR)),
-    (
-        "Re-accreditation",
-        "accreditation:reaccreditation-list",
-        (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER),
-    ),
-    ("Workshops", "accreditation:workshop-list", (Role.MANAGER, Role.SETTING_MANAGER)),
-    ("Workload", "accreditation:my-workload", (Role.EVALUATOR,)),
-    ("Calendar", "accreditation:calendar", (Role.EVALUATOR,)),
-    ("Time and cost", "accreditation:budget", (Role.MANAGER,)),
-    ("Notes of visit", "accreditation:note-template", (Role.MANAGER,)),
-    (
-        "Audits",
-        "audits:audit-list",
-        (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER),
-    ),
-    ("Audit results", "audits:cohort-list", (Role.VIEWER,)),
-    ("Reports", "accreditation:report-index", (Role.MANAGER, Role.VIEWER)),
-    (
-        "Leuven screenings",
-        "audits:leuven-home",
-        (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER),
-    ),
-    ("Questionnaires", "audits:questionnaire-list", (Role.EVALUATOR, Role.SETTING_MANAGER)),
-    ("Evaluations", "audits:evaluation-list", (Role.MANAGER, Role.VIEWER)),
-    ("Users", "users:list", (Role.MANAGER,)),
+# (label, url name): each shows to the roles its page's view lets in (``role_required``).
+NAVIGATION: list[tuple[str, str]] = [
+    ("Dashboard", "dashboard"),
+    ("Settings", "settings:list"),
+    ("Cohorts", "accreditation:cohort-list"),
+    ("Applications", "accreditation:application-list"),
+    ("Evaluators", "accreditation:evaluator-list"),
+    ("Awards", "accreditation:award-list"),
+    ("Reminders", "accreditation:reminder-list"),
+    ("Annual reviews", "accreditation:annual-review-list"),
+    ("Re-accreditation", "accreditation:reaccreditation-list"),
+    ("Workshops", "accreditation:workshop-list"),
+    ("Workload", "accreditation:my-workload"),
+    ("Calendar", "accreditation:calendar"),
+    ("Time and cost", "accreditation:budget"),
+    ("Notes of visit", "accreditation:note-template"),
+    ("Audits", "audits:audit-list"),
+    ("Audit results", "audits:cohort-list"),
+    ("Reports", "accreditation:report-index"),
+    ("Leuven screenings", "audits:leuven-home"),
+    ("Questionnaires", "audits:questionnaire-list"),
+    ("Evaluations", "audits:evaluation-list"),
+    ("Users", "users:list"),
 ]
 
 
@@ -57,7 +42,7 @@ MANAGER_GROUPS: list[tuple[str, list[str]]] = [
     ("Dashboard", ["Dashboard"]),
     ("Register", ["Settings"]),
     ("Programme", ["Cohorts", "Applications", "Evaluators", "Time and cost", "Notes of visit"]),
-    ("Audits", ["Audits", "Leuven screenings"]),
+    ("Audits", ["Audits", "Leuven screenings", "Questionnaires", "Audit results"]),
     ("After the award", ["Awards", "Annual reviews", "Re-accreditation", "Workshops", "Reminders"]),
     ("Reports", ["Reports", "Evaluations"]),
     ("Admin", ["Users"]),
@@ -72,7 +57,7 @@ def _is_active(path: str, url: str) -> bool:
 def _addresses(urlconf: Any, prefix: str) -> dict[str, str]:
     """Each menu page's address: the same on every page (of one URLconf and script
     prefix), so worked out once rather than on every page (about 20 ``reverse`` calls)."""
-    return {url_name: reverse(url_name, urlconf=urlconf) for _, url_name, _ in NAVIGATION}
+    return {url_name: reverse(url_name, urlconf=urlconf) for _, url_name in NAVIGATION}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -81,8 +66,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     addresses = _addresses(get_urlconf(settings.ROOT_URLCONF), get_script_prefix())
     items = []
-    for label, url_name, roles in NAVIGATION:
-        if user.role in roles:
+    for label, url_name in NAVIGATION:
+        if user.role in policy.view_roles(url_name):
             url = addresses[url_name]
             items.append({"label": label, "url": url, "active": _is_active(request.path, url)})
     if user.role != Role.MANAGER:
@@ -101,3 +86,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 def scheme(request: HttpRequest) -> dict[str, Any]:
     """The mark's one name, from configuration (``KQM_SCHEME_NAME``), on every page."""
     return {"scheme_name": settings.KQM_SCHEME_NAME}
+
+
+def can(request: HttpRequest) -> dict[str, Any]:
+    """``can``: what the signed-in person may do, for templates (``kqm.policy``)."""
+    return {"can": policy.Can(getattr(request, "user", None))}

@@ -180,6 +180,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kqm.context_processors.navigation",
+                "kqm.context_processors.can",
                 "kqm.context_processors.scheme",
             ],
             "builtins": ["kqm.templatetags.money"],
