@@ -39,6 +39,7 @@ from settings.models import Setting
 from settings.selectors import access_setting_by_id, settings_visible_to
 
 from .. import leuven_analysis as analysis
+from .. import policy
 from ..models import (
     ActionPoint,
     Child,
@@ -54,7 +55,6 @@ from ..models import (
 
 TERM_CHOICES: list[tuple[str, str]] = [(str(value), str(label)) for value, label in Term.choices]
 
-STAFF_ROLES = (Role.SETTING_MANAGER, Role.PRACTITIONER)
 
 # Both scores present, and below 3 on either / exactly 3 on either without being red.
 BOTH_SCORED = Q(wellbeing__isnull=False, involvement__isnull=False)
@@ -359,7 +359,7 @@ def setting_action_points(
 
 def open_action_points_for(user: User) -> QuerySet[ActionPoint]:
     """Open action points of the settings a setting manager or practitioner belongs to."""
-    if user.role not in STAFF_ROLES:
+    if user.role not in policy.SCORERS:
         return ActionPoint.objects.none()
     return (
         ActionPoint.objects.filter(

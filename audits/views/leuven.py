@@ -31,10 +31,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kqm.access import role_required
 from kqm.http import AuthenticatedHttpRequest, add_service_errors
-from kqm.models import User
+from kqm.models import Role, User
 from kqm.parsing import parse_id, parse_int, required
 
-from .. import leuven_csv
+from .. import leuven_csv, policy
 from ..leuven_forms import (
     SCORE_CHOICES,
     ActionPointForm,
@@ -53,30 +53,17 @@ from ..models import AREAS, LEUVEN_LABELS, Screening, Zone, zone_for
 from ..selectors import leuven as selectors
 from ..services import leuven as services
 from . import leuven_reports
-from .leuven_common import (
-    PAGE_SIZE,
-    SM,
-    STAFF,
-    E,
-    M,
-    P,
-    log_child_data,
-    programme_year,
-)
+from .leuven_common import PAGE_SIZE, log_child_data, programme_year
 
 ZONE_LABELS = {str(value): str(label) for value, label in Zone.choices}
 _year = programme_year
-
-
-def _is_staff(request: AuthenticatedHttpRequest) -> bool:
-    return request.user.role in STAFF
 
 
 # --- Settings -------------------------------------------------------------------------------
 
 
 @require_GET
-@role_required(M, E, SM, P)
+@role_required(*policy.LEUVEN_READERS)
 def leuven_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The settings whose screenings the user may open, with this year's figures."""
     search = request.GET.get("q", "").strip()
@@ -99,7 +86,7 @@ def leuven_home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(M, E, SM, P)
+@role_required(*policy.LEUVEN_READERS)
 def setting_overview(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     """A setting's groups in one programme year, with each term's screening. No child rows."""
     setting = selectors.access_leuven_setting_by_id(request.user, setting_id)
@@ -119,9 +106,10 @@ def setting_overview(request: AuthenticatedHttpRequest, setting_id: int) -> Http
             "year": year,
             "years": selectors.setting_programme_years(setting, also=current),
             "groups": groups,
-            "can_edit": _is_staff(request),
-            "is_setting_manager": request.user.role == SM,
-            "sees_children": request.user.role in (E, SM, P),
+            "can_edit": policy.scores(request.user),
+            "is_setting_manager": request.user.role in policy.GROUP_KEEPERS,
+            "sees_children": policy.sees_children(request.user),
+            "reads_access_log": request.user.role in policy.ACCESS_LOG_READERS,
         },
     )
 
@@ -130,7 +118,7 @@ def setting_overview(request: AuthenticatedHttpRequest, setting_id: int) -> Http
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM)
+@role_required(*policy.GROUP_KEEPERS)
 def group_new(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     setting = selectors.access_leuven_setting_by_id(request.user, setting_id)
     form = GroupForm(
@@ -149,7 +137,7 @@ def group_new(request: AuthenticatedHttpRequest, setting_id: int) -> HttpRespons
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM)
+@role_required(*policy.GROUP_KEEPERS)
 def group_edit(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
     group = selectors.access_group_by_id(request.user, group_id)
     form = GroupForm(
@@ -178,7 +166,7 @@ def group_edit(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse
 
 
 @require_GET
-@role_required(E, SM, P)
+@role_required(*policy.CHILD_LEVEL_READERS)
 def group_detail(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
     """The group's children (codes and flags) and its screenings: child-level, logged."""
     group = selectors.access_group_by_id(request.user, group_id)
@@ -196,8 +184,8 @@ def group_detail(request: AuthenticatedHttpRequest, group_id: int) -> HttpRespon
             "left": left,
             "screenings": screenings,
             "terms_left": [label for term, label in selectors.TERM_CHOICES if term not in taken],
-            "can_edit": _is_staff(request),
-            "is_setting_manager": request.user.role == SM,
+            "can_edit": policy.scores(request.user),
+            "is_setting_manager": request.user.role in policy.GROUP_KEEPERS,
         },
     )
 
@@ -206,7 +194,7 @@ def group_detail(request: AuthenticatedHttpRequest, group_id: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM)
+@role_required(*policy.GROUP_KEEPERS)
 def child_new(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
     group = selectors.access_group_by_id(request.user, group_id)
     form = AddChildrenForm(request.POST if request.method == "POST" else None)
@@ -233,7 +221,7 @@ def child_new(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
 
 
 @require_GET
-@role_required(E, SM, P)
+@role_required(*policy.CHILD_LEVEL_READERS)
 def child_detail(request: AuthenticatedHttpRequest, child_id: int) -> HttpResponse:
     child = selectors.access_child_by_id(request.user, child_id)
     record = selectors.child_record(child)
@@ -246,13 +234,13 @@ def child_detail(request: AuthenticatedHttpRequest, child_id: int) -> HttpRespon
             "record": record,
             "areas": AREAS,
             "setting": child.setting,
-            "is_setting_manager": request.user.role == SM,
+            "is_setting_manager": request.user.role in policy.GROUP_KEEPERS,
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM)
+@role_required(*policy.GROUP_KEEPERS)
 def child_edit(request: AuthenticatedHttpRequest, child_id: int) -> HttpResponse:
     child = selectors.access_child_by_id(request.user, child_id)
     form = ChildForm(
@@ -277,7 +265,7 @@ def child_edit(request: AuthenticatedHttpRequest, child_id: int) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM)
+@role_required(*policy.GROUP_KEEPERS)
 def child_leave(request: AuthenticatedHttpRequest, child_id: int) -> HttpResponse:
     """Ask when the child left, then archive them (kept until the retention rule)."""
     child = selectors.access_child_by_id(request.user, child_id)
@@ -311,7 +299,7 @@ def child_leave(request: AuthenticatedHttpRequest, child_id: int) -> HttpRespons
 
 
 @require_GET
-@role_required(SM)
+@role_required(*policy.GROUP_KEEPERS)
 def child_export(request: AuthenticatedHttpRequest, child_id: int) -> HttpResponse:
     """Everything held about one child as CSV, for a subject access request."""
     child = selectors.access_child_by_id(request.user, child_id)
@@ -337,20 +325,20 @@ def _screening_form(
         }
     else:
         initial = {"term": request.GET.get("term", "")}
-        if request.user.role == P:
+        if request.user.role == Role.PRACTITIONER:  # the practitioner is scoring
             initial["practitioners"] = [request.user]
     return ScreeningForm(
         request.POST if request.method == "POST" else None,
         group=group,
-        staff=User.objects.filter(settings=group.setting, role__in=STAFF, is_active=True).order_by(
-            "full_name", "email"
-        ),
+        staff=User.objects.filter(
+            settings=group.setting, role__in=policy.SCORERS, is_active=True
+        ).order_by("full_name", "email"),
         initial=initial,
     )
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM, P)
+@role_required(*policy.SCORERS)
 def screening_new(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
     group = selectors.access_group_by_id(request.user, group_id)
     form = _screening_form(request, group, None)
@@ -374,7 +362,7 @@ def screening_new(request: AuthenticatedHttpRequest, group_id: int) -> HttpRespo
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM, P)
+@role_required(*policy.SCORERS)
 def screening_edit(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     screening = selectors.access_screening_by_id(request.user, screening_id)
     group = screening.group
@@ -397,7 +385,7 @@ def screening_edit(request: AuthenticatedHttpRequest, screening_id: int) -> Http
 
 
 @require_GET
-@role_required(M, E, SM, P)
+@role_required(*policy.LEUVEN_READERS)
 def screening_detail(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     """Red and amber children first, with their action points; then everyone else."""
     screening = selectors.access_screening_by_id(request.user, screening_id)
@@ -417,8 +405,8 @@ def screening_detail(request: AuthenticatedHttpRequest, screening_id: int) -> Ht
             "not_scored": [row for row in rows if row.zone is None],
             "total": len(rows),
             "agreement": moderation,
-            "can_edit": _is_staff(request),
-            "sees_children": request.user.role in (E, SM, P),
+            "can_edit": policy.scores(request.user),
+            "sees_children": policy.sees_children(request.user),
         },
     )
 
@@ -464,7 +452,7 @@ def _table_errors(form: ScoresForm) -> list[tuple[str, str]]:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM, P)
+@role_required(*policy.SCORERS)
 def screening_scores(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     """Enter the whole room on one page: one row per child, one form, a Save button.
 
@@ -525,7 +513,7 @@ def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 
 @require_POST
-@role_required(SM, P)
+@role_required(*policy.SCORERS)
 def screening_autosave(request: AuthenticatedHttpRequest, screening_id: int) -> JsonResponse:
     """Save one change from the scores page: JSON in (child, scale, value, revision), JSON out.
 
@@ -585,7 +573,7 @@ def screening_autosave(request: AuthenticatedHttpRequest, screening_id: int) -> 
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM, P)
+@role_required(*policy.SCORERS)
 def screening_upload(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     """Paste or upload a whole screening by child code. Any row error: nothing is saved."""
     screening = selectors.access_screening_by_id(request.user, screening_id)
@@ -629,7 +617,7 @@ def screening_upload(request: AuthenticatedHttpRequest, screening_id: int) -> Ht
 
 
 @require_GET
-@role_required(E, SM, P)
+@role_required(*policy.CHILD_LEVEL_READERS)
 def screening_export(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     screening = selectors.access_screening_by_id(request.user, screening_id)
     rows = selectors.screening_rows(screening)
@@ -645,7 +633,7 @@ def screening_export(request: AuthenticatedHttpRequest, screening_id: int) -> Ht
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM, P)
+@role_required(*policy.SCORERS)
 def action_new(request: AuthenticatedHttpRequest, score_id: int) -> HttpResponse:
     score = selectors.access_score_by_id(request.user, score_id)
     screening = score.screening
@@ -673,7 +661,7 @@ def action_new(request: AuthenticatedHttpRequest, score_id: int) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM, P)
+@role_required(*policy.SCORERS)
 def action_edit(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
     """Change an action point, record its follow-up outcome and close it."""
     point = selectors.access_action_point_by_id(request.user, action_id)
@@ -717,7 +705,7 @@ def action_edit(request: AuthenticatedHttpRequest, action_id: int) -> HttpRespon
 
 
 @require_GET
-@role_required(M, E, SM, P)
+@role_required(*policy.LEUVEN_READERS)
 def moderation(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     """The evaluator's re-scores beside the setting's, and the agreement per scale."""
     screening = selectors.access_screening_by_id(request.user, screening_id)
@@ -737,13 +725,13 @@ def moderation(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResp
                 ("Well-being", agreement.wellbeing),
                 ("Involvement", agreement.involvement),
             ],
-            "can_moderate": request.user.role == E,
+            "can_moderate": request.user.role in policy.MODERATORS,
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(E)
+@role_required(*policy.MODERATORS)
 def moderation_edit(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     """The evaluator re-scores a sample, without seeing the setting's scores (blind)."""
     screening = selectors.access_screening_by_id(request.user, screening_id)

@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from kqm.http import AuthenticatedHttpRequest
-from kqm.models import Role
 from kqm.parsing import parse_int
 from settings.models import Setting
 
@@ -16,8 +15,6 @@ from ..selectors import leuven as selectors
 from ..services import leuven as services
 
 PAGE_SIZE = 25
-M, E, SM, P = Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER
-STAFF = (SM, P)
 
 
 def log_child_data(request: AuthenticatedHttpRequest, setting: Setting, page: str) -> None:

@@ -19,13 +19,14 @@ from kqm.http import AuthenticatedHttpRequest
 from kqm.pdf import html_to_pdf
 
 from .. import leuven_analysis as analysis
+from .. import policy
 from ..leuven_charts import year_charts
 from ..selectors import leuven as selectors
-from .leuven_common import PAGE_SIZE, SM, E, M, P, log_child_data, programme_year
+from .leuven_common import PAGE_SIZE, log_child_data, programme_year
 
 
 @require_GET
-@role_required(M, E, SM, P)
+@role_required(*policy.LEUVEN_READERS)
 def setting_analysis(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     setting = selectors.access_leuven_setting_by_id(request.user, setting_id)
     year = programme_year(request)
@@ -48,7 +49,7 @@ def setting_analysis(request: AuthenticatedHttpRequest, setting_id: int) -> Http
 
 
 @require_GET
-@role_required(M, E, SM, P)
+@role_required(*policy.LEUVEN_READERS)
 def group_analysis(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
     group = selectors.access_group_by_id(request.user, group_id)
     data = selectors.year_data(group.setting, group.programme_year)
@@ -63,13 +64,13 @@ def group_analysis(request: AuthenticatedHttpRequest, group_id: int) -> HttpResp
             "report": report,
             "charts": year_charts([s.figures for s in report.screenings], "group"),
             "definitions": analysis.DEFINITIONS,
-            "sees_children": request.user.role in (E, SM, P),
+            "sees_children": policy.sees_children(request.user),
         },
     )
 
 
 @require_GET
-@role_required(E, SM, P)
+@role_required(*policy.CHILD_LEVEL_READERS)
 def group_trends(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
     """Each child's scores per term and trend over the year: child-level, logged."""
     group = selectors.access_group_by_id(request.user, group_id)
@@ -91,7 +92,7 @@ def group_trends(request: AuthenticatedHttpRequest, group_id: int) -> HttpRespon
 
 
 @require_GET
-@role_required(M, E, SM, P)
+@role_required(*policy.LEUVEN_READERS)
 def setting_summary_pdf(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     """The setting's year as a PDF: figures only, no child codes."""
     setting = selectors.access_leuven_setting_by_id(request.user, setting_id)
@@ -120,7 +121,7 @@ def setting_summary_pdf(request: AuthenticatedHttpRequest, setting_id: int) -> H
 
 
 @require_GET
-@role_required(E, SM, P)
+@role_required(*policy.CHILD_LEVEL_READERS)
 def setting_actions(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     """The setting's action points, open first by default: child-level, logged."""
     setting = selectors.access_leuven_setting_by_id(request.user, setting_id)
@@ -145,13 +146,13 @@ def setting_actions(request: AuthenticatedHttpRequest, setting_id: int) -> HttpR
             "sort": sort,
             "sorts": selectors.ACTION_SORT_LABELS,
             "today": timezone.localdate(),
-            "can_edit": request.user.role in (SM, P),
+            "can_edit": policy.scores(request.user),
         },
     )
 
 
 @require_GET
-@role_required(M, SM)
+@role_required(*policy.ACCESS_LOG_READERS)
 def access_log(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     """Who viewed the setting's child-level data, when and on which page."""
     setting = selectors.access_leuven_setting_by_id(request.user, setting_id)

@@ -25,6 +25,7 @@ from kqm.access import role_required
 from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.parsing import parse_id, parse_int, required
 
+from .. import policy
 from .. import progress_analysis as analysis
 from ..models import AREAS, ProgressCheckpoint
 from ..progress_charts import progress_charts
@@ -35,11 +36,11 @@ from ..selectors import leuven as leuven_selectors
 from ..selectors import progress as selectors
 from ..services import leuven as leuven_services
 from ..services import progress as services
-from .leuven_common import SM, STAFF, E, M, P, log_child_data, programme_year
+from .leuven_common import log_child_data, programme_year
 
 
 @require_GET
-@role_required(M, E, SM, P)
+@role_required(*policy.LEUVEN_READERS)
 def progress_setting(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     """A setting's groups in one programme year, with each term's checkpoint. No child rows."""
     setting = leuven_selectors.access_leuven_setting_by_id(request.user, setting_id)
@@ -60,14 +61,14 @@ def progress_setting(request: AuthenticatedHttpRequest, setting_id: int) -> Http
                 setting, also=leuven_selectors.current_programme_year()
             ),
             "groups": groups,
-            "can_edit": request.user.role in STAFF,
-            "sees_children": request.user.role in (E, SM, P),
+            "can_edit": policy.scores(request.user),
+            "sees_children": policy.sees_children(request.user),
         },
     )
 
 
 @require_GET
-@role_required(M, E, SM, P)
+@role_required(*policy.LEUVEN_READERS)
 def progress_summary(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     """The setting's progress figures for one year beside well-being and involvement."""
     setting = leuven_selectors.access_leuven_setting_by_id(request.user, setting_id)
@@ -90,7 +91,7 @@ def progress_summary(request: AuthenticatedHttpRequest, setting_id: int) -> Http
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM, P)
+@role_required(*policy.SCORERS)
 def checkpoint_new(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
     group = leuven_selectors.access_group_by_id(request.user, group_id)
     form = CheckpointForm(
@@ -118,7 +119,7 @@ def checkpoint_new(request: AuthenticatedHttpRequest, group_id: int) -> HttpResp
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM, P)
+@role_required(*policy.SCORERS)
 def checkpoint_edit(request: AuthenticatedHttpRequest, checkpoint_id: int) -> HttpResponse:
     """Correct a checkpoint's term or date."""
     checkpoint = selectors.access_checkpoint_by_id(request.user, checkpoint_id)
@@ -155,7 +156,7 @@ def _context(checkpoint: ProgressCheckpoint) -> dict[str, Any]:
 
 
 @require_GET
-@role_required(E, SM, P)
+@role_required(*policy.CHILD_LEVEL_READERS)
 def checkpoint_detail(request: AuthenticatedHttpRequest, checkpoint_id: int) -> HttpResponse:
     """Each child's age band and judgements at the checkpoint: child-level, logged."""
     checkpoint = selectors.access_checkpoint_by_id(request.user, checkpoint_id)
@@ -168,7 +169,7 @@ def checkpoint_detail(request: AuthenticatedHttpRequest, checkpoint_id: int) -> 
             **_context(checkpoint),
             "rows": rows,
             "judged": sum(1 for row in rows if row.record and not row.record.is_empty),
-            "can_edit": request.user.role in STAFF,
+            "can_edit": policy.scores(request.user),
         },
     )
 
@@ -211,7 +212,7 @@ def _table_errors(form: ProgressTableForm) -> list[tuple[str, str]]:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM, P)
+@role_required(*policy.SCORERS)
 def checkpoint_entry(request: AuthenticatedHttpRequest, checkpoint_id: int) -> HttpResponse:
     """Judge the whole room on one page: one row per child, one form, a Save button.
 
@@ -278,7 +279,7 @@ def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 
 @require_POST
-@role_required(SM, P)
+@role_required(*policy.SCORERS)
 def checkpoint_autosave(request: AuthenticatedHttpRequest, checkpoint_id: int) -> JsonResponse:
     """Save one change: JSON in (child, scale = band or area, value, base, revision).
 
@@ -327,7 +328,7 @@ def checkpoint_autosave(request: AuthenticatedHttpRequest, checkpoint_id: int) -
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SM, P)
+@role_required(*policy.SCORERS)
 def checkpoint_upload(request: AuthenticatedHttpRequest, checkpoint_id: int) -> HttpResponse:
     """Paste or upload a tracking system's export. Any row error: nothing is saved."""
     checkpoint = selectors.access_checkpoint_by_id(request.user, checkpoint_id)
@@ -373,7 +374,7 @@ def checkpoint_upload(request: AuthenticatedHttpRequest, checkpoint_id: int) -> 
 
 
 @require_GET
-@role_required(E, SM, P)
+@role_required(*policy.CHILD_LEVEL_READERS)
 def checkpoint_export(request: AuthenticatedHttpRequest, checkpoint_id: int) -> HttpResponse:
     checkpoint = selectors.access_checkpoint_by_id(request.user, checkpoint_id)
     rows = selectors.checkpoint_rows(checkpoint, selectors.checkpoint_children(checkpoint))
