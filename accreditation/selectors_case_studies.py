@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
-from audits.models import Child, ChildDataAccess, LeuvenScore
+from audits.models import Child, LeuvenScore
 from kqm.models import Role, User
 
 from .models import (
@@ -104,15 +104,3 @@ def children_for_case_study(accreditation: Accreditation, current: Child | None)
         screened | Q(pk=current.pk if current else None)
     )
     return list(children.select_related("group").distinct().order_by("code"))
-
-
-def log_child_data_access(request: HttpRequest, case_study: CaseStudy | None, page: str) -> None:
-    """Child-level data (a focus child's scores) is shown: record who saw it."""
-    if case_study is None or case_study.focus_child_id is None:
-        return
-    ChildDataAccess.objects.create(
-        user=request.user,  # type: ignore[misc]
-        setting_id=case_study.accreditation.setting_id,
-        page=page[:100],
-        path=request.path[:300],
-    )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audits.services.leuven import do_log_child_data_access
 from kqm.access import role_required
 from kqm.files import private_download
 from kqm.http import AuthenticatedHttpRequest, add_service_errors
@@ -32,6 +33,21 @@ from ..richtext import diff
 from ..services import case_studies as services
 from ..services.common import StaleWrite
 from ..uploads import MAX_EVIDENCE_FILES
+
+
+def _log_focus_child(
+    request: AuthenticatedHttpRequest, case_study: CaseStudy | None, page: str
+) -> None:
+    """A focus child's scores are shown: record who saw them (the access log's service)."""
+    if case_study is None or case_study.focus_child_id is None:
+        return
+    do_log_child_data_access(
+        user=request.user,
+        setting_id=case_study.accreditation.setting_id,
+        page=page,
+        path=request.path,
+    )
+
 
 READERS = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER)
 WRITERS = (Role.SETTING_MANAGER, Role.PRACTITIONER)
@@ -61,7 +77,7 @@ def case_study_detail(
 ) -> HttpResponse:
     user = request.user
     accreditation, case_study = selectors.access_case_study(user, accreditation_id, number)
-    selectors.log_child_data_access(request, case_study, f"Case study {number}")
+    _log_focus_child(request, case_study, f"Case study {number}")
     versions = selectors.versions_of(case_study)
     context = _context(accreditation, number, case_study)
     context.update(
@@ -125,7 +141,7 @@ def case_study_edit(
     blocked = _editable_or_redirect(request, accreditation, number, case_study)
     if blocked:
         return blocked
-    selectors.log_child_data_access(request, case_study, f"Case study {number} (edit)")
+    _log_focus_child(request, case_study, f"Case study {number} (edit)")
     # A draft whose last autosave met a problem reopens with it shown beside its field.
     form = _case_study_form(
         accreditation,
@@ -272,7 +288,7 @@ def case_study_check(
     blocked = _editable_or_redirect(request, accreditation, number, case_study)
     if blocked:
         return blocked
-    selectors.log_child_data_access(request, case_study, f"Case study {number} (check)")
+    _log_focus_child(request, case_study, f"Case study {number} (check)")
     return _check_page(request, accreditation, number, case_study)
 
 
@@ -442,7 +458,7 @@ def case_study_review(
     if case_study is None or case_study.status != CaseStudyStatus.SUBMITTED:
         messages.info(request, "This case study is not waiting for a review.")
         return redirect(_detail_url(accreditation.pk, number))
-    selectors.log_child_data_access(request, case_study, f"Case study {number} (review)")
+    _log_focus_child(request, case_study, f"Case study {number} (review)")
     versions = selectors.versions_of(case_study)
     version = versions[-1]
     previous = versions[-2] if len(versions) > 1 else None
@@ -507,7 +523,7 @@ def case_study_version(
     case_study, version, previous = selectors.access_version(
         user, accreditation_id, number, version_number
     )
-    selectors.log_child_data_access(request, case_study, f"Case study {number} version")
+    _log_focus_child(request, case_study, f"Case study {number} version")
     context = _context(case_study.accreditation, number, case_study)
     context.update(
         {

@@ -54,9 +54,13 @@ class StaleScreening(Exception):
 # --- The access log ----------------------------------------------------------------------
 
 
-def do_log_child_data_access(*, user: User, setting: Setting, page: str, path: str) -> None:
-    """Record that ``user`` viewed child-level data of ``setting`` on ``page``."""
-    ChildDataAccess.objects.create(user=user, setting=setting, page=page[:100], path=path[:300])
+def do_log_child_data_access(*, user: User, setting_id: int, page: str, path: str) -> None:
+    """Record that ``user`` viewed child-level data of the setting ``setting_id`` on ``page``:
+    the one place every page showing a child's own rows (Leuven, progress, a case study's
+    focus child) writes the access log."""
+    ChildDataAccess.objects.create(
+        user=user, setting_id=setting_id, page=page[:100], path=path[:300]
+    )
 
 
 # --- Groups and children -----------------------------------------------------------------

@@ -20,7 +20,7 @@ PAGE_SIZE = 25
 def log_child_data(request: AuthenticatedHttpRequest, setting: Setting, page: str) -> None:
     """Record that the signed-in user is viewing child-level data of ``setting``."""
     services.do_log_child_data_access(
-        user=request.user, setting=setting, page=page, path=request.get_full_path()
+        user=request.user, setting_id=setting.pk, page=page, path=request.get_full_path()
     )
 
 
