@@ -18,10 +18,9 @@ from kqm.models import Role, User
 from kqm.parsing import parse_id
 from settings.models import Inspection, Setting
 
+from . import policy
 from .models import Accreditation, AnnualReview, ImprovementAction, ReviewStatus
 from .models.after_award import SENT_REVIEW_STATUSES
-
-REVIEW_ROLES = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
 
 # The list's orders: key -> (label, ordering).
 REVIEW_SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -47,7 +46,7 @@ def annual_reviews_visible_to(user: User) -> QuerySet[AnnualReview]:
 
 def access_annual_review_by_id(user: User, review_id: int) -> AnnualReview:
     """The review if the user may see it: 403 for other roles, 404 for others' reviews."""
-    if user.role not in REVIEW_ROLES:
+    if user.role not in policy.ANNUAL_REVIEW_READERS:
         raise PermissionDenied("Only the KQM team and the setting's manager see annual reviews.")
     try:
         return (

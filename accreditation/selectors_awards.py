@@ -10,13 +10,12 @@ from django.db.models.functions import Replace
 from django.http import Http404
 from django.utils import timezone
 
+from kqm import policy
 from kqm.models import Role, User
 from kqm.parsing import parse_int
 
 from .models import Award
 from .models.awards import AwardQuerySet, normalise_verification_code
-
-SETTING_STAFF = (Role.SETTING_MANAGER, Role.PRACTITIONER)
 
 # The award list's orders: sort key -> (label, ordering).
 AWARD_SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -33,14 +32,14 @@ def awards_visible_to(user: User) -> AwardQuerySet:
     awards = Award.objects.select_related("setting", "accreditation__cohort")
     if user.role == Role.MANAGER:
         return awards
-    if user.role in SETTING_STAFF:
+    if user.role in policy.SETTING_STAFF:
         return awards.filter(setting__in=user.settings.all())
     return awards.none()
 
 
 def access_award_by_id(user: User, award_id: int) -> Award:
     """The award if the user may see it: 403 for roles that never see awards, else 404."""
-    if user.role not in (Role.MANAGER, *SETTING_STAFF):
+    if user.role not in (Role.MANAGER, *policy.SETTING_STAFF):
         raise PermissionDenied("Only the KQM manager and the setting's staff see its award.")
     try:
         return (

@@ -21,6 +21,7 @@ from audits.models import Audit, AuditStatus, Occasion
 from audits.selectors.leuven import setting_programme_years, setting_report, year_data
 from kqm.models import Role, User
 
+from . import policy
 from .models import (
     Reaccreditation,
     ReaccreditationStatus,
@@ -29,11 +30,6 @@ from .models import (
 )
 from .models.unit_b import SEF_SECTIONS
 from .selectors_unit_b import PlanSummary, SefRow, plan_summary, sef_overview
-
-READ_ROLES = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER)
-EVIDENCE_EDITORS = (Role.MANAGER, Role.SETTING_MANAGER)
-JUDGES = (Role.MANAGER, Role.EVALUATOR)
-SUBMITTERS = (Role.MANAGER, Role.SETTING_MANAGER)
 
 
 def reaccreditations_visible_to(user: User) -> QuerySet[Reaccreditation]:
@@ -55,7 +51,7 @@ def reaccreditations_visible_to(user: User) -> QuerySet[Reaccreditation]:
 
 
 def access_reaccreditation_by_id(user: User, reaccreditation_id: int) -> Reaccreditation:
-    if user.role not in READ_ROLES:
+    if user.role not in policy.REACCREDITATION_READERS:
         raise PermissionDenied("Viewers see reports, not individual re-accreditations.")
     try:
         return reaccreditations_visible_to(user).get(pk=reaccreditation_id)

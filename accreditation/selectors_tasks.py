@@ -26,6 +26,7 @@ from audits.models import (
 )
 from kqm.models import SETTING_ROLES, Role, User
 
+from . import policy
 from .models import (
     Accreditation,
     CaseStudy,
@@ -40,7 +41,6 @@ from .models.visits import MENTORING_VISITS
 
 COMPLETED = "Completed"
 # Who may open the Unit B pages (SEF, improvement plan, questionnaire rounds).
-UNIT_B_READERS = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
 # The audit tools of Unit B; every other instrument kind is an ECERS/ITERS-style audit.
 UNIT_B_KINDS = (InstrumentKind.LEADERSHIP, InstrumentKind.PARTNERSHIP)
 
@@ -220,7 +220,7 @@ def _leadership_task(audit: Audit | None, accreditation: Accreditation, user: Us
 
 
 def _unit_b_url(user: User, name: str, *args: object) -> str:
-    return _url(name, *args) if user.role in UNIT_B_READERS else ""
+    return _url(name, *args) if user.role in policy.UNIT_B_READERS else ""
 
 
 def _sef_task(accreditation: Accreditation, entries: int, user: User) -> Task:

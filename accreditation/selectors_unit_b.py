@@ -28,8 +28,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from audits.models import Audit, Screening, Subscale
-from kqm.models import Role, User
+from kqm.models import User
 
+from . import policy
 from .models import (
     Accreditation,
     ActionEvidence,
@@ -46,10 +47,6 @@ from .models.unit_b import (
 )
 from .selectors import accreditations_visible_to
 
-READ_ROLES = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
-SEF_EDITORS = (Role.SETTING_MANAGER,)
-PLAN_EDITORS = (Role.SETTING_MANAGER, Role.MANAGER)
-REVIEWERS = (Role.SETTING_MANAGER, Role.MANAGER, Role.EVALUATOR)
 ACTION_SORTS: dict[str, tuple[str, ...]] = {
     "due": ("due_date", "pk"),
     "status": ("status_order", "due_date", "pk"),
@@ -59,7 +56,7 @@ ACTION_SORTS: dict[str, tuple[str, ...]] = {
 
 def access_unit_b_accreditation(user: User, accreditation_id: int) -> Accreditation:
     """The accreditation whose SEF and plan the user may read."""
-    if user.role not in READ_ROLES:
+    if user.role not in policy.UNIT_B_READERS:
         raise PermissionDenied("Your role does not give you access to self-evaluation or plans.")
     try:
         return accreditations_visible_to(user).get(pk=accreditation_id)
@@ -224,7 +221,7 @@ def plan_summary(accreditation: Accreditation, today: datetime.date | None = Non
 
 
 def access_action_by_id(user: User, action_id: int) -> ImprovementAction:
-    if user.role not in READ_ROLES:
+    if user.role not in policy.UNIT_B_READERS:
         raise PermissionDenied("Your role does not give you access to improvement plans.")
     visible = accreditations_visible_to(user).values("pk")
     try:

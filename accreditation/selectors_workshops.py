@@ -11,6 +11,7 @@ from django.http import Http404
 from kqm.models import Role, User
 from settings.models import Setting
 
+from . import policy
 from .models import Workshop, WorkshopBooking
 
 
@@ -27,7 +28,6 @@ def workshop_attended(setting_id: int) -> WorkshopBooking | None:
     )
 
 
-WORKSHOP_ROLES = (Role.MANAGER, Role.SETTING_MANAGER)
 LIVE = Q(bookings__cancelled_at__isnull=True)
 
 
@@ -49,7 +49,7 @@ def past_workshops(today: datetime.date) -> QuerySet[Workshop]:
 
 def access_workshop_by_id(user: User, workshop_id: int) -> Workshop:
     """Workshops are open to every setting: any KQM manager or setting manager may see one."""
-    if user.role not in WORKSHOP_ROLES:
+    if user.role not in policy.WORKSHOP_USERS:
         raise PermissionDenied("Only the KQM manager and setting managers see workshops.")
     try:
         return workshops_with_places().select_related("cancelled_by").get(pk=workshop_id)
@@ -68,7 +68,7 @@ def bookings_visible_to(user: User) -> QuerySet[WorkshopBooking]:
 
 def access_booking_by_id(user: User, booking_id: int) -> WorkshopBooking:
     """A booking of the user's own setting (any for the KQM manager); 404 otherwise."""
-    if user.role not in WORKSHOP_ROLES:
+    if user.role not in policy.WORKSHOP_USERS:
         raise PermissionDenied("Only the KQM manager and setting managers see bookings.")
     try:
         return bookings_visible_to(user).get(pk=booking_id)

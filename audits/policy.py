@@ -9,7 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from kqm.policy import ASSESSORS, EVALUATORS, PROGRAMME_MANAGERS, SETTING_LEADS, SETTING_STAFF
+from kqm.policy import (
+    ASSESSORS,
+    EVALUATORS,
+    PROGRAMME_MANAGERS,
+    SETTING_LEADS,
+    SETTING_STAFF,
+    VIEWERS,
+)
+
+# Rating audits (ECERS, ITERS, SSTEW, the leadership tool) and the PPEL change: who reads
+# them, who scores them, who reviews the leadership audit.
+AUDIT_READERS = ASSESSORS | SETTING_STAFF
+AUDIT_SCORERS = ASSESSORS | SETTING_LEADS
+LEADERSHIP_REVIEWERS = ASSESSORS
+# Staff and parent questionnaires, and the programme's own evaluation.
+QUESTIONNAIRE_READERS = ASSESSORS | SETTING_LEADS
+EVALUATION_MANAGERS = PROGRAMME_MANAGERS
+EVALUATION_READERS = PROGRAMME_MANAGERS | VIEWERS
 
 # Everyone who works with screenings: the group and setting pages, averages by zone.
 LEUVEN_READERS = ASSESSORS | SETTING_STAFF

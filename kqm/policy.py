@@ -22,6 +22,7 @@ PROGRAMME_MANAGERS = frozenset({Role.MANAGER})
 EVALUATORS = frozenset({Role.EVALUATOR})
 SETTING_LEADS = frozenset({Role.SETTING_MANAGER})
 SETTING_STAFF = frozenset(SETTING_ROLES)
+VIEWERS = frozenset({Role.VIEWER})
 # Those who assess settings for the mark: the KQM manager and the evaluators.
 ASSESSORS = PROGRAMME_MANAGERS | EVALUATORS
 

@@ -20,7 +20,7 @@ from kqm.access import role_required
 from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role
 
-from .. import selectors
+from .. import policy, selectors
 from ..forms.allowance import AllowApplicationForm
 from ..forms.lifecycle import AccreditationTransitionForm
 from ..models import Accreditation, Cohort, IllegalTransition, Status
@@ -31,7 +31,6 @@ from ..selectors_tasks import accreditation_tasks
 from ..services.accreditations import do_change_accreditation_status
 from ..services.applications import do_allow_concurrent_application
 from ..services.decisions import current_recommendation
-from .awards import AWARD_ROLES
 
 PAGE_SIZE = 25
 
@@ -111,7 +110,7 @@ def _detail(
             context["form_html"] = _transition_form_html(accreditation.status)
     if user.role == Role.MANAGER:
         context["own_pages"] = own_page_moves(accreditation)
-    if user.role in AWARD_ROLES and accreditation.status in AWARDED_STATUSES:
+    if user.role in policy.AWARD_READERS and accreditation.status in AWARDED_STATUSES:
         # After the decision: the award it granted and its certificate, one query.
         context["awards"] = list(accreditation.awards.order_by("award_date", "pk"))
     return render(request, "accreditation/accreditations/detail.html", context, status=status)

@@ -18,14 +18,13 @@ from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role, User
 from kqm.parsing import parse_id
 
-from .. import selectors
+from .. import policy, selectors
 from .. import selectors_annual_reviews as review_selectors
 from ..forms.annual_reviews import NO_INSPECTION, AnnualReviewForm, DecideAnnualReviewForm
 from ..models import AnnualReview, Cohort, ReviewStatus
 from ..services import annual_reviews as services
 
 PAGE_SIZE = 25
-REVIEW_ROLES = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
 
 
 def _may_edit(user: User, review: AnnualReview) -> bool:
@@ -72,7 +71,7 @@ def annual_review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*REVIEW_ROLES)
+@role_required(*policy.ANNUAL_REVIEW_READERS)
 def accreditation_reviews(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
     """An accreditation's annual reviews, from every award it was granted."""
     user = request.user
@@ -89,7 +88,7 @@ def accreditation_reviews(request: AuthenticatedHttpRequest, accreditation_id: i
 
 
 @require_GET
-@role_required(*REVIEW_ROLES)
+@role_required(*policy.ANNUAL_REVIEW_READERS)
 def annual_review_detail(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
     user = request.user
     review = review_selectors.access_annual_review_by_id(user, review_id)

@@ -15,17 +15,16 @@ from kqm.access import role_required
 from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role
 
-from .. import selectors_awards
+from .. import policy, selectors_awards
 from ..forms.awards import RevokeAwardForm
 from ..models import AwardStatus
 from ..services.awards import do_request_certificate_render, do_revoke_award
 
 PAGE_SIZE = 25
-AWARD_ROLES = (Role.MANAGER, Role.SETTING_MANAGER, Role.PRACTITIONER)
 
 
 @require_GET
-@role_required(*AWARD_ROLES)
+@role_required(*policy.AWARD_READERS)
 def award_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     search = request.GET.get("q", "").strip()
@@ -54,7 +53,7 @@ def award_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*AWARD_ROLES)
+@role_required(*policy.AWARD_READERS)
 def award_detail(request: AuthenticatedHttpRequest, award_id: int) -> HttpResponse:
     user = request.user
     award = selectors_awards.access_award_by_id(user, award_id)
@@ -70,7 +69,7 @@ def award_detail(request: AuthenticatedHttpRequest, award_id: int) -> HttpRespon
 
 
 @require_GET
-@role_required(*AWARD_ROLES)
+@role_required(*policy.AWARD_READERS)
 def award_certificate(request: AuthenticatedHttpRequest, award_id: int) -> FileResponse:
     """The certificate PDF, to the KQM manager and the setting's staff; always a download.
 

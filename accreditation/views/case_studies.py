@@ -26,6 +26,7 @@ from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role, User
 from kqm.parsing import revision_of
 
+from .. import policy
 from .. import selectors_case_studies as selectors
 from ..forms.case_studies import CaseStudyEvidenceForm, CaseStudyForm, ReviewForm
 from ..models import SECTIONS, Accreditation, CaseStudy, CaseStudyStatus, CaseStudyVersion
@@ -49,10 +50,6 @@ def _log_focus_child(
     )
 
 
-READERS = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER)
-WRITERS = (Role.SETTING_MANAGER, Role.PRACTITIONER)
-
-
 def _detail_url(accreditation_id: int, number: int) -> str:
     return reverse("accreditation:case-study-detail", args=[accreditation_id, number])
 
@@ -71,7 +68,7 @@ def _context(
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*policy.CASE_STUDY_READERS)
 def case_study_detail(
     request: AuthenticatedHttpRequest, accreditation_id: int, number: int
 ) -> HttpResponse:
@@ -85,7 +82,7 @@ def case_study_detail(
             "evidence": selectors.evidence_of(case_study),
             "versions": versions,
             "latest": versions[-1] if versions else None,
-            "can_write": user.role in WRITERS
+            "can_write": user.role in policy.CASE_STUDY_WRITERS
             and not accreditation.is_closed
             and (case_study is None or case_study.is_editable),
             "can_review": user.role in (Role.MANAGER, Role.EVALUATOR)
@@ -132,7 +129,7 @@ def _saved_at(case_study: CaseStudy) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*policy.CASE_STUDY_WRITERS)
 def case_study_edit(
     request: AuthenticatedHttpRequest, accreditation_id: int, number: int
 ) -> HttpResponse:
@@ -218,7 +215,7 @@ def _merge_per_field(
 
 
 @require_POST
-@role_required(*WRITERS)
+@role_required(*policy.CASE_STUDY_WRITERS)
 def case_study_autosave(
     request: AuthenticatedHttpRequest, accreditation_id: int, number: int
 ) -> JsonResponse:
@@ -276,7 +273,7 @@ def case_study_autosave(
 
 
 @require_GET
-@role_required(*WRITERS)
+@role_required(*policy.CASE_STUDY_WRITERS)
 def case_study_check(
     request: AuthenticatedHttpRequest, accreditation_id: int, number: int
 ) -> HttpResponse:
@@ -352,7 +349,7 @@ def case_study_submit(
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*policy.CASE_STUDY_WRITERS)
 def case_study_evidence_add(
     request: AuthenticatedHttpRequest, accreditation_id: int, number: int
 ) -> HttpResponse:
@@ -384,7 +381,7 @@ def case_study_evidence_add(
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*policy.CASE_STUDY_READERS)
 def case_study_evidence(
     request: AuthenticatedHttpRequest, accreditation_id: int, number: int, evidence_id: int
 ) -> FileResponse:
@@ -398,7 +395,7 @@ def case_study_evidence(
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*policy.CASE_STUDY_WRITERS)
 def case_study_evidence_delete(
     request: AuthenticatedHttpRequest, accreditation_id: int, number: int, evidence_id: int
 ) -> HttpResponse:
@@ -515,7 +512,7 @@ def case_study_review(
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*policy.CASE_STUDY_READERS)
 def case_study_version(
     request: AuthenticatedHttpRequest, accreditation_id: int, number: int, version_number: int
 ) -> HttpResponse:

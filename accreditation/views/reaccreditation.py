@@ -23,7 +23,7 @@ from kqm.files import private_download
 from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role
 
-from .. import requirements, selectors_awards
+from .. import policy, requirements, selectors_awards
 from .. import selectors_reaccreditation as selectors
 from ..forms.reaccreditation import (
     LAPSE,
@@ -37,7 +37,6 @@ from ..models import Reaccreditation, ReaccreditationStatus, Requirement
 from ..services import reaccreditation as services
 
 PAGE_SIZE = 25
-READERS = selectors.READ_ROLES
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -55,7 +54,7 @@ def _requirement_url(reaccreditation: Reaccreditation, requirement: Requirement)
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*policy.REACCREDITATION_READERS)
 def reaccreditation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.reaccreditation_list(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -64,7 +63,7 @@ def reaccreditation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*policy.REACCREDITATION_READERS)
 def reaccreditation_detail(
     request: AuthenticatedHttpRequest, reaccreditation_id: int
 ) -> HttpResponse:
@@ -116,7 +115,7 @@ def _record_context(reaccreditation: Reaccreditation, requirement: Requirement) 
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*policy.REACCREDITATION_READERS)
 def requirement_detail(
     request: AuthenticatedHttpRequest, reaccreditation_id: int, kind: str
 ) -> HttpResponse:
@@ -138,7 +137,7 @@ def requirement_detail(
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*selectors.EVIDENCE_EDITORS)
+@role_required(*policy.REACCREDITATION_EVIDENCE_EDITORS)
 def requirement_edit(
     request: AuthenticatedHttpRequest, reaccreditation_id: int, kind: str
 ) -> HttpResponse:
@@ -196,7 +195,7 @@ def requirement_edit(
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*selectors.JUDGES)
+@role_required(*policy.REACCREDITATION_JUDGES)
 def requirement_judge(
     request: AuthenticatedHttpRequest, reaccreditation_id: int, kind: str
 ) -> HttpResponse:
@@ -247,7 +246,7 @@ def requirement_judge(
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*policy.REACCREDITATION_READERS)
 def requirement_file(
     request: AuthenticatedHttpRequest, reaccreditation_id: int, kind: str
 ) -> FileResponse:
@@ -266,7 +265,7 @@ def requirement_file(
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*selectors.JUDGES)
+@role_required(*policy.REACCREDITATION_JUDGES)
 def reaccreditation_visit(
     request: AuthenticatedHttpRequest, reaccreditation_id: int
 ) -> HttpResponse:
@@ -309,7 +308,7 @@ def reaccreditation_visit(
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*selectors.SUBMITTERS)
+@role_required(*policy.REACCREDITATION_SUBMITTERS)
 def reaccreditation_submit(
     request: AuthenticatedHttpRequest, reaccreditation_id: int
 ) -> HttpResponse:
@@ -390,7 +389,7 @@ def reaccreditation_decide(
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*selectors.JUDGES)
+@role_required(*policy.REACCREDITATION_JUDGES)
 def reaccreditation_return(
     request: AuthenticatedHttpRequest, reaccreditation_id: int
 ) -> HttpResponse:

@@ -23,6 +23,7 @@ from audits.progress_charts import progress_charts
 from kqm.access import role_required
 from kqm.models import Role
 
+from .. import policy
 from ..forms.reports import OutcomesFilterForm, ProgrammeFilterForm
 from ..models import Cohort
 from ..reports import cache as reports_cache
@@ -42,8 +43,6 @@ from ..reports.builders import (
 from ..reports.cache import OUTCOMES, PROGRAMME
 from ..reports.outcomes import Filters
 
-REPORT_ROLES = (Role.MANAGER, Role.VIEWER)
-
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
@@ -52,7 +51,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 @require_GET
-@role_required(*REPORT_ROLES)
+@role_required(*policy.REPORT_READERS)
 def report_index(request: HttpRequest) -> HttpResponse:
     return render(request, "accreditation/reports/index.html")
 
@@ -103,7 +102,7 @@ def _outcomes_html(filters: Filters) -> SafeString:
 
 
 @require_GET
-@role_required(*REPORT_ROLES)
+@role_required(*policy.REPORT_READERS)
 def outcomes_report_page(request: HttpRequest) -> HttpResponse:
     form = OutcomesFilterForm(request.GET or None)
     valid = not request.GET or form.is_valid()  # else the errors, beside the fields
@@ -122,7 +121,7 @@ def outcomes_report_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*REPORT_ROLES)
+@role_required(*policy.REPORT_READERS)
 def outcomes_report_csv(request: HttpRequest) -> HttpResponse:
     form, report = _outcomes(request)
     if report is None:
@@ -135,7 +134,7 @@ def outcomes_report_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*REPORT_ROLES)
+@role_required(*policy.REPORT_READERS)
 def outcomes_report_pdf(request: HttpRequest) -> HttpResponse:
     form, report = _outcomes(request)
     if report is None:
@@ -193,7 +192,7 @@ def _programme_html(cohort: Cohort | None, include_evaluators: bool) -> SafeStri
 
 
 @require_GET
-@role_required(*REPORT_ROLES)
+@role_required(*policy.REPORT_READERS)
 def programme_report_page(request: HttpRequest) -> HttpResponse:
     """Evaluators by name for the KQM manager only; the current cohort unless one is chosen."""
     form = ProgrammeFilterForm(request.GET or None)
@@ -212,7 +211,7 @@ def programme_report_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*REPORT_ROLES)
+@role_required(*policy.REPORT_READERS)
 def programme_report_csv(request: HttpRequest) -> HttpResponse:
     form, report = _programme(request)
     if report is None:
@@ -223,7 +222,7 @@ def programme_report_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*REPORT_ROLES)
+@role_required(*policy.REPORT_READERS)
 def programme_report_pdf(request: HttpRequest) -> HttpResponse:
     form, report = _programme(request)
     if report is None:

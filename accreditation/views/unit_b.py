@@ -23,6 +23,7 @@ from kqm.files import private_download
 from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import User
 
+from .. import policy
 from .. import selectors_unit_b as selectors
 from ..forms.unit_b import (
     ActionForm,
@@ -36,10 +37,6 @@ from ..models.unit_b import SEF_JUDGEMENT_BY_VALUE
 from ..services import unit_b as services
 
 PAGE_SIZE = 25
-READERS = selectors.READ_ROLES
-SEF_EDITORS = selectors.SEF_EDITORS
-PLAN_EDITORS = selectors.PLAN_EDITORS
-REVIEWERS = selectors.REVIEWERS
 STATUS_FILTERS = [
     ("open", "Not finished"),
     ("overdue", "Overdue"),
@@ -77,7 +74,7 @@ def _sef_url(accreditation_id: int) -> str:
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*policy.UNIT_B_READERS)
 def self_evaluation(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
     user = request.user
     accreditation = selectors.access_unit_b_accreditation(user, accreditation_id)
@@ -96,7 +93,7 @@ def self_evaluation(request: AuthenticatedHttpRequest, accreditation_id: int) ->
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SEF_EDITORS)
+@role_required(*policy.SEF_EDITORS)
 def self_evaluation_edit(
     request: AuthenticatedHttpRequest, accreditation_id: int, section: str
 ) -> HttpResponse:
@@ -137,7 +134,7 @@ def self_evaluation_edit(
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*policy.UNIT_B_READERS)
 def self_evaluation_history(
     request: AuthenticatedHttpRequest, accreditation_id: int, section: str
 ) -> HttpResponse:
@@ -164,7 +161,7 @@ def _plan_url(accreditation_id: int) -> str:
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*policy.UNIT_B_READERS)
 def improvement_plan(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
     user = request.user
     accreditation = selectors.access_unit_b_accreditation(user, accreditation_id)
@@ -204,7 +201,7 @@ def _plan_choices(accreditation: Accreditation) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*PLAN_EDITORS)
+@role_required(*policy.PLAN_EDITORS)
 def plan_action_new(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
     user = request.user
     accreditation = selectors.access_unit_b_accreditation(user, accreditation_id)
@@ -241,7 +238,7 @@ def _action_context(user: User, action: ImprovementAction) -> dict[str, Any]:
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*policy.UNIT_B_READERS)
 def plan_action(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
     user = request.user
     action = selectors.access_action_by_id(user, action_id)
@@ -256,7 +253,7 @@ def plan_action(request: AuthenticatedHttpRequest, action_id: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*PLAN_EDITORS)
+@role_required(*policy.PLAN_EDITORS)
 def plan_action_edit(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
     user = request.user
     action = selectors.access_action_by_id(user, action_id)
@@ -287,7 +284,7 @@ def plan_action_edit(request: AuthenticatedHttpRequest, action_id: int) -> HttpR
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*REVIEWERS)
+@role_required(*policy.PLAN_REVIEWERS)
 def plan_action_review(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
     user = request.user
     action = selectors.access_action_by_id(user, action_id)
@@ -316,7 +313,7 @@ def plan_action_review(request: AuthenticatedHttpRequest, action_id: int) -> Htt
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*PLAN_EDITORS)
+@role_required(*policy.PLAN_EDITORS)
 def plan_evidence_upload(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
     user = request.user
     action = selectors.access_action_by_id(user, action_id)
@@ -345,7 +342,7 @@ def plan_evidence_upload(request: AuthenticatedHttpRequest, action_id: int) -> H
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*PLAN_EDITORS)
+@role_required(*policy.PLAN_EDITORS)
 def plan_evidence_link(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
     user = request.user
     action = selectors.access_action_by_id(user, action_id)
@@ -384,7 +381,7 @@ def plan_evidence_link(request: AuthenticatedHttpRequest, action_id: int) -> Htt
 
 
 @require_GET
-@role_required(*READERS)
+@role_required(*policy.UNIT_B_READERS)
 def plan_evidence_file(
     request: AuthenticatedHttpRequest, action_id: int, evidence_id: int
 ) -> FileResponse:
@@ -398,7 +395,7 @@ def plan_evidence_file(
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*PLAN_EDITORS)
+@role_required(*policy.PLAN_EDITORS)
 def plan_evidence_remove(
     request: AuthenticatedHttpRequest, action_id: int, evidence_id: int
 ) -> HttpResponse:

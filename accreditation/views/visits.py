@@ -23,7 +23,7 @@ from kqm.models import Role
 from kqm.parsing import revision_of
 from kqm.pdf import html_to_pdf
 
-from .. import selectors
+from .. import policy, selectors
 from .. import selectors_visits as visit_selectors
 from ..calendar import calendar_for
 from ..forms.visits import (
@@ -40,7 +40,6 @@ from ..services.common import StaleWrite
 from ..services.visits import NoteConflict, actions_fingerprint
 
 PAGE_SIZE = 25
-EVERYONE_AT_THE_SETTING = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER)
 
 
 def _saved_at(when: datetime.datetime) -> str:
@@ -51,7 +50,7 @@ def _saved_at(when: datetime.datetime) -> str:
 
 
 @require_GET
-@role_required(*EVERYONE_AT_THE_SETTING)
+@role_required(*policy.VISIT_READERS)
 def visit_list(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
     user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)
@@ -112,7 +111,7 @@ AUDIT_VISITS: dict[str, str] = {
 
 
 @require_GET
-@role_required(*EVERYONE_AT_THE_SETTING)
+@role_required(*policy.VISIT_READERS)
 def visit_detail(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
     user = request.user
     visit = visit_selectors.access_visit_by_id(user, visit_id)
@@ -463,7 +462,7 @@ def note_pdf(request: AuthenticatedHttpRequest, visit_id: int) -> HttpResponse:
 
 
 @require_GET
-@role_required(*EVERYONE_AT_THE_SETTING)
+@role_required(*policy.VISIT_READERS)
 def action_list(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
     user = request.user
     accreditation = selectors.access_accreditation_by_id(user, accreditation_id)

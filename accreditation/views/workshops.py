@@ -17,12 +17,11 @@ from kqm.models import Role
 from kqm.parsing import parse_id
 from settings.models import Setting
 
+from .. import policy
 from .. import selectors_workshops as workshop_selectors
 from ..forms.workshops import AttendanceForm, AttendeeForm, BookingForm, WorkshopForm
 from ..models import Workshop, WorkshopBooking
 from ..services import workshops as services
-
-WORKSHOP_ROLES = (Role.MANAGER, Role.SETTING_MANAGER)
 
 
 def _details(form: WorkshopForm) -> services.WorkshopDetails:
@@ -40,7 +39,7 @@ def _details(form: WorkshopForm) -> services.WorkshopDetails:
 
 
 @require_GET
-@role_required(*WORKSHOP_ROLES)
+@role_required(*policy.WORKSHOP_USERS)
 def workshop_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
@@ -65,7 +64,7 @@ def workshop_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*WORKSHOP_ROLES)
+@role_required(*policy.WORKSHOP_USERS)
 def workshop_detail(request: AuthenticatedHttpRequest, workshop_id: int) -> HttpResponse:
     user = request.user
     workshop = workshop_selectors.access_workshop_by_id(user, workshop_id)
@@ -194,7 +193,7 @@ def workshop_book(request: AuthenticatedHttpRequest, workshop_id: int) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*WORKSHOP_ROLES)
+@role_required(*policy.WORKSHOP_USERS)
 def booking_cancel(request: AuthenticatedHttpRequest, booking_id: int) -> HttpResponse:
     user = request.user
     booking = workshop_selectors.access_booking_by_id(user, booking_id)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from kqm.models import Role, User
 
+from .. import policy
 from ..models import (
     Audit,
     AuditReview,
@@ -30,10 +31,8 @@ from ..models import (
 )
 from ..scoring import AuditResult, Entry, ItemDef, entries_for, score, version_shapes
 from . import questionnaires as questionnaire_selectors
-from .ratings import READ_ROLES, access_audit_by_id
+from .ratings import access_audit_by_id
 
-REVIEWER_ROLES = (Role.MANAGER, Role.EVALUATOR)
-RESULT_ROLES = READ_ROLES  # manager, evaluator, setting manager, practitioner
 NOT_COMPLETED = (
     "The setting has not completed its leadership self-audit yet, so it cannot be reviewed."
 )
@@ -84,7 +83,7 @@ def review_refusal(user: User, audit: Audit, review: AuditReview | None) -> str 
 def access_audit_for_review(user: User, audit_id: int) -> tuple[Audit, AuditReview | None]:
     """The leadership self-audit if the user may review it now: 403 otherwise, 404 if not
     theirs."""
-    if user.role not in REVIEWER_ROLES:
+    if user.role not in policy.LEADERSHIP_REVIEWERS:
         raise PermissionDenied("Only the evaluator and the KQM manager review leadership audits.")
     audit = _leadership_audit(user, audit_id)
     review = review_of(audit)
@@ -97,7 +96,7 @@ def access_audit_for_review(user: User, audit_id: int) -> tuple[Audit, AuditRevi
 def access_review_results(user: User, audit_id: int) -> tuple[Audit, AuditReview | None]:
     """The audit whose review results the user may read: the setting's own staff only once
     the review is completed."""
-    if user.role not in RESULT_ROLES:
+    if user.role not in policy.AUDIT_READERS:
         raise PermissionDenied("Your role does not give you access to audits.")
     audit = _leadership_audit(user, audit_id)
     review = review_of(audit)
@@ -325,7 +324,7 @@ def staff_evidence(user: User, audit: Audit, review: AuditReview | None) -> Staf
     return StaffEvidence(
         round=chosen,
         results=questionnaire_selectors.round_results(chosen),
-        can_open=user.role in questionnaire_selectors.READ_ROLES,
+        can_open=user.role in policy.QUESTIONNAIRE_READERS,
     )
 
 

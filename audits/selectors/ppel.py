@@ -14,19 +14,18 @@ from django.utils import timezone
 
 from accreditation.models import Accreditation
 from accreditation.selectors import accreditations_visible_to
-from kqm.models import Role, User
+from kqm.models import User
 
+from .. import policy
 from ..models import Audit, InstrumentKind, Occasion, QuestionnaireKind, QuestionnaireRound
 from ..models.questionnaires import MIN_RESPONSES_SHOWN
 from ..ppel import PpelChange, ppel_change, scored_audits
 from . import questionnaires as questionnaire_selectors
 from .ratings import audits_of_record
 
-READ_ROLES = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER)
-
 
 def access_accreditation_for_ppel(user: User, accreditation_id: int) -> Accreditation:
-    if user.role not in READ_ROLES:
+    if user.role not in policy.AUDIT_READERS:
         raise PermissionDenied("Your role does not give you access to a setting's audits.")
     try:
         return accreditations_visible_to(user).get(pk=accreditation_id)
@@ -86,7 +85,7 @@ def latest_parent_round(user: User, accreditation: Accreditation) -> ParentRound
         round=chosen,
         response_count=count,
         shown=not chosen.is_open(today) and count >= MIN_RESPONSES_SHOWN,
-        can_open=user.role in questionnaire_selectors.READ_ROLES,
+        can_open=user.role in policy.QUESTIONNAIRE_READERS,
     )
 
 

@@ -25,6 +25,7 @@ from kqm.models import Role, User
 from kqm.parsing import parse_id
 from settings.models import Setting
 
+from .. import policy
 from ..models import (
     LinkStatus,
     Questionnaire,
@@ -40,7 +41,6 @@ from ..models import (
 from ..models.questionnaires import MIN_RESPONSES_SHOWN
 from ..services.questionnaires import LinkRefusal, hash_token, refusal_for
 
-READ_ROLES = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
 ROUND_SORTS: dict[str, tuple[str, ...]] = {
     "newest": ("-created_at", "-pk"),
     "closing": ("closes_on", "-pk"),
@@ -89,7 +89,7 @@ def with_figures(rounds: QuerySet[QuestionnaireRound]) -> QuerySet[Questionnaire
 
 def access_round_by_id(user: User, round_id: int) -> QuestionnaireRound:
     """The round if the user may read it: 403 for roles that never do, 404 if not theirs."""
-    if user.role not in READ_ROLES:
+    if user.role not in policy.QUESTIONNAIRE_READERS:
         raise PermissionDenied("Your role does not give you access to questionnaire results.")
     try:
         return with_figures(rounds_visible_to(user)).get(pk=round_id)
@@ -333,8 +333,6 @@ def results_csv_rows(results: RoundResults) -> list[list[object]]:
 
 # --- End-of-cohort evaluation rounds ------------------------------------------------------------
 
-EVALUATION_MANAGE_ROLES = (Role.MANAGER,)
-EVALUATION_READ_ROLES = (Role.MANAGER, Role.VIEWER)
 # Accreditations that never started the programme: their settings are not asked.
 NOT_TAKING_PART = (
     AccreditationStatus.APPLIED,
@@ -364,7 +362,7 @@ def evaluation_rounds_visible_to(
 
 def access_evaluation_round_by_id(user: User, round_id: int) -> QuestionnaireRound:
     """The evaluation round with its figures: 403 for roles that never see one, else 404."""
-    if user.role not in EVALUATION_READ_ROLES:
+    if user.role not in policy.EVALUATION_READERS:
         raise PermissionDenied("Your role does not give you access to evaluation results.")
     try:
         return with_figures(evaluation_rounds_visible_to(user)).get(pk=round_id)

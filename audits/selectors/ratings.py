@@ -32,6 +32,7 @@ from accreditation.models import CLOSED_STATUSES, Accreditation, Cohort
 from kqm.models import Role, User
 from settings.models import Setting
 
+from .. import policy
 from ..models import (
     Audit,
     AuditStatus,
@@ -60,9 +61,6 @@ from ..scoring import (
     version_shapes,
 )
 
-READ_ROLES = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER, Role.PRACTITIONER)
-SCORING_ROLES = (Role.MANAGER, Role.EVALUATOR, Role.SETTING_MANAGER)
-
 AUDIT_SORTS: dict[str, tuple[str, ...]] = {
     "date": ("date", "id"),
     "setting": ("setting__name", "date", "id"),
@@ -88,7 +86,7 @@ def audits_visible_to(user: User) -> QuerySet[Audit]:
 
 def access_audit_by_id(user: User, audit_id: int) -> Audit:
     """The audit if the user may read it: 403 for viewers, 404 for another setting's audit."""
-    if user.role not in READ_ROLES:
+    if user.role not in policy.AUDIT_READERS:
         raise PermissionDenied("Your role does not give you access to audits.")
     try:
         return audits_visible_to(user).get(pk=audit_id)
@@ -106,7 +104,7 @@ def scoring_refusal(user: User, audit: Audit) -> str | None:
         return "This audit is completed, so it is locked. The KQM manager can reopen it."
     if audit.accreditation is not None and audit.accreditation.is_closed:
         return audit.accreditation.closed_reason()
-    if user.role not in SCORING_ROLES:
+    if user.role not in policy.AUDIT_SCORERS:
         return "Practitioners can read their setting's audits but not score them."
     if user.role == Role.MANAGER:
         return None
@@ -125,7 +123,7 @@ def scoring_refusal(user: User, audit: Audit) -> str | None:
 
 def access_audit_for_scoring(user: User, audit_id: int) -> Audit:
     """The audit if the user may score it now: 404 as for reading, 403 when locked or not theirs."""
-    if user.role not in SCORING_ROLES:
+    if user.role not in policy.AUDIT_SCORERS:
         raise PermissionDenied("Your role does not let you score audits.")
     audit = access_audit_by_id(user, audit_id)
     refusal = scoring_refusal(user, audit)
@@ -148,7 +146,7 @@ def settings_for_new_audit(user: User) -> QuerySet[Setting]:
 
 
 def access_setting_for_new_audit(user: User, setting_id: int) -> Setting:
-    if user.role not in SCORING_ROLES:
+    if user.role not in policy.AUDIT_SCORERS:
         raise PermissionDenied("Your role does not let you start audits.")
     try:
         return settings_for_new_audit(user).get(pk=setting_id)
@@ -157,7 +155,7 @@ def access_setting_for_new_audit(user: User, setting_id: int) -> Setting:
 
 
 def access_setting_for_comparison(user: User, setting_id: int) -> Setting:
-    if user.role not in READ_ROLES:
+    if user.role not in policy.AUDIT_READERS:
         raise PermissionDenied("Your role does not give you access to audits.")
     if user.role == Role.MANAGER:
         settings = Setting.objects.all()
@@ -771,7 +769,7 @@ def instrument_library() -> list[Instrument]:
 
 
 def access_version_by_id(user: User, version_id: int) -> InstrumentVersion:
-    if user.role not in READ_ROLES:
+    if user.role not in policy.AUDIT_READERS:
         raise PermissionDenied("Your role does not give you access to instruments.")
     try:
         return InstrumentVersion.objects.select_related("instrument", "based_on").get(pk=version_id)

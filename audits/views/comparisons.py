@@ -13,17 +13,17 @@ from kqm.access import role_required
 from kqm.http import AuthenticatedHttpRequest
 from kqm.models import Role
 
+from .. import policy
 from ..models import ScaleValue
 from ..ratings_reports import cohort_chart, cohort_csv, comparison_chart
 from ..scoring import results_for
 from ..selectors import ratings as selectors
-from ..selectors.ratings import READ_ROLES
 
 PAGE_SIZE = 25
 
 
 @require_GET
-@role_required(*READ_ROLES)
+@role_required(*policy.AUDIT_READERS)
 def setting_comparison(request: AuthenticatedHttpRequest, setting_id: int) -> HttpResponse:
     user = request.user
     setting = selectors.access_setting_for_comparison(user, setting_id)

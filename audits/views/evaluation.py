@@ -22,6 +22,7 @@ from kqm.access import role_required
 from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role
 
+from .. import policy
 from ..forms_evaluation import EvaluationRoundForm
 from ..selectors import questionnaires as selectors
 from ..services import evaluation as services
@@ -29,7 +30,7 @@ from .questionnaires import _cell, _posted
 
 
 @require_GET
-@role_required(*selectors.EVALUATION_READ_ROLES)
+@role_required(*policy.EVALUATION_READERS)
 def evaluation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     rounds = list(selectors.evaluation_round_list(user))
@@ -43,7 +44,7 @@ def evaluation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*selectors.EVALUATION_MANAGE_ROLES)
+@role_required(*policy.EVALUATION_MANAGERS)
 def evaluation_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = EvaluationRoundForm(_posted(request), cohorts=selectors.cohorts_for_evaluation())
@@ -69,7 +70,7 @@ def evaluation_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*selectors.EVALUATION_READ_ROLES)
+@role_required(*policy.EVALUATION_READERS)
 def evaluation_detail(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     user = request.user
     questionnaire_round = selectors.access_evaluation_round_by_id(user, round_id)
@@ -94,7 +95,7 @@ def evaluation_detail(request: AuthenticatedHttpRequest, round_id: int) -> HttpR
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*selectors.EVALUATION_MANAGE_ROLES)
+@role_required(*policy.EVALUATION_MANAGERS)
 def evaluation_close(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     """GET asks for confirmation; POST closes the round now."""
     user = request.user
@@ -115,7 +116,7 @@ def evaluation_close(request: AuthenticatedHttpRequest, round_id: int) -> HttpRe
 
 
 @require_GET
-@role_required(*selectors.EVALUATION_READ_ROLES)
+@role_required(*policy.EVALUATION_READERS)
 def evaluation_export(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     """The results as CSV: figures per statement only, never a response or a comment."""
     questionnaire_round = selectors.access_evaluation_round_by_id(request.user, round_id)

@@ -16,15 +16,15 @@ from kqm.access import role_required
 from kqm.http import AuthenticatedHttpRequest
 from kqm.models import Role
 
+from .. import policy
 from .. import ratings_forms as forms
 from ..definitions import definition_of
 from ..selectors import ratings as selectors
-from ..selectors.ratings import READ_ROLES
 from ..services import ratings as services
 
 
 @require_GET
-@role_required(*READ_ROLES)
+@role_required(*policy.AUDIT_READERS)
 def instrument_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -34,7 +34,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*READ_ROLES)
+@role_required(*policy.AUDIT_READERS)
 def version_detail(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
     version = selectors.access_version_by_id(request.user, version_id)
     return render(

@@ -17,6 +17,7 @@ from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role
 from kqm.parsing import parse_int
 
+from .. import policy
 from .. import review_forms as forms
 from ..models import ReviewVerdict
 from ..selectors import leadership_review as selectors
@@ -48,7 +49,7 @@ def _initial(subscale: selectors.ReviewSubscale) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*selectors.REVIEWER_ROLES)
+@role_required(*policy.LEADERSHIP_REVIEWERS)
 def review(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """One subscale's items, each agreed or adjusted (with the agreed rating and why)."""
     user = request.user
@@ -108,7 +109,7 @@ def review(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*selectors.REVIEWER_ROLES)
+@role_required(*policy.LEADERSHIP_REVIEWERS)
 def complete(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """Check every item is reviewed, add a summary, then complete (which locks the review)."""
     user = request.user
@@ -141,7 +142,7 @@ def complete(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
 
 
 @require_GET
-@role_required(*selectors.RESULT_ROLES)
+@role_required(*policy.AUDIT_READERS)
 def results(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """Each item's self rating and agreed rating, the means of both, and the comments."""
     user = request.user
@@ -155,7 +156,7 @@ def results(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
             "audit": audit,
             "sheet": sheet,
             "review": audit_review,
-            "can_review": user.role in selectors.REVIEWER_ROLES and refusal is None,
+            "can_review": user.role in policy.LEADERSHIP_REVIEWERS and refusal is None,
             "can_reopen": user.role == Role.MANAGER
             and audit_review is not None
             and audit_review.is_completed,

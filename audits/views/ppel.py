@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from kqm.access import role_required
 from kqm.http import AuthenticatedHttpRequest
 
+from .. import policy
 from ..charts import Chart, Series, grouped_bar_chart
 from ..ppel import PpelChange
 from ..selectors import ppel as selectors
@@ -36,7 +37,7 @@ def change_chart(change: PpelChange) -> Chart:
 
 
 @require_GET
-@role_required(*selectors.READ_ROLES)
+@role_required(*policy.AUDIT_READERS)
 def ppel_change(request: AuthenticatedHttpRequest, accreditation_id: int) -> HttpResponse:
     user = request.user
     accreditation = selectors.access_accreditation_for_ppel(user, accreditation_id)

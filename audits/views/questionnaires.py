@@ -28,6 +28,7 @@ from kqm.access import public, role_required
 from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role
 
+from .. import policy
 from ..forms_questionnaires import AnswerForm, NewLinksForm, RoundForm
 from ..models import QuestionnaireKind, QuestionnaireRound
 from ..selectors import questionnaires as selectors
@@ -71,7 +72,7 @@ def _posted(request: HttpRequest) -> Any:
 
 
 @require_GET
-@role_required(*selectors.READ_ROLES)
+@role_required(*policy.QUESTIONNAIRE_READERS)
 def questionnaire_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     filters = {
@@ -144,7 +145,7 @@ def questionnaire_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*selectors.READ_ROLES)
+@role_required(*policy.QUESTIONNAIRE_READERS)
 def questionnaire_detail(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     user = request.user
     questionnaire_round = selectors.access_round_by_id(user, round_id)
@@ -249,7 +250,7 @@ def _cell(value: Any) -> Any:
 
 
 @require_GET
-@role_required(*selectors.READ_ROLES)
+@role_required(*policy.QUESTIONNAIRE_READERS)
 def questionnaire_export(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     """The results as CSV: figures per statement only, never a response or a comment."""
     questionnaire_round = selectors.access_round_by_id(request.user, round_id)

@@ -22,12 +22,12 @@ from kqm.http import AuthenticatedHttpRequest, add_service_errors
 from kqm.models import Role, User
 from kqm.parsing import parse_id, parse_int, required
 
+from .. import policy
 from .. import ratings_forms as forms
 from ..models import AuditStatus, Occasion
 from ..ratings_reports import audit_csv, audit_pdf, audit_report
 from ..scoring import IncompleteAudit, missing_items
 from ..selectors import ratings as selectors
-from ..selectors.ratings import READ_ROLES, SCORING_ROLES
 from ..services import ratings as services
 
 PAGE_SIZE = 25
@@ -45,7 +45,7 @@ def _local_time() -> str:
 
 
 @require_GET
-@role_required(*READ_ROLES)
+@role_required(*policy.AUDIT_READERS)
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     search = request.GET.get("q", "").strip()
@@ -73,13 +73,13 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "occasions": Occasion.choices,
             "statuses": AuditStatus.choices,
             "filtered": bool(search or instrument or occasion or status),
-            "can_start": user.role in SCORING_ROLES,
+            "can_start": user.role in policy.AUDIT_SCORERS,
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SCORING_ROLES)
+@role_required(*policy.AUDIT_SCORERS)
 def audit_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Choose the setting (a GET form), then the instrument, room, occasion and observers."""
     user = request.user
@@ -139,7 +139,7 @@ def audit_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*READ_ROLES)
+@role_required(*policy.AUDIT_READERS)
 def audit_detail(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     user = request.user
     audit = selectors.access_audit_by_id(user, audit_id)
@@ -158,7 +158,7 @@ def audit_detail(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRespon
             "scoring_refusal": refusal,
             "can_reopen": user.role == Role.MANAGER and audit.is_completed,
             "can_start_second": (
-                user.role in SCORING_ROLES
+                user.role in policy.AUDIT_SCORERS
                 and audit.is_primary
                 and copies["second"] is None
                 and not observer
@@ -180,7 +180,7 @@ def _first_open_subscale(sheet: selectors.ScoringSheet) -> int:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SCORING_ROLES)
+@role_required(*policy.AUDIT_SCORERS)
 def audit_score(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """One subscale's items. Works with a plain submit; autosave improves it with JavaScript."""
     user = request.user
@@ -287,7 +287,7 @@ def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 
 @require_POST
-@role_required(*SCORING_ROLES)
+@role_required(*policy.AUDIT_SCORERS)
 def audit_autosave(request: AuthenticatedHttpRequest, audit_id: int) -> JsonResponse:
     """Save one item as it is scored: JSON in, JSON out; 409 when the audit changed meanwhile.
 
@@ -367,7 +367,7 @@ def audit_autosave(request: AuthenticatedHttpRequest, audit_id: int) -> JsonResp
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SCORING_ROLES)
+@role_required(*policy.AUDIT_SCORERS)
 def audit_complete(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """Check every item is answered, confirm, then complete (which locks the audit)."""
     user = request.user
@@ -423,7 +423,7 @@ def audit_reopen(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SCORING_ROLES)
+@role_required(*policy.AUDIT_SCORERS)
 def audit_second_observation(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """Start an independent copy of an audit for a second observer (inter-rater reliability)."""
     user = request.user
@@ -451,7 +451,7 @@ def _paired(
 
 
 @require_GET
-@role_required(*READ_ROLES)
+@role_required(*policy.AUDIT_READERS)
 def audit_agreement(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     user, pair = _paired(request, audit_id)
     return render(
@@ -460,7 +460,7 @@ def audit_agreement(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRes
         {
             "pair": pair,
             "audit": pair.primary,
-            "can_agree": user.role in SCORING_ROLES
+            "can_agree": user.role in policy.AUDIT_SCORERS
             and pair.both_complete
             and pair.consensus is None,
             "threshold": django_settings.KQM_AGREEMENT_THRESHOLD,
@@ -482,7 +482,7 @@ def agreement_overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SCORING_ROLES)
+@role_required(*policy.AUDIT_SCORERS)
 def audit_consensus(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     """Both observers agree the score of every item; the agreed copy is the audit of record."""
     user, pair = _paired(request, audit_id)
@@ -550,7 +550,7 @@ def _exportable(request: AuthenticatedHttpRequest, audit_id: int) -> Any:
 
 
 @require_GET
-@role_required(*READ_ROLES)
+@role_required(*policy.AUDIT_READERS)
 def audit_pdf_export(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = _exportable(request, audit_id)
     pdf = audit_pdf(audit_report(audit))
@@ -560,7 +560,7 @@ def audit_pdf_export(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRe
 
 
 @require_GET
-@role_required(*READ_ROLES)
+@role_required(*policy.AUDIT_READERS)
 def audit_csv_export(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = _exportable(request, audit_id)
     response = HttpResponse(audit_csv(audit_report(audit)), content_type="text/csv")

@@ -87,3 +87,26 @@ def test_templates_receive_can(client, users) -> None:
     client.force_login(users[Role.MANAGER])
     response = client.get(reverse("dashboard"))
     assert response.context["can"].run_programme
+
+
+def _named_sets() -> dict[frozenset[str], str]:
+    from accreditation import policy as accreditation_policy
+    from audits import policy as audits_policy
+
+    named: dict[frozenset[str], str] = {}
+    for module in (policy, accreditation_policy, audits_policy):
+        for name, value in vars(module).items():
+            if name.isupper() and isinstance(value, frozenset):
+                named.setdefault(value, f"{module.__name__}.{name}")
+    return named
+
+
+def test_every_set_of_roles_a_view_lets_in_is_named_in_a_policy_module() -> None:
+    named = _named_sets()
+    views = policy._views(settings.ROOT_URLCONF)
+    unnamed = {
+        url_name: sorted(roles)
+        for url_name in views
+        if (roles := policy.view_roles(url_name)) and roles not in named
+    }
+    assert not unnamed, unnamed
