@@ -16,6 +16,7 @@ from kqm.policy import (
     SETTING_LEADS,
     SETTING_STAFF,
     VIEWERS,
+    holds,
 )
 
 # Rating audits (ECERS, ITERS, SSTEW, the leadership tool) and the PPEL change: who reads
@@ -44,9 +45,9 @@ ACCESS_LOG_READERS = PROGRAMME_MANAGERS | SETTING_LEADS
 
 def sees_children(user: Any) -> bool:
     """Whether ``user`` sees child-level rows on the pages every Leuven reader opens."""
-    return getattr(user, "role", None) in CHILD_LEVEL_READERS
+    return holds(user, CHILD_LEVEL_READERS)
 
 
 def scores(user: Any) -> bool:
     """Whether ``user`` enters scores and progress (the edit links on the pages)."""
-    return getattr(user, "role", None) in SCORERS
+    return holds(user, SCORERS)

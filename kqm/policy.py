@@ -63,6 +63,11 @@ def _views(urlconf: Any) -> dict[str, Callable[..., Any]]:
     return views
 
 
+def holds(user: Any, roles: frozenset[str]) -> bool:
+    """Whether ``user`` is signed in with one of ``roles``."""
+    return bool(getattr(user, "is_authenticated", False)) and user.role in roles
+
+
 def view_roles(url_name: str) -> frozenset[str]:
     """The roles the view named ``url_name`` lets in (none if it declares none)."""
     view = _views(get_urlconf(settings.ROOT_URLCONF))[url_name]
@@ -81,7 +86,3 @@ class Can:
         if name in PAGE_CAPABILITIES:
             return self.role in view_roles(PAGE_CAPABILITIES[name])
         raise AttributeError(name)  # a misspelt question fails loudly in tests
-
-    def opens(self, url_name: str) -> bool:
-        """Whether the person may open the page named ``url_name``."""
-        return self.role in view_roles(url_name)

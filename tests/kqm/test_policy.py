@@ -64,9 +64,7 @@ def test_a_link_shows_to_exactly_the_roles_its_page_lets_in(role: str) -> None:
         roles = policy.view_roles(url_name)
         assert roles, f"{url_name} declares no roles"
         assert getattr(can, name) is (role in roles), name
-    assert can.opens("accreditation:award-detail") is (
-        role in {Role.MANAGER, Role.SETTING_MANAGER, Role.PRACTITIONER}
-    )
+    assert can.see_awards is (role in {Role.MANAGER, Role.SETTING_MANAGER, Role.PRACTITIONER})
 
 
 def test_someone_signed_out_can_do_nothing(rf: RequestFactory) -> None:
